@@ -81,9 +81,7 @@ class TextFeatures:
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Feature matrix (n_texts, n_features), rows L2-normalised per block."""
         texts = [clean(t) for t in texts]
-        return sparse.hstack(
-            [self.word.transform(texts), self.char.transform(texts)], format="csr"
-        )
+        return sparse.hstack([self.word.transform(texts), self.char.transform(texts)], format="csr")
 
     # ------------------------------------------------------------------ persistence
     def to_data(self) -> tuple[dict, dict[str, np.ndarray]]:

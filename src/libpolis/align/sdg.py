@@ -75,9 +75,17 @@ class SdgClassifier:
         probability is at least ``floor``.
     """
 
-    def __init__(self, features: TextFeatures, coef: np.ndarray, intercept: np.ndarray,
-                 platt: np.ndarray, thresholds: np.ndarray, floor: float, meta: dict,
-                 targets: list[dict]) -> None:
+    def __init__(
+        self,
+        features: TextFeatures,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        platt: np.ndarray,
+        thresholds: np.ndarray,
+        floor: float,
+        meta: dict,
+        targets: list[dict],
+    ) -> None:
         self._features = features
         self._coef_t = np.ascontiguousarray(coef.T, dtype=np.float32)
         self._intercept = intercept.astype(np.float64)
@@ -125,13 +133,21 @@ class SdgClassifier:
                 f"{str(folder)!r}: weights have shape {coef.shape}, expected "
                 f"({len(GOALS)}, {features.n_features})"
             )
-        return cls(features, coef, arrays["intercept"], arrays["platt"],
-                   arrays["thresholds"], doc.get("floor", 1.01), doc, targets)
+        return cls(
+            features,
+            coef,
+            arrays["intercept"],
+            arrays["platt"],
+            arrays["thresholds"],
+            doc.get("floor", 1.01),
+            doc,
+            targets,
+        )
 
     # ------------------------------------------------------------------ scoring
     def _scores(self, texts: list[str]) -> np.ndarray:
-        X = self._features.transform(texts)
-        return np.asarray(X @ self._coef_t, dtype=np.float64) + self._intercept
+        xm = self._features.transform(texts)
+        return np.asarray(xm @ self._coef_t, dtype=np.float64) + self._intercept
 
     def _calibrate(self, scores: np.ndarray) -> np.ndarray:
         z = self._platt[:, 0] * scores + self._platt[:, 1]
@@ -186,8 +202,9 @@ class SdgClassifier:
         else:
             pred = proba >= self.thresholds[None, :]
             best = proba.argmax(axis=1)
-            rows = np.flatnonzero(~pred.any(axis=1) & (proba.max(axis=1) >= self.floor)
-                                  & (proba.max(axis=1) > 0))
+            rows = np.flatnonzero(
+                ~pred.any(axis=1) & (proba.max(axis=1) >= self.floor) & (proba.max(axis=1) > 0)
+            )
             pred[rows, best[rows]] = True
         return [[GOALS[j] for j in np.flatnonzero(row)] for row in pred]
 
@@ -222,28 +239,40 @@ class SdgClassifier:
             raise DataError(f"goal must be an int from 1 to 17, got {goal!r}")
         j = int(goal) - 1
         result: dict = {
-            "goal": int(goal), "probability": 0.0, "sentence": None,
-            "sentence_probability": 0.0, "target": None, "target_text": None,
-            "target_lang": None, "target_similarity": 0.0,
+            "goal": int(goal),
+            "probability": 0.0,
+            "sentence": None,
+            "sentence_probability": 0.0,
+            "target": None,
+            "target_text": None,
+            "target_lang": None,
+            "target_similarity": 0.0,
         }
         if not text.strip():
             return result
         result["probability"] = float(self.predict_proba([text])[0, j])
         sents = _sentences(text) or [clean(text)]
-        X = self._features.transform(sents)
-        scores = np.asarray(X @ self._coef_t[:, j], dtype=np.float64) + self._intercept[j]
+        xm = self._features.transform(sents)
+        scores = np.asarray(xm @ self._coef_t[:, j], dtype=np.float64) + self._intercept[j]
         best = int(np.argmax(scores))  # first of equals: deterministic
         result["sentence"] = sents[best]
-        result["sentence_probability"] = float(self._calibrate(
-            np.tile(scores[best], (1, len(GOALS))))[0, j])
+        result["sentence_probability"] = float(
+            self._calibrate(np.tile(scores[best], (1, len(GOALS))))[0, j]
+        )
         cand = [i for i, t in enumerate(self._targets) if t["goal"] == goal]
-        T = self._targets_matrix()[cand]
-        x = X[best]
-        sims = np.asarray((T @ x.T).todense()).ravel()
-        norms = np.sqrt(np.asarray(T.multiply(T).sum(axis=1)).ravel()) * np.sqrt(x.multiply(x).sum())
+        tm = self._targets_matrix()[cand]
+        x = xm[best]
+        sims = np.asarray((tm @ x.T).todense()).ravel()
+        norms = np.sqrt(np.asarray(tm.multiply(tm).sum(axis=1)).ravel()) * np.sqrt(
+            x.multiply(x).sum()
+        )
         sims = np.divide(sims, norms, out=np.zeros_like(sims), where=norms > 0)
         k = int(np.argmax(sims))
         tgt = self._targets[cand[k]]
-        result.update(target=tgt["code"], target_text=tgt["text"], target_lang=tgt["lang"],
-                      target_similarity=float(sims[k]))
+        result.update(
+            target=tgt["code"],
+            target_text=tgt["text"],
+            target_lang=tgt["lang"],
+            target_similarity=float(sims[k]),
+        )
         return result

@@ -116,16 +116,16 @@ def label_matrix(labels: Sequence[Sequence[int]]) -> np.ndarray:
     return y
 
 
-def _fit_linear(X, Y: np.ndarray, c: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _fit_linear(xm, ym: np.ndarray, c: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """One L2 logistic regression per goal; returns (coef (17, d), intercept (17,))."""
-    coef = np.zeros((N_GOALS, X.shape[1]), dtype=np.float64)
+    coef = np.zeros((N_GOALS, xm.shape[1]), dtype=np.float64)
     intercept = np.full(N_GOALS, -10.0)
     for j in range(N_GOALS):
-        y = Y[:, j]
+        y = ym[:, j]
         if y.min() == y.max():  # goal absent (tiny subsets): never predicted
             continue
         clf = LogisticRegression(C=c, solver="liblinear", random_state=seed, max_iter=1000)
-        clf.fit(X, y)
+        clf.fit(xm, y)
         coef[j] = clf.coef_[0]
         intercept[j] = clf.intercept_[0]
     return coef, intercept
@@ -155,27 +155,30 @@ def decide(proba: np.ndarray, thresholds: np.ndarray, floor: float) -> np.ndarra
     return pred
 
 
-def micro_f1(pred: np.ndarray, Y: np.ndarray) -> float:
-    tp = float((pred * Y).sum())
-    return _f1(tp, float((pred * (1 - Y)).sum()), float(((1 - pred) * Y).sum()))
+def micro_f1(pred: np.ndarray, ym: np.ndarray) -> float:
+    tp = float((pred * ym).sum())
+    return _f1(tp, float((pred * (1 - ym)).sum()), float(((1 - pred) * ym).sum()))
 
 
-def _choose_thresholds(proba: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, float]:
+def _choose_thresholds(proba: np.ndarray, ym: np.ndarray) -> tuple[np.ndarray, float]:
     thr = np.full(N_GOALS, 0.5)
     for j in range(N_GOALS):
-        if Y[:, j].sum() == 0:
+        if ym[:, j].sum() == 0:
             continue
         best = (-1.0, 0.5)
         for t in _THRESHOLD_GRID:
             p = proba[:, j] >= t
-            f = _f1(float((p & (Y[:, j] == 1)).sum()), float((p & (Y[:, j] == 0)).sum()),
-                    float((~p & (Y[:, j] == 1)).sum()))
+            f = _f1(
+                float((p & (ym[:, j] == 1)).sum()),
+                float((p & (ym[:, j] == 0)).sum()),
+                float((~p & (ym[:, j] == 1)).sum()),
+            )
             if f >= best[0]:
                 best = (f, float(t))
         thr[j] = best[1]
     floor, best_f = 1.01, -1.0
     for fl in _FLOOR_GRID:
-        f = micro_f1(decide(proba, thr, fl), Y)
+        f = micro_f1(decide(proba, thr, fl), ym)
         if f > best_f + 1e-12:
             floor, best_f = fl, f
     return thr, float(floor)
@@ -183,14 +186,19 @@ def _choose_thresholds(proba: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, fl
 
 def _data_hash(frame: pd.DataFrame) -> str:
     h = hashlib.sha256()
-    for text, labels, lang in sorted(zip(frame["text"], frame["labels"], frame["lang"],
-                                         strict=True)):
+    for text, labels, lang in sorted(
+        zip(frame["text"], frame["labels"], frame["lang"], strict=True)
+    ):
         h.update(f"{lang}\t{','.join(map(str, labels))}\t{text}\n".encode())
     return h.hexdigest()
 
 
 def fit_model(
-    train: pd.DataFrame, val: pd.DataFrame, *, seed: int = 0, c: float = DEFAULT_C,
+    train: pd.DataFrame,
+    val: pd.DataFrame,
+    *,
+    seed: int = 0,
+    c: float = DEFAULT_C,
     n_folds: int = 5,
 ) -> dict:
     """Fit features, per-goal linear models, Platt calibration and thresholds.
@@ -199,7 +207,7 @@ def fit_model(
     ``platt`` (17, 2), ``thresholds``, ``floor`` and validation figures.
     """
     texts = [clean(t) for t in train["text"]]
-    Y = label_matrix(list(train["labels"]))
+    ym = label_matrix(list(train["labels"]))
     primary = np.array([ls[0] for ls in train["labels"]])
     # out-of-fold decision scores for calibration (features refitted per fold)
     oof = np.zeros((len(texts), N_GOALS))
@@ -208,32 +216,34 @@ def fit_model(
     folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     for tr_idx, te_idx in folds.split(texts, primary):
         feats = TextFeatures.fit([texts[i] for i in tr_idx])
-        coef, b = _fit_linear(feats.transform([texts[i] for i in tr_idx]), Y[tr_idx], c, seed)
+        coef, b = _fit_linear(feats.transform([texts[i] for i in tr_idx]), ym[tr_idx], c, seed)
         oof[te_idx] = feats.transform([texts[i] for i in te_idx]) @ coef.T + b
-    platt = np.array([_platt(oof[:, j], Y[:, j]) for j in range(N_GOALS)])
+    platt = np.array([_platt(oof[:, j], ym[:, j]) for j in range(N_GOALS)])
     feats = TextFeatures.fit(texts)
-    coef, intercept = _fit_linear(feats.transform(texts), Y, c, seed)
+    coef, intercept = _fit_linear(feats.transform(texts), ym, c, seed)
     coef = coef.astype(np.float16).astype(np.float64)  # what is stored is what is validated
     model = {
-        "features": feats, "coef": coef, "intercept": intercept, "platt": platt,
+        "features": feats,
+        "coef": coef,
+        "intercept": intercept,
+        "platt": platt,
     }
-    Yv = label_matrix(list(val["labels"]))
+    yv = label_matrix(list(val["labels"]))
     pv = predict_proba_raw(model, list(val["text"]))
-    thr, floor = _choose_thresholds(pv, Yv)
-    model.update(thresholds=thr, floor=floor, val_micro_f1=micro_f1(decide(pv, thr, floor), Yv))
+    thr, floor = _choose_thresholds(pv, yv)
+    model.update(thresholds=thr, floor=floor, val_micro_f1=micro_f1(decide(pv, thr, floor), yv))
     return model
 
 
 def predict_proba_raw(model: dict, texts: Sequence[str]) -> np.ndarray:
     """Calibrated probabilities (n, 17) from a fitted-model dict."""
-    X = model["features"].transform(texts)
-    s = np.asarray(X @ model["coef"].T) + model["intercept"]
+    xm = model["features"].transform(texts)
+    s = np.asarray(xm @ model["coef"].T) + model["intercept"]
     a, b = model["platt"][:, 0], model["platt"][:, 1]
     return 1.0 / (1.0 + np.exp(np.clip(a * s + b, -50, 50)))
 
 
-def save_model(model: dict, out_dir: str | Path, meta: dict,
-               targets: pd.DataFrame) -> Path:
+def save_model(model: dict, out_dir: str | Path, meta: dict, targets: pd.DataFrame) -> Path:
     """Write ``model.json``, ``weights.npz`` and ``targets.json`` into ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -255,8 +265,9 @@ def save_model(model: dict, out_dir: str | Path, meta: dict,
         {"code": r.code, "goal": int(r.goal), "lang": r.lang, "text": r.text}
         for r in tg.itertuples()
     ]
-    (out / "targets.json").write_text(json.dumps(tdoc, ensure_ascii=False, indent=0),
-                                      encoding="utf-8")
+    (out / "targets.json").write_text(
+        json.dumps(tdoc, ensure_ascii=False, indent=0), encoding="utf-8"
+    )
     return out
 
 
@@ -296,10 +307,11 @@ def train_sdg_model(
     frames = training_frames(data_dir)
     train, val = frames["train"], frames["val"]
     if max_rows_per_goal is not None:
+
         def _cap(df: pd.DataFrame) -> pd.DataFrame:
             key = df["labels"].map(lambda ls: ls[0])
-            return df.groupby(key, group_keys=False).head(max_rows_per_goal).reset_index(
-                drop=True)
+            return df.groupby(key, group_keys=False).head(max_rows_per_goal).reset_index(drop=True)
+
         train, val = _cap(train), _cap(val)
     model = fit_model(train, val, seed=seed, c=c)
     meta = {
