@@ -186,8 +186,10 @@ class SdgClassifier:
         ----------
         texts : sequence of str
         threshold : float, optional
-            One probability threshold for all goals. Default: the per-goal thresholds
-            chosen on the validation split, plus the top-1 floor (see :attr:`floor`).
+            One probability threshold for all goals (every goal at or over it).
+            Default: the best goal when its probability reaches :attr:`floor`, plus
+            any other goal reaching its entry in :attr:`thresholds` (both chosen on
+            the validation split; most texts serve one main goal).
 
         Returns
         -------
@@ -202,9 +204,9 @@ class SdgClassifier:
         else:
             pred = proba >= self.thresholds[None, :]
             best = proba.argmax(axis=1)
-            rows = np.flatnonzero(
-                ~pred.any(axis=1) & (proba.max(axis=1) >= self.floor) & (proba.max(axis=1) > 0)
-            )
+            top = proba.max(axis=1)
+            pred[top < self.floor] = False
+            rows = np.flatnonzero((top >= self.floor) & (top > 0))
             pred[rows, best[rows]] = True
         return [[GOALS[j] for j in np.flatnonzero(row)] for row in pred]
 

@@ -20,7 +20,9 @@ Split (fixed, independent of row order)
     TU Berlin and ZORA rows are split by ``sha1(text) % 100``: 0-69 train,
     70-84 validation (calibration check and thresholds), 85-99 test (reported in
     ``benchmarks/align_report.md``). The goal and target texts always train. The
-    252 indicator texts (en, es, fr) never train: they are the per-language test.
+    indicator texts (en, es, fr) train, except those whose indicator code has
+    ``sha1(code) % 100 >= 85``: in all three languages, they are the per-language
+    test (measured: the indicator wording lifts accuracy on UN-report-like text).
 
 Method
     Word 1-2-gram + character 3-5-gram TF-IDF (:mod:`libpolis.align._features`),
@@ -54,7 +56,6 @@ N_GOALS = 17
 VERSION = "1.0.0"
 DEFAULT_C = 16.0
 _THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.01), 2)
-_FLOOR_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 1.01)
 
 
 def split_of(text: str) -> str:
@@ -70,9 +71,10 @@ def training_frames(data_dir: str | Path | None = None) -> dict[str, pd.DataFram
     -------
     dict
         ``train``, ``val``, ``test`` (TU Berlin + ZORA rows, split by :func:`split_of`;
-        ``train`` also holds the goal and target texts) and ``indicators`` (indicator
-        texts in en/es/fr, for per-language testing), each with the columns of
-        :mod:`libpolis.align._sdg_corpus`.
+        ``train`` also holds the goal and target texts and the indicator texts whose
+        code is not in the test split) and ``indicators`` (the en/es/fr texts of the
+        indicators whose code ``split_of(code) == "test"``: the per-language test),
+        each with the columns of :mod:`libpolis.align._sdg_corpus`.
     """
     labelled = pd.concat(
         [corpus.tuberlin_sentences(data_dir), corpus.zora_publications(data_dir)],
@@ -91,6 +93,7 @@ def training_frames(data_dir: str | Path | None = None) -> dict[str, pd.DataFram
         }
     )
     ind = gt[gt["kind"] == "indicator"]
+    ind_split = ind["code"].map(split_of)
     ind_rows = pd.DataFrame(
         {
             "text": ind["text"].to_numpy(),
@@ -99,11 +102,14 @@ def training_frames(data_dir: str | Path | None = None) -> dict[str, pd.DataFram
             "source": "un_indicators",
         }
     )
+    held = (ind_split == "test").to_numpy()
     return {
-        "train": pd.concat([labelled[split == "train"], fw_rows], ignore_index=True),
+        "train": pd.concat(
+            [labelled[split == "train"], fw_rows, ind_rows[~held]], ignore_index=True
+        ),
         "val": labelled[split == "val"].reset_index(drop=True),
         "test": labelled[split == "test"].reset_index(drop=True),
-        "indicators": ind_rows.reset_index(drop=True),
+        "indicators": ind_rows[held].reset_index(drop=True),
     }
 
 
@@ -145,12 +151,14 @@ def _f1(tp: float, fp: float, fn: float) -> float:
 
 
 def decide(proba: np.ndarray, thresholds: np.ndarray, floor: float) -> np.ndarray:
-    """0/1 decisions: goals over their threshold, else the best goal if >= floor."""
+    """0/1 decisions: the best goal if its probability >= ``floor``, plus every other
+    goal whose probability reaches its threshold."""
     pred = (proba >= thresholds[None, :]).astype(np.int8)
-    none = pred.sum(axis=1) == 0
     if proba.shape[0]:
         best = proba.argmax(axis=1)
-        ok = none & (proba[np.arange(len(proba)), best] >= floor)
+        top = proba[np.arange(len(proba)), best]
+        pred[top < floor] = 0
+        ok = (top >= floor) & (top > 0)
         pred[np.flatnonzero(ok), best[ok]] = 1
     return pred
 
@@ -161,27 +169,20 @@ def micro_f1(pred: np.ndarray, ym: np.ndarray) -> float:
 
 
 def _choose_thresholds(proba: np.ndarray, ym: np.ndarray) -> tuple[np.ndarray, float]:
-    thr = np.full(N_GOALS, 0.5)
-    for j in range(N_GOALS):
-        if ym[:, j].sum() == 0:
-            continue
-        best = (-1.0, 0.5)
-        for t in _THRESHOLD_GRID:
-            p = proba[:, j] >= t
-            f = _f1(
-                float((p & (ym[:, j] == 1)).sum()),
-                float((p & (ym[:, j] == 0)).sum()),
-                float((~p & (ym[:, j] == 1)).sum()),
-            )
-            if f >= best[0]:
-                best = (f, float(t))
-        thr[j] = best[1]
-    floor, best_f = 1.01, -1.0
-    for fl in _FLOOR_GRID:
-        f = micro_f1(decide(proba, thr, fl), ym)
+    """Floor and the (shared) threshold for extra goals, from the validation split.
+
+    ``floor`` = the 2nd percentile of the top probability over validation texts
+    (all of which have a goal), rounded down to 0.01: texts scoring below it look
+    like no validation text. The extra-goal threshold maximises validation micro-F1
+    of :func:`decide` over a grid (1.01 = never add a second goal).
+    """
+    floor = float(np.floor(np.percentile(proba.max(axis=1), 2) * 100) / 100) if len(proba) else 0.0
+    best_t, best_f = 1.01, -1.0
+    for t in (*_THRESHOLD_GRID[::-1], 1.01):
+        f = micro_f1(decide(proba, np.full(N_GOALS, t), floor), ym)
         if f > best_f + 1e-12:
-            floor, best_f = fl, f
-    return thr, float(floor)
+            best_t, best_f = float(t), f
+    return np.full(N_GOALS, best_t), floor
 
 
 def _data_hash(frame: pd.DataFrame) -> str:
@@ -319,8 +320,9 @@ def train_sdg_model(
         "version": VERSION,
         "method": (
             "word 1-2-gram + char_wb 3-5-gram TF-IDF; one L2 logistic regression per goal "
-            f"(liblinear, C={c}); Platt scaling on 5-fold out-of-fold scores; per-goal "
-            "thresholds + top-1 floor chosen on the validation split"
+            f"(liblinear, C={c}); Platt scaling on 5-fold out-of-fold scores; "
+            "decision: best goal over a floor + other goals over a threshold, both from the "
+            "validation split"
         ),
         "seed": int(seed),
         "C": float(c),
@@ -330,8 +332,8 @@ def train_sdg_model(
         "n_val": len(val),
         "train_sources": sorted(set(train["source"])),
         "languages": sorted(set(train["lang"])),
-        "split": "sha1(text) % 100: 0-69 train, 70-84 val, 85-99 test; UN goal/target "
-        "texts train; indicator texts test only",
+        "split": "sha1(text) % 100: 0-69 train, 70-84 val, 85-99 test; UN goal and target "
+        "texts train; indicator texts train unless sha1(code) % 100 >= 85 (test, en/es/fr)",
         "max_rows_per_goal": max_rows_per_goal,
         "val_micro_f1": round(float(model["val_micro_f1"]), 4),
         "max_chars": 20_000,
