@@ -33,11 +33,15 @@ from libpolis.errors import DataError
 __all__: list[str] = []
 
 _GOALS = tuple(range(1, 18))
-_DEFAULT_DATA_DIRS = ("/work/shared/data",)
 
 
 def _data_root(data_dir: str | Path | None) -> Path:
-    """Folder holding ``sdg-labelled-texts`` and ``sdg-goals-targets-indicators``."""
+    """Folder holding ``sdg-labelled-texts`` and ``sdg-goals-targets-indicators``.
+
+    Looked up in order: ``data_dir``, ``$LIBPOLIS_SHARED_DATA``, then ``shared/data``
+    beside any parent folder of this file (the project layout: the repository and
+    ``shared/`` side by side).
+    """
     candidates: list[Path] = []
     if data_dir is not None:
         candidates.append(Path(data_dir))
@@ -46,7 +50,6 @@ def _data_root(data_dir: str | Path | None) -> Path:
         candidates.append(Path(env))
     here = Path(__file__).resolve()
     candidates += [p / "shared" / "data" for p in here.parents[:6]]
-    candidates += [Path(p) for p in _DEFAULT_DATA_DIRS]
     for c in candidates:
         if (c / "sdg-goals-targets-indicators").is_dir():
             return c
