@@ -92,14 +92,13 @@ def _check_speed(speed_kph: float) -> float:
 def _take_ids(ids: pd.Index, pos: np.ndarray) -> pd.Series:
     """``ids[pos]`` with missing values where ``pos < 0`` (integer ids become Int64)."""
     missing = pos < 0
-    values = ids.to_numpy()[np.where(missing, 0, pos)] if len(ids) else np.empty(len(pos))
-    if pd.api.types.is_integer_dtype(ids.dtype):
-        out = pd.Series(pd.array(values, dtype="Int64"))
-    else:
-        out = pd.Series(values, dtype=ids.dtype if len(ids) else object)
+    if len(ids) == 0:
+        return pd.Series([pd.NA] * len(pos), dtype=object)
+    out = pd.Series(ids.to_numpy()[np.where(missing, 0, pos)], dtype=ids.dtype)
     if missing.any():
-        out = out.astype("object") if not isinstance(out.dtype, pd.Int64Dtype) else out
-        out[missing] = pd.NA
+        if pd.api.types.is_integer_dtype(out.dtype):
+            out = out.astype("Int64")
+        out = out.where(~missing)
     return out
 
 
