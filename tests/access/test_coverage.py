@@ -132,7 +132,8 @@ def test_integer_weights_equal_replication(values, data, thresholds) -> None:
         weighted["unreachable_share"], replicated["unreachable_share"], atol=1e-12
     )
     # the share is the brute-force count, and the curve never decreases
-    v = np.nan_to_num(np.asarray(values, dtype=float), nan=np.inf)
+    v = np.asarray(values, dtype=float)
+    v = np.where(np.isnan(v), np.inf, v)
     w = np.asarray(weights, dtype=float)
     brute = [w[v <= t].sum() / w.sum() for t in thresholds]
     np.testing.assert_allclose(weighted["share"], brute, atol=1e-12)
