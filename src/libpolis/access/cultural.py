@@ -80,8 +80,8 @@ def nearest_kind(times: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed like ``times``: ``nearest_kind`` (the column name; missing, i.e. ``NaN``,
-        when no kind is reachable), ``nearest_value`` (its minutes or metres; ``inf`` when none) and ``tied``
-        (another kind is exactly as near).
+        when no kind is reachable), ``nearest_value`` (its minutes or metres; ``inf`` when
+        none) and ``tied`` (another kind is exactly as near).
     """
     m = _matrix(times, where="access.nearest_kind")
     best = m.min(axis=1)
