@@ -153,6 +153,35 @@ def _codes(index: pd.Index, ids: np.ndarray, *, what: str, where: str) -> np.nda
     return codes
 
 
+_CHUNK = 1 << 17  # OD rows per chunk (131,072): bounds the temporaries to about 1 MB each
+
+
+def _chunks(n: int) -> list[tuple[int, int]]:
+    return [(a, min(a + _CHUNK, n)) for a in range(0, n, _CHUNK)]
+
+
+def _numeric(col: pd.Series) -> np.ndarray:
+    """A float64 view of a numeric column (no copy when it already is float64)."""
+    if pd.api.types.is_float_dtype(col.dtype) or pd.api.types.is_integer_dtype(col.dtype):
+        return col.to_numpy(dtype=np.float64, na_value=np.nan)
+    return pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _check_unique_pairs(
+    i: np.ndarray, j: np.ndarray, n_s: int, *, where: str, cols: tuple[str, str]
+) -> None:
+    key = i.astype(np.int64)
+    key *= n_s
+    key += j
+    key.sort()
+    dup = key.size > 1 and bool(np.any(key[1:] == key[:-1]))
+    del key
+    if dup:
+        raise DataError(
+            f"od has duplicated ({cols[0]}, {cols[1]}) pairs within the catchment", where=where
+        )
+
+
 def _e2sfca(
     demand: pd.DataFrame,
     supply: pd.DataFrame,
@@ -192,27 +221,49 @@ def _e2sfca(
         if not (np.isfinite(cap) & (cap >= 0)).all():
             raise DataError(f"supply column {supply_col!r} must be finite and >= 0", where=where)
 
-    t = pd.to_numeric(_column(od, time_col, what="od", where=where), errors="coerce").to_numpy(
-        dtype=np.float64
-    )
-    if (t < 0).any():
+    t = _numeric(_column(od, time_col, what="od", where=where))
+    if np.any(t < 0):
         raise DataError(f"od column {time_col!r} has negative travel times", where=where)
-    keep = t <= catchment_min  # NaN (unreachable) compares False
-    from_ids = _column(od, from_col, what="od", where=where).to_numpy()[keep]
-    to_ids = _column(od, to_col, what="od", where=where).to_numpy()[keep]
-    i = _codes(d_index, from_ids, what="demand", where=where)
-    j = _codes(s_index, to_ids, what="supply", where=where)
+    from_all = _column(od, from_col, what="od", where=where).to_numpy()
+    to_all = _column(od, to_col, what="od", where=where).to_numpy()
     n_d, n_s = len(d_index), len(s_index)
-    key = i.astype(np.int64) * n_s + j
-    key.sort()
-    if key.size > 1 and (key[1:] == key[:-1]).any():
-        raise DataError(
-            f"od has duplicated ({from_col}, {to_col}) pairs within the catchment", where=where
-        )
-    f = gaussian_weight(t[keep], sigma)
-    weighted_demand = np.bincount(j, weights=f * pop[i], minlength=n_s)
+    code_dtype = np.int32 if max(n_d, n_s) < 2**31 else np.int64
+
+    # The OD frame is processed in chunks so that no temporary spans all of it: pass 1 maps the
+    # ids of the pairs within the catchment to compact integer codes and sums each library's
+    # weighted demand; pass 2 recomputes the weights chunk by chunk and sums each resident's
+    # access. Only the codes of the kept pairs persist between the passes.
+    n_keep = sum(
+        int(np.count_nonzero(t[a:b] <= catchment_min)) for a, b in _chunks(t.shape[0])
+    )  # NaN (unreachable) compares False
+    i = np.empty(n_keep, dtype=code_dtype)
+    j = np.empty(n_keep, dtype=code_dtype)
+    weighted_demand = np.zeros(n_s)
+    pos = 0
+    for a, b in _chunks(t.shape[0]):
+        keep = t[a:b] <= catchment_min
+        k = int(np.count_nonzero(keep))
+        if k == 0:
+            continue
+        ic = _codes(d_index, from_all[a:b][keep], what="demand", where=where)
+        jc = _codes(s_index, to_all[a:b][keep], what="supply", where=where)
+        i[pos : pos + k] = ic
+        j[pos : pos + k] = jc
+        f = gaussian_weight(t[a:b][keep], sigma)
+        weighted_demand += np.bincount(jc, weights=f * pop[ic], minlength=n_s)
+        pos += k
+    _check_unique_pairs(i, j, n_s, where=where, cols=(from_col, to_col))
     ratio = np.divide(cap, weighted_demand, out=np.zeros(n_s), where=weighted_demand > 0)
-    access = np.bincount(i, weights=f * ratio[j], minlength=n_d)
+    access = np.zeros(n_d)
+    pos = 0
+    for a, b in _chunks(t.shape[0]):
+        keep = t[a:b] <= catchment_min
+        k = int(np.count_nonzero(keep))
+        if k == 0:
+            continue
+        f = gaussian_weight(t[a:b][keep], sigma)
+        access += np.bincount(i[pos : pos + k], weights=f * ratio[j[pos : pos + k]], minlength=n_d)
+        pos += k
     return {
         "access": access,
         "n_libraries": np.bincount(i, minlength=n_d),
