@@ -14,7 +14,15 @@ from typing import Annotated
 import typer
 
 from libpolis import __version__
-from libpolis._cli_common import DbOpt, JsonOpt, WorkspaceOpt, cli_errors, emit, engine_for
+from libpolis._cli_common import (
+    DbOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    cli_errors,
+    emit,
+    engine_for,
+    progress,
+)
 from libpolis.demo import run_demo
 from libpolis.imports import import_frames, source_name
 from libpolis.pipeline import run_access_straight
@@ -165,28 +173,30 @@ def import_pls(
     json_out: JsonOpt = False,
 ) -> None:
     """The US IMLS Public Libraries Survey: outlets and administrative entities."""
-    out = pls.read_pls_outlets(outlets, encoding=encoding)
-    sys_frame, stats = pls.read_pls_systems(systems, year=year, encoding=encoding)
-    engine = engine_for(workspace, db)
-    src_out, src_sys = source_name(outlets), source_name(systems)
-    meta = {
-        "publisher": "Institute of Museum and Library Services (IMLS)",
-        "licence": "US public domain",
-        "attribution": f"IMLS Public Libraries Survey FY{year}",
-    }
-    res = import_frames(
-        engine,
-        src_out,
-        {"library_system": sys_frame, "statistic": stats, "library": out},
-        dataset={
-            "kind": "pls",
-            "path": str(Path(outlets).resolve()),
-            **meta,
-            "attrs": {"systems": str(Path(systems).resolve()), "year": year},
-        },
-        extra_sources={"library_system": src_sys, "statistic": src_sys},
-        link=(src_out, src_sys),
-    )
+    with progress(not json_out) as prog:
+        task = prog.add_task("reading outlets", total=3)
+        out = pls.read_pls_outlets(outlets, encoding=encoding)
+        prog.update(task, advance=1, description="reading systems")
+        sys_frame, stats = pls.read_pls_systems(systems, year=year, encoding=encoding)
+        prog.update(task, advance=1, description="writing to the store")
+        engine = engine_for(workspace, db)
+        src_out, src_sys = source_name(outlets), source_name(systems)
+        res = import_frames(
+            engine,
+            src_out,
+            {"library_system": sys_frame, "statistic": stats, "library": out},
+            dataset={
+                "kind": "pls",
+                "path": str(Path(outlets).resolve()),
+                "publisher": "Institute of Museum and Library Services (IMLS)",
+                "licence": "US public domain",
+                "attribution": f"IMLS Public Libraries Survey FY{year}",
+                "attrs": {"systems": str(Path(systems).resolve()), "year": year},
+            },
+            extra_sources={"library_system": src_sys, "statistic": src_sys},
+            link=(src_out, src_sys),
+        )
+        prog.advance(task)
     emit(
         res.as_dict(),
         json_out,
