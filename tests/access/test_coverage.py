@@ -245,3 +245,31 @@ def test_new_york_straight_line_check() -> None:
     # the README quotes whole percentages (40.5% and 84.4% here)
     assert int(100 * table["share"].iloc[0]) == 40
     assert int(100 * table["share"].iloc[1]) == 84
+
+
+def test_helsinki_walking_coverage_agrees_with_within_time(helsinki_graphs, helsinki_pbf) -> None:
+    """Coverage of ``nearest_facility`` times equals the share of residents that the
+    independent bounded search ``within_time`` finds a library for, at every threshold."""
+    import geopandas as gpd
+
+    from libpolis.access.nearest import nearest_facility, within_time
+    from libpolis.sources.osm import read_osm_culture
+
+    cells = pd.read_csv(DATA / "equity_helsinki_population_grid_2020_centroids.csv")
+    residents = gpd.GeoDataFrame(
+        cells, geometry=gpd.points_from_xy(cells["lon"], cells["lat"]), crs=4326
+    )
+    venues = read_osm_culture(helsinki_pbf)
+    libs = venues[venues["kind"] == "library"]
+    libraries = gpd.GeoDataFrame(
+        libs[["source_id"]], geometry=gpd.points_from_xy(libs["lon"], libs["lat"]), crs=4326
+    )
+    graph = helsinki_graphs["walk"]
+    near = nearest_facility(graph, residents, libraries, facility_id="source_id")
+    pop = cells["population"].to_numpy(dtype=float)
+    table = coverage(near["time_min"], pop, [5, 10, 15, 20])
+    for t, share in zip(table["threshold_min"], table["share"], strict=True):
+        od = within_time(graph, residents, libraries, float(t), facility_id="source_id")
+        reached = cells["id"].isin(od["from_id"]).to_numpy()
+        assert share == pytest.approx(pop[reached].sum() / pop.sum(), abs=1e-12)
+    assert table["share"].iloc[-1] > table["share"].iloc[0]

@@ -190,3 +190,46 @@ def test_new_york_libraries_against_museums() -> None:
     assert medians["library"] == np.quantile(
         dist["library"], 0.5, method="inverted_cdf", weights=pop
     )
+
+
+def test_helsinki_nearest_kind_on_the_walking_network(helsinki_graphs, helsinki_pbf) -> None:
+    """Per-kind walking times from ``nearest_facility``; the nearest kind must be the kind of
+    the nearest venue of all kinds together (a second, independent search)."""
+    import geopandas as gpd
+
+    from libpolis.access.nearest import nearest_facility
+    from libpolis.sources.osm import read_osm_culture
+
+    cells = pd.read_csv(DATA / "equity_helsinki_population_grid_2020_centroids.csv")
+    residents = gpd.GeoDataFrame(
+        cells, geometry=gpd.points_from_xy(cells["lon"], cells["lat"]), crs=4326
+    )
+    venues = read_osm_culture(helsinki_pbf)
+    points = gpd.GeoDataFrame(
+        venues[["source_id", "kind"]],
+        geometry=gpd.points_from_xy(venues["lon"], venues["lat"]),
+        crs=4326,
+    )
+    graph = helsinki_graphs["walk"]
+    kinds = [k for k in CULTURAL_KINDS if (points["kind"] == k).any()]
+    times = pd.DataFrame(
+        {
+            k: nearest_facility(
+                graph, residents, points[points["kind"] == k], facility_id="source_id"
+            )["time_min"].to_numpy()
+            for k in kinds
+        }
+    )
+    near = nearest_kind(times)
+    overall = nearest_facility(graph, residents, points, facility_id="source_id")
+    np.testing.assert_allclose(near["nearest_value"], overall["time_min"], rtol=1e-12)
+    kind_of = points.set_index("source_id")["kind"]
+    untied = ~near["tied"].to_numpy()
+    assert (
+        near["nearest_kind"].to_numpy()[untied]
+        == kind_of.loc[overall["to_id"].to_numpy()[untied]].to_numpy()
+    ).all()
+    share = library_nearest_share(times, cells["population"])
+    assert 0.0 < share["share_strict"] <= share["share_with_ties"] < 1.0
+    table = compare_to_library(times, cells["population"])
+    assert set(table["kind"]) <= {"museum", "theatre", "arts_centre"} and len(table) == 3

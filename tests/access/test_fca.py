@@ -251,3 +251,29 @@ def test_library_supply() -> None:
     np.testing.assert_allclose(
         imls.to_numpy(), [2000 / 1500 * 5000 / 7500, 10000 / 7500, 1000 / 1500]
     )
+
+
+def test_helsinki_walking_catchments_equal_pysal(helsinki_graphs, helsinki_pbf) -> None:
+    """Real chain: OSM walking network -> ``within_time`` OD -> E2SFCA, against PySAL."""
+    import geopandas as gpd
+
+    from libpolis.access.nearest import within_time
+    from libpolis.sources.osm import read_osm_culture
+
+    cells = pd.read_csv(DATA / "equity_helsinki_population_grid_2020_centroids.csv")
+    residents = gpd.GeoDataFrame(
+        cells, geometry=gpd.points_from_xy(cells["lon"], cells["lat"]), crs=4326
+    )
+    venues = read_osm_culture(helsinki_pbf)
+    libs = venues[venues["kind"] == "library"].rename(columns={"source_id": "id"})
+    libraries = gpd.GeoDataFrame(
+        libs[["id"]], geometry=gpd.points_from_xy(libs["lon"], libs["lat"]), crs=4326
+    )
+    assert len(libraries) == 7
+    od = within_time(helsinki_graphs["walk"], residents, libraries, 30.0)
+    supply = libs[["id"]].assign(supply=library_supply(libs).to_numpy())
+    demand = cells[["id", "population"]]
+    ours = e2sfca(demand, supply, od, catchment_min=20.0)
+    expected = _pysal_e2sfca(demand, supply, od, 20.0, 10.0)
+    np.testing.assert_allclose(ours["access"].to_numpy(), expected, rtol=1e-10, atol=0)
+    assert 0 < (ours["libraries_in_catchment"] > 0).sum() < len(cells)
