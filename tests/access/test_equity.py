@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from libpolis.access.coverage import income_quantiles
 from libpolis.access.equity import (
     concentration_index,
     gini,
@@ -176,4 +179,67 @@ def test_underserved_districts_deterministic_ties() -> None:
     assert first["district"].tolist() == ["x", "y", "z"]
     pd.testing.assert_frame_equal(
         first, underserved_districts(t, None, ["z", "x", "y"], threshold=10)
+    )
+
+
+# --- real income data: Belo Horizonte (IPEA Access to Opportunities) ---------------------------
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "access"
+
+
+def _belo_horizonte() -> pd.DataFrame:
+    cells = pd.read_csv(DATA / "equity_bh_land_use_data.csv")
+    times = pd.read_csv(DATA / "equity_bh_nearest_school_transit.csv")
+    return cells.merge(times, on="id", how="left", validate="one_to_one")
+
+
+def test_income_deciles_agree_with_ipea() -> None:
+    """IPEA's published ``income_decile`` (its own population-weighted deciles) against ours."""
+    bh = _belo_horizonte()
+    ours = income_quantiles(bh["income_per_capita"], bh["population"], q=10)
+    known = bh["income_decile"].notna().to_numpy()
+    assert ours.isna().to_numpy().tolist() == (~known).tolist()
+    diff = ours[known].astype(int).to_numpy() - bh.loc[known, "income_decile"].astype(int)
+    # the two rules differ only for cells straddling a decile boundary: off by one at most
+    assert np.abs(diff).max() <= 1
+    assert (diff == 0).mean() >= 0.99
+
+
+def test_belo_horizonte_school_access_by_income() -> None:
+    bh = _belo_horizonte()
+    t = bh["time_min_school"].to_numpy()  # NaN: no school within the 120-min matrix
+    pop = bh["population"].to_numpy(dtype=float)
+    income = bh["income_per_capita"].to_numpy()
+    assert np.isnan(t).sum() == 35
+
+    table = mean_by_income_quantile(t, income, pop, q=5, threshold=15)
+    # brute force over the same groups
+    group = income_quantiles(income, pop, q=5)
+    for row in table.itertuples():
+        m = (group == row.quantile).fillna(False).to_numpy()
+        ok = m & np.isfinite(t)
+        assert row.population == pytest.approx(pop[m].sum())
+        assert row.mean_time_min == pytest.approx(np.average(t[ok], weights=pop[ok]))
+        assert row.unreachable_pop == pytest.approx(pop[m & np.isnan(t)].sum())
+        covered = pop[m & (t <= 15)].sum()
+        assert row.share_not_covered == pytest.approx(1 - covered / pop[m].sum())
+
+    # the concentration index equals Kakwani et al.'s "convenient regression": weighted OLS of
+    # 2 var(R) h / mu on the fractional rank R; the slope is C
+    ok = np.isfinite(t) & np.isfinite(income)
+    h, w, inc = t[ok], pop[ok], income[ok]
+    # fractional rank: residents below the income plus half of those at it (ties share it)
+    block = pd.Series(w).groupby(inc).sum().sort_index()
+    mid = (block.cumsum() - block / 2) / w.sum()
+    rank = mid.reindex(inc).to_numpy()
+    assert len(block) < len(inc)  # the data do have tied incomes
+    mu = np.average(h, weights=w)
+    var_r = np.average((rank - np.average(rank, weights=w)) ** 2, weights=w)
+    design = np.column_stack([np.ones_like(rank), rank]) * np.sqrt(w)[:, None]
+    slope = np.linalg.lstsq(design, 2 * var_r * h / mu * np.sqrt(w), rcond=None)[0][1]
+    c = concentration_index(t, income, pop)
+    assert c == pytest.approx(slope, rel=1e-9)
+    assert -1 < c < 1
+    assert gini(t, pop) == pytest.approx(
+        _gini_double_sum(t[np.isfinite(t)], pop[np.isfinite(t)]), rel=1e-9
     )
