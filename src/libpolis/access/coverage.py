@@ -250,11 +250,31 @@ def coverage_by_group(
             where=where,
         )
     codes, uniques = pd.factorize(labels, sort=True, use_na_sentinel=False)
-    frames = []
-    for k, label in enumerate(uniques):
-        m = codes == k
-        frames.append(_group_table(v[m], w[m], t, suffix, label))
-    return pd.concat(frames, ignore_index=True)
+    g = len(uniques)
+    # one weighted count per group and threshold: O(n * thresholds), no loop over groups
+    pop = np.bincount(codes, weights=w, minlength=g)
+    unreachable = np.bincount(codes, weights=w * np.isinf(v), minlength=g)
+    covered = np.column_stack(
+        [np.bincount(codes, weights=w * (v <= th), minlength=g) for th in t]
+    )  # shape (groups, thresholds)
+    pop_r = np.repeat(pop, t.size)
+    covered_r = covered.ravel()
+    unreachable_r = np.repeat(unreachable, t.size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(pop_r > 0, covered_r / pop_r, np.nan)
+        unreachable_share = np.where(pop_r > 0, unreachable_r / pop_r, np.nan)
+    return pd.DataFrame(
+        {
+            "group": np.repeat(np.asarray(uniques, dtype=object), t.size),
+            f"threshold_{suffix}": np.tile(t, g),
+            "population": pop_r,
+            "covered_pop": covered_r,
+            "share": share,
+            "not_covered_pop": pop_r - covered_r,
+            "unreachable_pop": unreachable_r,
+            "unreachable_share": unreachable_share,
+        }
+    )
 
 
 def coverage_by_band(

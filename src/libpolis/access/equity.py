@@ -320,12 +320,23 @@ def underserved_districts(
             where=where,
         )
     codes, uniques = pd.factorize(labels, sort=True, use_na_sentinel=False)
-    rows = [
-        _group_row(v[codes == k], w[codes == k], threshold, col) | {"district": label}
-        for k, label in enumerate(uniques)
-    ]
-    table = pd.DataFrame(rows)
+    g = len(uniques)
+    ok = np.isfinite(v)
+    pop = np.bincount(codes, weights=w, minlength=g)
+    reach = np.bincount(codes, weights=w * ok, minlength=g)
+    total_value = np.bincount(codes[ok], weights=w[ok] * v[ok], minlength=g)
+    covered = np.bincount(codes, weights=w * (v <= threshold), minlength=g)
     mean_col = f"mean_{col}"
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table = pd.DataFrame(
+            {
+                "district": np.asarray(uniques, dtype=object),
+                "population": pop,
+                mean_col: np.where(reach > 0, total_value / reach, np.nan),
+                "share_not_covered": np.where(pop > 0, (pop - covered) / pop, np.nan),
+                "unreachable_pop": pop - reach,
+            }
+        )
     # a district whose residents all are unreachable is the worst served by the mean too
     all_unreachable = (table["population"] > 0) & table[mean_col].isna()
     table["_mean_key"] = table[mean_col].mask(all_unreachable, np.inf)
