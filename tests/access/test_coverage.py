@@ -273,3 +273,15 @@ def test_helsinki_walking_coverage_agrees_with_within_time(helsinki_graphs, hels
         reached = cells["id"].isin(od["from_id"]).to_numpy()
         assert share == pytest.approx(pop[reached].sum() / pop.sum(), abs=1e-12)
     assert table["share"].iloc[-1] > table["share"].iloc[0]
+
+
+def test_partitions_add_up() -> None:
+    """Per-partition covered and unreachable residents add up to the whole (Dask-friendly)."""
+    rng = np.random.default_rng(8)
+    t = rng.gamma(2.0, 7.0, 1000)
+    t[rng.random(1000) < 0.05] = np.nan
+    pop = rng.integers(0, 400, 1000)
+    whole = coverage(t, pop, [5, 15, 30])
+    parts = [coverage(t[a : a + 250], pop[a : a + 250], [5, 15, 30]) for a in range(0, 1000, 250)]
+    for col in ("covered_pop", "unreachable_pop", "population"):
+        np.testing.assert_allclose(sum(p[col] for p in parts), whole[col])

@@ -277,3 +277,24 @@ def test_helsinki_walking_catchments_equal_pysal(helsinki_graphs, helsinki_pbf) 
     expected = _pysal_e2sfca(demand, supply, od, 20.0, 10.0)
     np.testing.assert_allclose(ours["access"].to_numpy(), expected, rtol=1e-10, atol=0)
     assert 0 < (ours["libraries_in_catchment"] > 0).sum() < len(cells)
+
+
+def test_partition_with_two_catchment_buffers_equals_whole() -> None:
+    """The module docstring's partition rule: a block of residents, the libraries within the
+    catchment of it, and the residents within the catchment of those libraries."""
+    demand, supply, od = _random_instance(21, 600, 40, 80.0, 50.0)
+    catchment = 25.0
+    whole = e2sfca(demand, supply, od, catchment_min=catchment).set_index("id")["access"]
+    near = od[od["time_min"] <= catchment]
+    part = set(demand["id"].iloc[:150])
+    libs = set(near.loc[near["from_id"].isin(part), "to_id"])
+    ring = set(near.loc[near["to_id"].isin(libs), "from_id"]) | part
+    sub = e2sfca(
+        demand[demand["id"].isin(ring)],
+        supply[supply["id"].isin(libs)],
+        near[near["from_id"].isin(ring) & near["to_id"].isin(libs)],
+        catchment_min=catchment,
+    ).set_index("id")["access"]
+    ids = sorted(part)
+    np.testing.assert_allclose(sub.loc[ids].to_numpy(), whole.loc[ids].to_numpy(), rtol=1e-12)
+    assert len(ring) < len(demand)  # the test really works on a subset
