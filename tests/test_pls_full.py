@@ -26,8 +26,19 @@ def pls_dir() -> Path:
 def test_full_pls_import_counts(pls_dir: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     ws = str(tmp_path / "us.sqlite")
-    res = runner.invoke(app, ["import", "pls", "--outlets", str(pls_dir / "pls_fy21_outlet_pud21i.csv"),
-                              "--systems", str(pls_dir / "PLS_FY21_AE_pud21i.csv"), "-w", ws])
+    res = runner.invoke(
+        app,
+        [
+            "import",
+            "pls",
+            "--outlets",
+            str(pls_dir / "pls_fy21_outlet_pud21i.csv"),
+            "--systems",
+            str(pls_dir / "PLS_FY21_AE_pud21i.csv"),
+            "-w",
+            ws,
+        ],
+    )
     assert res.exit_code == 0, res.stderr
     res = runner.invoke(app, ["status", "-w", ws, "--json"])
     c = json.loads(res.stdout)["counts"]
