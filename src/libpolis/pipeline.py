@@ -249,8 +249,16 @@ def run_access(
     if graph is not None:
         od = travel_time_matrix(graph, residents, facilities, limit_min=catchment_min)
         demand = pd.DataFrame({"id": residents["id"], "population": w})
-        supply = pd.DataFrame({"id": facilities["id"]})
-        score = fca.e2sfca(demand, supply, od, catchment_min=catchment_min, supply_col=None)
+        # supply from opening hours and floor area where known, else one per library
+        supply = pd.DataFrame(
+            {
+                "id": facilities["id"],
+                "supply": fca.library_supply(
+                    libs, hours="hours_per_year", floor_area="floor_area_m2", staff=None
+                ).to_numpy(),
+            }
+        )
+        score = fca.e2sfca(demand, supply, od, catchment_min=catchment_min)
         units["e2sfca"] = score["access"].to_numpy()
         units["e2sfca_norm"] = score["access_norm"].to_numpy()
     tables["units"] = units
