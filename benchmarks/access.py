@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -273,7 +274,9 @@ def _run(task: str, *args: str) -> dict:
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT ") :])
+            out = json.loads(line[len("RESULT ") :])
+            print(f"    {json.dumps(out)}", flush=True)
+            return out
     return {"error": (proc.stderr or proc.stdout).strip().splitlines()[-5:]}
 
 
@@ -301,7 +304,10 @@ def main() -> None:
     load_after = _load()
     text = _report(res, load_before, load_after)
     print(text)
-    (HERE / "access.md").write_text(text)
+    md = HERE / "access.md"
+    old = md.read_text() if md.exists() else ""
+    keep = re.search(r"<!-- ttm-check -->.*?<!-- /ttm-check -->\n?", old, flags=re.S)
+    md.write_text(text + ("\n" + keep.group(0) if keep else ""))
     (CACHE / "results.json").write_text(json.dumps(res, indent=1))
 
 
