@@ -118,7 +118,15 @@ def report(results: dict[str, dict]) -> str:
             f"{r['p90_absdiff_min_at_70']:.1f} | {r['median_diff_m']:+.0f} / "
             f"{r['p90_absdiff_m']:.0f} |"
         )
-    lines.append("")
+    lines += [
+        "",
+        "The 2019 extract maps footways and steps: its route lengths match the TTM's (distance "
+        "column) and the time difference comes mostly from the walking speed (converted to the "
+        "TTM's 70 m/min, see that column). The 2024 network is an OSMnx *bike* network without footways "
+        "or steps, so its routes are longer (distance column) and its times are an upper "
+        "bound for walking. Both cover only central Helsinki (see `cells`).",
+        "",
+    ]
     return "\n".join(lines)
 
 
