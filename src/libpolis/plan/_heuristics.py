@@ -38,9 +38,15 @@ def _lazy_greedy(n: int, n_cand: int, gain_of, initial: np.ndarray, accept) -> l
 
 
 def _mclp_heuristic(
-    cover: sp.csr_matrix, w: np.ndarray, n: int, deadline: float
+    cover: sp.csr_matrix,
+    w: np.ndarray,
+    n: int,
+    deadline: float,
+    start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, float]:
-    """Lazy greedy then best-improvement 1-swaps. Returns (chosen columns, value, online bound).
+    """Lazy greedy (or ``start``) then best-improvement 1-swaps.
+
+    Returns (chosen columns, value, online bound).
 
     ``value`` is the covered weight; the bound is the value plus the ``n`` largest marginal gains
     of unchosen columns at the final solution (valid for any monotone submodular objective).
@@ -58,8 +64,11 @@ def _mclp_heuristic(
     def accept(j: int) -> None:
         covered[rows[ptr[j] : ptr[j + 1]]] = True
 
-    initial = csc.T @ w
-    chosen = np.array(_lazy_greedy(n, n_cand, gain_of, initial, accept), dtype=np.int64)
+    if start is None:
+        initial = csc.T @ w
+        chosen = np.array(_lazy_greedy(n, n_cand, gain_of, initial, accept), dtype=np.int64)
+    else:
+        chosen = np.array(start, dtype=np.int64)
     count = (
         np.asarray(csc[:, chosen].sum(axis=1)).ravel() if chosen.size else np.zeros(cover.shape[0])
     )
@@ -217,3 +226,54 @@ def _median_lagrangian(
         u = np.minimum(u + step * (upper - value) / norm * g, fallback)
         u = np.maximum(u, 0.0)
     return best
+
+
+def _mclp_lagrangian(
+    cover: sp.csr_matrix,
+    w: np.ndarray,
+    n: int,
+    lower: float,
+    deadline: float,
+    gap_tol: float,
+    max_iter: int = 3000,
+) -> tuple[float, list[np.ndarray]]:
+    """Upper bound by Lagrangian relaxation of ``x_k <= sum_{j in N_k} y_j`` (subgradient descent).
+
+    L(lam) = sum_k max(0, w_k - lam_k) + sum of the n largest (A^T lam)_j, for 0 <= lam <= w:
+    a valid upper bound for every lam (its minimum equals the LP bound). Each iterate's site
+    set is also a feasible choice. Returns (bound, the best three distinct site sets).
+    """
+    csr = cover.tocsr()
+    csc_t = csr.T.tocsr()
+    n_cand = cover.shape[1]
+    lam = w.copy()
+    best_bound = np.inf
+    seen: dict[bytes, float] = {}
+    step, stall = 2.0, 0
+    for _ in range(max_iter):
+        score = csc_t @ lam
+        chosen = np.argpartition(-score, n - 1)[:n] if n < n_cand else np.arange(n_cand)
+        bound = float(np.maximum(0.0, w - lam).sum() + score[chosen].sum())
+        y = np.zeros(n_cand)
+        y[chosen] = 1.0
+        count = csr @ y
+        val = float(w[count > 0].sum())
+        seen[np.sort(chosen).tobytes()] = val
+        lower = max(lower, val)
+        if bound < best_bound - 1e-12 * max(1.0, abs(bound)):
+            best_bound, stall = bound, 0
+        else:
+            stall += 1
+            if stall >= 20:
+                step, stall = step / 2.0, 0
+        if step < 1e-5 or (best_bound - lower) <= gap_tol * max(abs(best_bound), 1e-12):
+            break
+        if time.perf_counter() > deadline:
+            break
+        g = count - (w > lam)
+        norm = float(g @ g)
+        if norm == 0.0:
+            break
+        lam = np.clip(lam - step * (bound - lower) / norm * g, 0.0, w)
+    top = sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    return best_bound, [np.frombuffer(key, dtype=np.int64).copy() for key, _ in top]

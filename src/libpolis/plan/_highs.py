@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import sys
 from dataclasses import dataclass
 
 import highspy
@@ -10,6 +12,31 @@ import numpy as np
 import scipy.sparse as sp
 
 __all__: list[str] = []
+
+
+_banner_shown = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent ``Highs`` instance (the first one of a process prints a banner on fd 1)."""
+    global _banner_shown
+    if _banner_shown:
+        h = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+        _banner_shown = True
+    h.setOptionValue("output_flag", False)
+    return h
 
 
 @dataclass(frozen=True)
@@ -68,11 +95,13 @@ def _solve(
             highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
             for flag in np.asarray(integer, dtype=bool)
         ]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _new_highs()
     h.setOptionValue("time_limit", float(max(time_limit_s, 0.01)))
     h.setOptionValue("random_seed", 0)
-    if not relax:
+    if relax:  # interior point without crossover: fast on these degenerate LPs
+        h.setOptionValue("solver", "ipm")
+        h.setOptionValue("run_crossover", "off")
+    else:
         h.setOptionValue("mip_rel_gap", float(gap_tol))
         h.setOptionValue("mip_abs_gap", 1e-9)
     h.passModel(lp)
@@ -89,8 +118,12 @@ def _solve(
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
     x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_solution else None
     value = float(info.objective_function_value) if has_solution else math.nan
-    if relax:
-        bound = value if optimal else (math.inf if maximize else -math.inf)
+    if relax:  # the IPM optimum holds to 1e-8 relative; widen it so the bound stays safe
+        margin = 1e-7 * max(1.0, abs(value))
+        if optimal:
+            bound = value + margin if maximize else value - margin
+        else:
+            bound = math.inf if maximize else -math.inf
     else:
         bound = float(info.mip_dual_bound)
         if optimal and not math.isfinite(bound):

@@ -35,7 +35,12 @@ from scipy.spatial import cKDTree
 
 from libpolis.errors import DataError, LibpolisError, MissingColumnError
 from libpolis.plan import _highs
-from libpolis.plan._heuristics import _mclp_heuristic, _median_heuristic, _median_lagrangian
+from libpolis.plan._heuristics import (
+    _mclp_heuristic,
+    _mclp_lagrangian,
+    _median_heuristic,
+    _median_lagrangian,
+)
 from libpolis.plan._matrix import _Costs, _costs_from_input, _existing_mask
 
 __all__ = [
@@ -401,8 +406,40 @@ class MaximalCoverage(_LocationModel):
         method_used = "lazy greedy + swaps; online submodular bound"
         status = "heuristic"
         if _gap(value, bound) > gap_tol and time.perf_counter() < deadline:
+            lag_bound, lag_sets = _mclp_lagrangian(
+                cover,
+                agg_w,
+                self.n_sites,
+                value,
+                started + 0.25 * time_limit_s,
+                gap_tol,
+                max_iter=1000,
+            )
+            bound = min(bound, lag_bound)
+            for lag_set in lag_sets:
+                again, again_value, _ = _mclp_heuristic(
+                    cover, agg_w, self.n_sites, deadline, start=lag_set
+                )
+                if again_value > value:
+                    chosen, value = again, again_value
+            method_used = "lazy greedy + Lagrangian heuristic + swaps; Lagrangian bound"
+        model = None
+        if _gap(value, bound) > gap_tol and time.perf_counter() < deadline:
             model = _mclp_model(cover, agg_w, self.n_sites)
-            if method == "auto" and model["matrix"].nnz <= exact_max_nonzeros:
+            if model["matrix"].nnz <= exact_max_nonzeros:
+                out = _highs._solve(
+                    **model,
+                    maximize=True,
+                    relax=True,
+                    time_limit_s=deadline - time.perf_counter(),
+                )
+                if math.isfinite(out.bound) and out.bound < bound:
+                    bound = out.bound
+                    method_used += " and LP relaxation (HiGHS)"
+        if method == "auto" and _gap(value, bound) > gap_tol and time.perf_counter() < deadline:
+            if model is None:
+                model = _mclp_model(cover, agg_w, self.n_sites)
+            if model["matrix"].nnz <= exact_max_nonzeros:
                 start = np.zeros(cover.shape[1] + cover.shape[0])
                 start[chosen] = 1.0
                 start[cover.shape[1] :] = np.minimum(1.0, cover[:, chosen].sum(axis=1).A1)
@@ -422,18 +459,7 @@ class MaximalCoverage(_LocationModel):
                         chosen, value = mip_chosen, mip_value
                 if math.isfinite(out.bound):
                     bound = min(bound, out.bound)
-                method_used = "lazy greedy + swaps, then HiGHS MIP on the sparse model"
-            else:
-                out = _highs._solve(
-                    **model,
-                    maximize=True,
-                    relax=True,
-                    time_limit_s=deadline - time.perf_counter(),
-                )
-                status = out.status
-                if math.isfinite(out.bound):
-                    bound = min(bound, out.bound)
-                method_used = "lazy greedy + swaps; bound: LP relaxation (HiGHS)"
+                method_used += ", then HiGHS MIP on the sparse model"
         bound = max(bound, value)
         return self._finish(chosen, base + value, base + bound, method_used, status, started)
 
