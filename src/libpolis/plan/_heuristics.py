@@ -108,9 +108,14 @@ def _mclp_heuristic(
 
 
 def _median_heuristic(
-    near: sp.csr_matrix, w: np.ndarray, cap: np.ndarray, n: int, deadline: float
+    near: sp.csr_matrix,
+    w: np.ndarray,
+    cap: np.ndarray,
+    n: int,
+    deadline: float,
+    start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
-    """Lazy greedy then fast vertex substitution (Teitz-Bart swaps, best improvement).
+    """Lazy greedy (or ``start``) then vertex substitution (Teitz-Bart swaps, best improvement).
 
     ``near`` holds times below each client's ``cap``; a client's cost is ``w * min(cap, times
     to chosen columns)``. Returns (chosen columns, total weighted cost).
@@ -130,8 +135,11 @@ def _median_heuristic(
         r = rows[ptr[j] : ptr[j + 1]]
         np.minimum.at(best, r, dist[ptr[j] : ptr[j + 1]])
 
-    initial = np.bincount(col_of, weights=w[rows] * (cap[rows] - dist), minlength=n_cand)
-    chosen = np.array(_lazy_greedy(n, n_cand, gain_of, initial, accept), dtype=np.int64)
+    if start is None:
+        initial = np.bincount(col_of, weights=w[rows] * (cap[rows] - dist), minlength=n_cand)
+        chosen = np.array(_lazy_greedy(n, n_cand, gain_of, initial, accept), dtype=np.int64)
+    else:
+        chosen = np.array(start, dtype=np.int64)
     in_sol = np.zeros(n_cand, dtype=bool)
     in_sol[chosen] = True
 
@@ -184,48 +192,60 @@ def _median_lagrangian(
     deadline: float,
     gap_tol: float,
     max_iter: int = 5000,
-) -> float:
+) -> tuple[float, list[np.ndarray]]:
     """Lower bound by Lagrangian relaxation of the assignment constraints (subgradient ascent).
 
     L(u) = sum_i min(u_i, w_i cap_i) + sum of the n smallest rho_j, with
-    rho_j = sum_i min(0, w_i d_ij - u_i): a valid lower bound for every u.
+    rho_j = sum_i min(0, w_i d_ij - u_i): a valid lower bound for every u (its maximum equals
+    the LP bound). Each iterate's n sites are also a feasible choice (Lagrangian heuristic).
+    Returns (bound, the best three distinct site sets).
     """
-    coo = near.tocoo()
-    r, c = coo.row, coo.col
-    cost = w[r] * coo.data
+    csr = near.tocsr()
+    csr.sort_indices()
+    r = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
+    c = csr.indices
+    cost = w[r] * csr.data
     fallback = w * cap
     n_cand = near.shape[1]
+    has = np.flatnonzero(np.diff(csr.indptr) > 0)
+    starts = csr.indptr[has]
     u = fallback.copy()
-    first = np.full(near.shape[0], np.inf)
-    np.minimum.at(first, r, cost)
-    u = np.minimum(u, first)
     best = -np.inf
     step, stall = 2.0, 0
+    seen: dict[bytes, float] = {}
     for _ in range(max_iter):
         red = np.minimum(0.0, cost - u[r])
         rho = np.bincount(c, weights=red, minlength=n_cand)
         open_ = np.argpartition(rho, n - 1)[:n] if n < n_cand else np.arange(n_cand)
         value = float(np.minimum(u, fallback).sum() + rho[open_].sum())
+        is_open = np.zeros(n_cand, dtype=bool)
+        is_open[open_] = True
+        key = np.sort(open_).tobytes()
+        if key not in seen:
+            served_cost = fallback.copy()
+            if starts.size:
+                masked = np.where(is_open[c], cost, np.inf)
+                served_cost[has] = np.minimum(fallback[has], np.minimum.reduceat(masked, starts))
+            seen[key] = float(served_cost.sum())
+            upper = min(upper, seen[key])
         if value > best + 1e-12 * max(1.0, abs(value)):
             best, stall = value, 0
         else:
             stall += 1
             if stall >= 20:
                 step, stall = step / 2.0, 0
-        if step < 1e-5 or (upper - best) <= gap_tol * max(abs(best), 1e-12):
+        if step < 1e-4 or (upper - best) <= gap_tol * max(abs(best), 1e-12):
             break
         if time.perf_counter() > deadline:
             break
-        is_open = np.zeros(n_cand, dtype=bool)
-        is_open[open_] = True
         served = np.bincount(r, weights=(is_open[c] & (red < 0)), minlength=near.shape[0])
         g = (u < fallback).astype(np.float64) - served
         norm = float(g @ g)
         if norm == 0.0:
             break
-        u = np.minimum(u + step * (upper - value) / norm * g, fallback)
-        u = np.maximum(u, 0.0)
-    return best
+        u = np.clip(u + step * max(upper - value, 0.0) / norm * g, 0.0, fallback)
+    top = sorted(seen.items(), key=lambda kv: (kv[1], kv[0]))[:3]
+    return best, [np.frombuffer(key, dtype=np.int64).copy() for key, _ in top]
 
 
 def _mclp_lagrangian(

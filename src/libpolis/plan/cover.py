@@ -53,7 +53,7 @@ __all__ = [
 
 Method = Literal["auto", "heuristic"]
 _OPTIMAL_RTOL = 1e-6
-_DEFAULT_EXACT_MAX_NONZEROS = 3_000_000
+_DEFAULT_EXACT_MAX_NONZEROS = 500_000
 
 
 class NotSolvedError(LibpolisError, RuntimeError):
@@ -692,12 +692,27 @@ class PMedian(_LocationModel):
                 np.arange(self.n_sites), value, value, "trivial", "heuristic", started
             )
         chosen, value = _median_heuristic(near, w, cap, self.n_sites, deadline)
-        bound = _median_lagrangian(
-            near, w, cap, self.n_sites, value, started + time_limit_s * 0.5, gap_tol
+        exact = method == "auto" and 3 * near.nnz <= exact_max_nonzeros
+        bound, lag_sets = _median_lagrangian(
+            near,
+            w,
+            cap,
+            self.n_sites,
+            value,
+            started + time_limit_s * (0.4 if exact else 0.8),
+            gap_tol,
         )
-        method_used = "lazy greedy + vertex substitution; Lagrangian bound"
+        for lag_set in lag_sets:
+            if _gap(value, bound) <= gap_tol:
+                break
+            again, again_value = _median_heuristic(
+                near, w, cap, self.n_sites, deadline, start=lag_set
+            )
+            if again_value < value:
+                chosen, value = again, again_value
+        method_used = "lazy greedy + Lagrangian heuristic + vertex substitution; Lagrangian bound"
         status = "heuristic"
-        if method == "auto" and _gap(value, bound) > gap_tol and time.perf_counter() < deadline:
+        if exact and _gap(value, bound) > gap_tol and time.perf_counter() < deadline:
             model, start = _median_model(near, w, cap, self.n_sites, chosen)
             if model["matrix"].nnz <= exact_max_nonzeros:
                 out = _highs._solve(
@@ -716,7 +731,7 @@ class PMedian(_LocationModel):
                         chosen, value = mip_chosen, mip_value
                 if math.isfinite(out.bound):
                     bound = max(bound, out.bound)
-                method_used = "lazy greedy + vertex substitution, then HiGHS MIP (sparse model)"
+                method_used += ", then HiGHS MIP on the sparse model"
         bound = min(bound, value)
         return self._finish(chosen, value, bound, method_used, status, started)
 
