@@ -246,19 +246,9 @@ class _LocationModel:
 
     def _nearest_open(self) -> tuple[np.ndarray, np.ndarray]:
         """Per client: time to the nearest open site (inf if none stored) and its position."""
-        m = self._costs.matrix[:, np.flatnonzero(self.open_mask)].tocsr()
         open_pos = np.flatnonzero(self.open_mask)
-        best = np.full(m.shape[0], np.inf)
-        arg = np.full(m.shape[0], -1, dtype=np.int64)
-        if m.nnz:
-            rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
-            order = np.lexsort((m.indices, m.data, rows))
-            first = np.ones(order.size, dtype=bool)
-            first[1:] = rows[order][1:] != rows[order][:-1]
-            pick = order[first]
-            best[rows[pick]] = m.data[pick]
-            arg[rows[pick]] = open_pos[m.indices[pick]]
-        return best, arg
+        best, arg = _row_min(self._costs.matrix[:, open_pos])
+        return best, np.where(arg >= 0, open_pos[np.maximum(arg, 0)], -1)
 
 
 class MaximalCoverage(_LocationModel):
@@ -468,18 +458,14 @@ class MaximalCoverage(_LocationModel):
         nearest open ``site_id`` and its ``time_min`` (NaN if no open site is stored)."""
         best, arg = self._nearest_open()
         c = self._costs
-        exist_only = c.matrix[:, self._existing]
-        before = np.asarray(
-            (exist_only.multiply(exist_only <= self.within_min) != 0).sum(axis=1)
-        ).ravel()
-        zero_before = _explicit_zero_within(exist_only, self.within_min)
+        before_min, _ = _row_min(c.matrix[:, np.flatnonzero(self._existing)])
         site = pd.Series(pd.NA, index=range(len(arg)), dtype=object)
         site[arg >= 0] = list(c.site_ids[arg[arg >= 0]])
         return pd.DataFrame(
             {
                 "client_id": c.client_ids,
                 "weight": c.weights,
-                "covered_before": (before > 0) | zero_before,
+                "covered_before": before_min <= self.within_min,
                 "covered": best <= self.within_min,
                 "site_id": site.to_numpy(),
                 "time_min": np.where(np.isfinite(best), best, np.nan),
@@ -487,13 +473,20 @@ class MaximalCoverage(_LocationModel):
         )
 
 
-def _explicit_zero_within(m: sp.spmatrix, within: float) -> np.ndarray:
-    """Rows with a stored zero time (``multiply`` above drops explicit zeros)."""
+def _row_min(m: sp.spmatrix) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: smallest stored value (inf if none) and its column (-1); ties: lowest column."""
     m = sp.csr_matrix(m)
-    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
-    out = np.zeros(m.shape[0], dtype=bool)
-    out[rows[m.data == 0.0]] = within >= 0
-    return out
+    best = np.full(m.shape[0], np.inf)
+    arg = np.full(m.shape[0], -1, dtype=np.int64)
+    if m.nnz:
+        rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+        order = np.lexsort((m.indices, m.data, rows))
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = rows[order][1:] != rows[order][:-1]
+        pick = order[first]
+        best[rows[pick]] = m.data[pick]
+        arg[rows[pick]] = m.indices[pick]
+    return best, arg
 
 
 def _merge_identical_rows(cover: sp.csr_matrix, w: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
