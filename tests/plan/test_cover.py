@@ -204,3 +204,52 @@ def test_errors_name_the_problem(random_instance):
         MaximalCoverage.from_cost_matrix(bad, pd.Series([1.0, 1.0]), within_min=5, n_sites=1)
     with pytest.raises(DataError, match="weights must be finite"):
         MaximalCoverage.from_cost_matrix(times, -weights, within_min=5, n_sites=1)
+
+
+@pytest.fixture(scope="module")
+def sf_points():
+    from pathlib import Path
+
+    import geopandas as gpd
+
+    data = Path(__file__).parents[1] / "data" / "plan"
+    demand = pd.read_csv(data / "SF_demand_205_centroid_uniform_weight.csv")
+    sites = pd.read_csv(data / "SF_store_site_16_longlat.csv")
+
+    def points(frame):
+        geometry = gpd.points_from_xy(frame["long"], frame["lat"])
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+    return points(demand), points(sites)
+
+
+@pytest.mark.parametrize("existing", [[], [2, 11]])
+def test_from_geodataframe_equals_spopt_euclidean(sf_points, existing):
+    """Straight-line times at 60 km/h (1 min = 1 km) vs spopt's euclidean distances in UTM."""
+    demand, sites = sf_points
+    sites = sites.assign(is_library=[i in existing for i in range(len(sites))])
+    utm = demand.estimate_utm_crs()
+    spopt_sites = sites.to_crs(utm).assign(predefined=sites["is_library"].astype(int))
+    p = 3 + len(existing)
+    kwargs = {"predefined_facility_col": "predefined"} if existing else {}
+    peer = spopt_locate.MCLP.from_geodataframe(
+        demand.to_crs(utm), spopt_sites, "geometry", "geometry", "POP2000",
+        service_radius=2500.0, p_facilities=p, **kwargs,
+    ).solve(pulp.PULP_CBC_CMD(msg=False))  # fmt: skip
+    ours = MaximalCoverage.from_geodataframe(
+        demand, sites, weight_col="POP2000", within_min=2.5, n_sites=3, speed_kph=60.0,
+        existing_col="is_library", site_id_col="NAME",
+    ).solve()  # fmt: skip
+    assert ours.result.value == pytest.approx(pulp.value(peer.problem.objective))
+    median_peer = spopt_locate.PMedian.from_geodataframe(
+        demand.to_crs(utm), spopt_sites, "geometry", "geometry", "POP2000",
+        p_facilities=p, **kwargs,
+    ).solve(pulp.PULP_CBC_CMD(msg=False))  # fmt: skip
+    median = PMedian.from_geodataframe(
+        demand, sites, weight_col="POP2000", n_sites=3, speed_kph=60.0,
+        existing_col="is_library",
+    ).solve()  # fmt: skip
+    # spopt's objective is in metres x population; ours in minutes (= km) x population
+    assert median.result.value * 1000.0 == pytest.approx(
+        pulp.value(median_peer.problem.objective), rel=1e-6
+    )

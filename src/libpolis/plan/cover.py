@@ -153,17 +153,7 @@ def straight_line_times(
         pairs = cKDTree(a).sparse_distance_matrix(
             cKDTree(b), limit_min * metres_per_min, output_type="ndarray"
         )
-        rows, cols, data = pairs["i"], pairs["j"], pairs["v"]
-        same = (
-            np.flatnonzero(np.all(a[:, None, :] == b[None, :, :], axis=2).ravel())
-            if (len(a) * len(b) <= 4_000_000)
-            else np.array([], dtype=np.int64)
-        )
-        if same.size:  # sparse_distance_matrix drops zero distances
-            zr, zc = np.divmod(same, len(b))
-            rows = np.concatenate([rows, zr])
-            cols = np.concatenate([cols, zc])
-            data = np.concatenate([data, np.zeros(zr.size)])
+        rows, cols, data = pairs["i"], pairs["j"], pairs["v"]  # zero distances are kept
     m = sp.csr_matrix(
         (data / metres_per_min, (rows, cols)), shape=(len(a), len(b)), dtype=np.float64
     )
