@@ -253,3 +253,15 @@ def test_from_geodataframe_equals_spopt_euclidean(sf_points, existing):
     assert median.result.value * 1000.0 == pytest.approx(
         pulp.value(median_peer.problem.objective), rel=1e-6
     )
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), n_new=st.integers(1, 3))
+def test_median_more_candidates_never_cost_more(seed, n_new):
+    rng = np.random.default_rng(seed)
+    times = rng.uniform(0, 60, (25, 7))
+    weights = rng.integers(0, 20, 25).astype(float)
+    fewer = PMedian.from_cost_matrix(times[:, :-1], weights, n_sites=n_new).solve().result
+    more = PMedian.from_cost_matrix(times, weights, n_sites=n_new).solve().result
+    assert more.value <= fewer.value + 1e-9
+    assert more.proven_optimal and fewer.proven_optimal
