@@ -684,6 +684,7 @@ class PMedian(_LocationModel):
             value,
             started + time_limit_s * (0.4 if exact else 0.8),
             gap_tol,
+            max_iter=300 if exact else 5000,  # small models: the MIP closes the gap faster
         )
         for lag_set in lag_sets:
             if _gap(value, bound) <= gap_tol:
