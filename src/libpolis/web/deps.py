@@ -33,6 +33,7 @@ __all__ = [
     "MaybeUser",
     "NotAuthenticatedError",
     "PageParams",
+    "UserView",
     "Paging",
     "WebConfig",
     "Writer",
@@ -57,6 +58,20 @@ class NotAuthenticatedError(LibpolisError):
 
 class CsrfError(PermissionDeniedError):
     """A cookie-authenticated write came without the session's CSRF token."""
+
+
+@dataclass(frozen=True)
+class UserView:
+    """What pages show of the signed-in user; a plain copy that outlives the DB session."""
+
+    id: int
+    email: str
+    role: str
+    library_system_id: int | None
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        return cls(user.id, user.email, user.role, user.library_system_id)
 
 
 @dataclass
@@ -105,7 +120,7 @@ def maybe_user(request: Request, db: Db) -> User | None:
     user = db.get(User, uid) if isinstance(uid, int) else None
     if user is not None and not user.is_active:
         user = None
-    request.state.user = user
+    request.state.user = UserView.of(user) if user is not None else None
     return user
 
 
