@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from libpolis.store import open_store, session_scope
 from libpolis.store.tables import Library, LibrarySystem, User
 from libpolis.web.app import create_app
-from argon2 import PasswordHasher
-
 from libpolis.web.security import verify_password
 
 PASSWORD = "correct horse battery staple"

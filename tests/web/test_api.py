@@ -6,7 +6,6 @@ import csv
 import io
 import json
 
-import pytest
 from sqlalchemy import func, select
 
 from libpolis.evidence import assemble_evidence
@@ -15,7 +14,7 @@ from libpolis.store.tables import AuditEntry
 
 
 def test_programme_create_suggest_confirm(web, client_for) -> None:
-    app, ids = web
+    _app, ids = web
     officer, staff = client_for("officer"), client_for("staff")
     goal = officer.post(
         "/api/goals",
@@ -62,7 +61,7 @@ def test_programme_create_suggest_confirm(web, client_for) -> None:
 
 
 def test_programme_validation_and_dates(web, client_for) -> None:
-    app, ids = web
+    _app, ids = web
     staff = client_for("staff")
     bad = staff.post("/api/programmes", json={"title": "", "library_id": ids["library_a"]})
     assert bad.status_code == 422
@@ -81,7 +80,7 @@ def test_programme_validation_and_dates(web, client_for) -> None:
 
 
 def test_lists_paginate_and_search(web, client_for) -> None:
-    app, ids = web
+    _app, _ids = web
     admin = client_for("admin")
     for i in range(7):
         word = "poetry" if i % 2 else "coding"
@@ -102,7 +101,7 @@ def test_lists_paginate_and_search(web, client_for) -> None:
 
 
 def test_partnership_lifecycle(web, client_for) -> None:
-    app, ids = web
+    _app, ids = web
     officer = client_for("officer")
     goal = officer.post("/api/goals", json={"code": "C2", "title": "Health literacy"}).json()
     partner = officer.post(
@@ -176,7 +175,7 @@ def test_partnership_lifecycle(web, client_for) -> None:
 
 
 def test_published_visibility(web, client_for) -> None:
-    app, ids = web
+    _app, ids = web
     officer = client_for("officer")
     hidden = officer.post("/api/partnerships", json={"title": "Draft"}).json()
     shown = officer.post("/api/partnerships", json={"title": "Open", "published": True}).json()
@@ -197,7 +196,7 @@ def test_published_visibility(web, client_for) -> None:
 
 
 def test_exports_csv_and_geojson(web, client_for) -> None:
-    app, ids = web
+    _app, ids = web
     admin = client_for("admin")
     admin.post("/api/programmes", json={"title": '=HYPERLINK("x")', "library_id": ids["library_a"]})
     admin.post(
@@ -221,7 +220,7 @@ def test_exports_csv_and_geojson(web, client_for) -> None:
 
 
 def test_csrf_and_bearer_tokens(web, client_for) -> None:
-    app, ids = web
+    app, _ids = web
     admin = client_for("admin")
     token = admin.headers.pop("X-CSRF-Token")
     r = admin.post("/api/partners", json={"name": "No token"})
@@ -285,7 +284,7 @@ def test_session_cookie_flags(web, login_as) -> None:
 
 
 def test_audit_log_records_writes(web, client_for) -> None:
-    app, ids = web
+    app, _ids = web
     officer = client_for("officer")
     p = officer.post("/api/partners", json={"name": "Library friends"}).json()
     officer.patch(f"/api/partners/{p['id']}", json={"kind": "NGO"})
@@ -305,7 +304,7 @@ def test_audit_log_records_writes(web, client_for) -> None:
 
 
 def test_errors_become_http_in_one_place(web, client_for) -> None:
-    app, _ = web
+    _app, _ = web
     c = client_for(None)
     r = c.get("/api/programmes/999999")
     assert r.status_code == 404 and r.headers["content-type"] == "application/json"
@@ -335,7 +334,7 @@ def test_dashboard_shows_the_evidence_figures(web, client_for) -> None:
 
 
 def test_library_profile(web, client_for) -> None:
-    app, ids = web
+    _app, ids = web
     r = client_for(None).get(f"/api/libraries/{ids['library_a']}").json()
     assert r["library"]["name"] == "Library A"
     assert {s["label"]: s["on"] for s in r["services"]} == {"Computers": True}

@@ -214,11 +214,11 @@ def matrix(tmp_path_factory, password_hash, web_kit):
     from libpolis.store import open_store
     from libpolis.web.app import create_app
 
-    seed, login, SECRET = web_kit.seed, web_kit.login, web_kit.SECRET
+    seed, login, secret = web_kit.seed, web_kit.login, web_kit.SECRET
     tmp = tmp_path_factory.mktemp("matrix")
     engine = open_store(f"sqlite:///{tmp / 'm.sqlite'}")
     ids = seed(engine, password_hash)
-    app = create_app(engine, secret_key=SECRET, documents_dir=tmp / "docs")
+    app = create_app(engine, secret_key=secret, documents_dir=tmp / "docs")
     o = _objects(app, ids, login)
     clients = {r: login(app, None if r == "anonymous" else r) for r in ALL}
     yield app, o, clients
