@@ -44,7 +44,7 @@ def test_programme_create_suggest_confirm(web, client_for) -> None:
     assert [a["goal_code"] for a in city] == ["C1"]
     a = city[0]
     assert a["status"] == "suggested" and a["decided_by"] is None
-    assert {"children", "read"} <= set(a["explanation"]["terms"])
+    assert {"children", "reading"} <= set(a["explanation"]["terms"])
     d = staff.patch(f"/api/alignments/{a['id']}", json={"status": "confirmed"})
     assert d.status_code == 200, d.text
     assert d.json()["status"] == "confirmed" and d.json()["decided_by"] == "staff@example.org"

@@ -105,19 +105,25 @@ _STOP = frozenset(
 )
 
 
+def _stems(text: str) -> dict[str, str]:
+    """``{stem: first word seen}`` of the content words of ``text``."""
+    plain = html.unescape(_TAG.sub(" ", text or ""))
+    out: dict[str, str] = {}
+    for word in _WORD.findall(plain.lower()):
+        if word in _STOP:
+            continue
+        stem = word
+        for suffix in ("ing", "es", "s"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                stem = word[: -len(suffix)]
+                break
+        out.setdefault(stem, word)
+    return out
+
+
 def content_terms(text: str) -> set[str]:
     """Lower-case words of four or more letters, HTML and stop words removed, crude stems."""
-    plain = html.unescape(_TAG.sub(" ", text or ""))
-    out = set()
-    for w in _WORD.findall(plain.lower()):
-        if w in _STOP:
-            continue
-        for suffix in ("ing", "es", "s"):
-            if w.endswith(suffix) and len(w) - len(suffix) >= 4:
-                w = w[: -len(suffix)]
-                break
-        out.add(w)
-    return out
+    return set(_stems(text))
 
 
 def city_goal_matches(
@@ -126,9 +132,11 @@ def city_goal_matches(
     """Goals (``(code, goal text)``) that share enough content words with ``text``.
 
     Returns dicts ``{"code", "score", "terms"}`` best first; ``score`` is the cosine
-    ``|A ∩ B| / sqrt(|A| |B|)`` of the two term sets.
+    ``|A ∩ B| / sqrt(|A| |B|)`` of the two sets of stems, ``terms`` the shared words as the
+    text writes them.
     """
-    terms = content_terms(text)
+    surface = _stems(text)
+    terms = set(surface)
     out = []
     for code, goal_text in goals:
         g = content_terms(goal_text)
@@ -137,7 +145,8 @@ def city_goal_matches(
             continue
         score = len(shared) / math.sqrt(len(terms) * len(g))
         if score >= threshold:
-            out.append({"code": code, "score": round(score, 4), "terms": sorted(shared)})
+            words = sorted(surface[t] for t in shared)
+            out.append({"code": code, "score": round(score, 4), "terms": words})
     return sorted(out, key=lambda m: (-m["score"], m["code"]))
 
 
