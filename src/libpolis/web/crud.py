@@ -76,6 +76,7 @@ __all__ = [
     "get_partnership",
     "get_programme",
     "get_user",
+    "goal_ids_of",
     "goals_of",
     "library_statistics",
     "list_audit",
@@ -86,6 +87,7 @@ __all__ = [
     "list_programmes",
     "list_users",
     "paginate",
+    "partner_names",
     "partnership_details",
     "programme_system_id",
     "update_goal",
@@ -525,6 +527,28 @@ def goals_of(session: Session, *, partnership_id: int) -> list[tuple[Goal, str]]
         .order_by(Framework.key, Goal.code)
     )
     return [(g, k) for g, k in session.execute(stmt).all()]
+
+
+def goal_ids_of(session: Session, *, partnership_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Goal ids of many partnerships in one query: ``{partnership id: [goal ids]}``."""
+    out: dict[int, list[int]] = {pid: [] for pid in partnership_ids}
+    if partnership_ids:
+        rows = session.execute(
+            select(PartnershipGoal.partnership_id, PartnershipGoal.goal_id)
+            .where(PartnershipGoal.partnership_id.in_(list(partnership_ids)))
+            .order_by(PartnershipGoal.goal_id)
+        ).all()
+        for pid, gid in rows:
+            out[pid].append(gid)
+    return out
+
+
+def partner_names(session: Session, *, partner_ids: Sequence[int | None]) -> dict[int, str]:
+    """Names of many partners in one query."""
+    ids = sorted({i for i in partner_ids if i is not None})
+    if not ids:
+        return {}
+    return dict(session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(ids))).all())
 
 
 def partnership_details(session: Session, *, partnership_id: int) -> dict[str, list]:

@@ -8,6 +8,7 @@ dataset, number of libraries and venues) changes, checked at most every few seco
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 import time
@@ -73,6 +74,7 @@ class LiveEvidence:
         self._evidence: Evidence | None = None
         self._view: dict[str, Any] = {}
         self._map: dict[str, Any] = {}
+        self._map_json = b"{}"
 
     def _current_fingerprint(self) -> tuple:
         stmt = select(
@@ -97,6 +99,7 @@ class LiveEvidence:
                 ev = assemble_evidence(self.engine)
                 self._view = self._build_view(ev)
                 self._map = self._build_map(ev)
+                self._map_json = json.dumps(self._map, separators=(",", ":")).encode()
                 self._evidence = ev
                 self._fingerprint = fp
             self._checked = time.monotonic()
@@ -120,6 +123,11 @@ class LiveEvidence:
         """GeoJSON FeatureCollections: ``districts``, ``units``, ``libraries``, ``venues``."""
         self._refresh()
         return self._map
+
+    def map_json(self) -> bytes:
+        """:meth:`map_layers` serialised once per rebuild (the layers are large)."""
+        self._refresh()
+        return self._map_json
 
     @staticmethod
     def _build_view(ev: Evidence) -> dict[str, Any]:

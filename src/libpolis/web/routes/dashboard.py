@@ -41,12 +41,13 @@ def api_evidence(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/map")
-def api_map(request: Request) -> dict[str, Any]:
-    """GeoJSON layers of the dashboard map: districts (with access), population units
-    (distance to the nearest library, m), libraries and other cultural venues."""
+@router.get("/map", response_class=Response, responses={200: {"content": {"application/json": {}}}})
+def api_map(request: Request) -> Response:
+    """GeoJSON FeatureCollections of the dashboard map, as one object with keys
+    ``districts`` (with access by district), ``units`` (population units with the distance
+    to the nearest library, m), ``libraries`` and ``venues``."""
     live: LiveEvidence = request.app.state.live
-    return live.map_layers()
+    return Response(live.map_json(), media_type="application/json")
 
 
 def _brief_fingerprint(request: Request, db: Any) -> tuple:

@@ -147,13 +147,14 @@ def _rows(db: Session, resource: Resource, user: Any, f: dict[str, Any]):
         ).all()
         if w
     }
+    goals = crud.goal_ids_of(db, partnership_ids=[o.id for o in objs])
     rows, geoms = [], []
     for o in objs:
         rows.append(
             {c: getattr(o, c, None) for c in cols}
             | {
                 "partner_name": partners.get(o.partner_id),
-                "goal_ids": [g.id for g, _ in crud.goals_of(db, partnership_id=o.id)],
+                "goal_ids": goals[o.id],
             }
         )
         w = areas.get(o.district or "")

@@ -54,9 +54,18 @@ DistrictQ = Annotated[str | None, Query(max_length=200)]
 Q = Annotated[str | None, Query(max_length=200, description="Text in the title or purpose")]
 
 
+def partnerships_public(db: Session, rows: list[Partnership]) -> list[PartnershipPublic]:
+    """Public views of many partnerships with two extra queries (goals, partner names)."""
+    goals = crud.goal_ids_of(db, partnership_ids=[r.id for r in rows])
+    names = crud.partner_names(db, partner_ids=[r.partner_id for r in rows])
+    return [_public(r, goals[r.id], names.get(r.partner_id or -1)) for r in rows]
+
+
 def partnership_public(db: Session, row: Partnership) -> PartnershipPublic:
-    goal_ids = [g.id for g, _ in crud.goals_of(db, partnership_id=row.id)]
-    partner = db.get(Partner, row.partner_id) if row.partner_id else None
+    return partnerships_public(db, [row])[0]
+
+
+def _public(row: Partnership, goal_ids: list[int], partner_name: str | None) -> PartnershipPublic:
     return PartnershipPublic.model_validate(
         {
             **{
@@ -73,7 +82,7 @@ def partnership_public(db: Session, row: Partnership) -> PartnershipPublic:
                 )
             },
             "goal_ids": goal_ids,
-            "partner_name": partner.name if partner else None,
+            "partner_name": partner_name,
         }
     )
 
@@ -119,7 +128,7 @@ def api_list(
 ) -> dict:
     """Partnerships the caller may see (published ones for the public), newest first."""
     rows, total = _list(db, user, p, status=status, goal_id=goal_id, district=district, q=q)
-    return page_dict([partnership_public(db, r) for r in rows], total, p)
+    return page_dict(partnerships_public(db, rows), total, p)
 
 
 @router.post("/partnerships", response_model=PartnershipDetail, status_code=201)
@@ -263,7 +272,7 @@ def list_page(
     return render(
         request,
         "partnerships.html",
-        rows=[partnership_public(db, r) for r in rows],
+        rows=partnerships_public(db, rows),
         f={"status": status or "", "goal_id": goal_id, "district": district or "", "q": q or ""},
         pager=pager(request, total, p),
         **_choices(db),

@@ -48,7 +48,8 @@
         units.addTo(map); venues.addTo(map); libs.addTo(map);
         L.control.layers(null, { "Residents' access": units, "Cultural venues": venues,
           "Libraries": libs, "Districts": districts }, { collapsed: false }).addTo(map);
-        var b = districts.getBounds();
+        var b = units.getBounds();
+        if (!b.isValid()) { b = districts.getBounds(); }
         if (!b.isValid()) { b = libs.getBounds(); }
         if (b.isValid()) { map.fitBounds(b); } else { map.setView([0, 0], 2); }
         map.attributionControl.addAttribution("Districts, population: workspace sources; © OpenStreetMap contributors where cited");
@@ -58,7 +59,18 @@
 
   function pointMap(el) {
     var ll = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
-    var map = L.map(el, { zoomControl: false, attributionControl: false }).setView(ll, 14);
+    var map = L.map(el, { attributionControl: false }).setView(ll, 14);
+    fetch("/api/map", { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (layers) {
+        L.geoJSON(layers.districts, { style: { color: "#555", weight: 1, fillColor: "#f4f1ea",
+          fillOpacity: 1 } }).addTo(map).bringToBack();
+        L.geoJSON(layers.libraries, { pointToLayer: function (f, p) {
+          return L.circleMarker(p, { radius: 4, color: "#08306b", weight: 1, fillColor: "#9ecae1",
+            fillOpacity: 0.8 }).bindTooltip(f.properties.name);
+        } }).addTo(map);
+      })
+      .catch(function () { /* the point and its circles are enough */ });
     L.circleMarker(ll, { radius: 8, color: "#08306b", fillColor: "#4292c6", fillOpacity: 0.9 })
       .addTo(map).bindTooltip(el.dataset.name);
     L.circle(ll, { radius: 500, color: "#1a9850", weight: 1, fill: false }).addTo(map);
