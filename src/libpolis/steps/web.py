@@ -24,18 +24,41 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+        workers: Annotated[
+            int,
+            typer.Option(
+                "--workers",
+                min=1,
+                max=64,
+                help="Worker processes (each keeps its own sign-in rate limit and caches).",
+            ),
+        ] = 1,
+        log_level: Annotated[str, typer.Option("--log-level")] = "info",
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,
     ) -> None:
-        """Serve the partnership register (web app and JSON API) with uvicorn."""
+        """Serve the partnership register (web app and JSON API) with uvicorn.
+
+        Migrations run first. Set LIBPOLIS_SECRET_KEY so that sessions survive a restart.
+        """
+        import os
+        import secrets
+
         import uvicorn
 
-        from libpolis.web.app import create_app
+        from libpolis.web.app import STORE_URL_ENV, create_app
 
-        engine = engine_for(workspace, db)
-        web = create_app(engine)
+        engine = engine_for(workspace, db)  # migrates the schema once, before any worker
         typer.echo(f"libpolis web on http://{host}:{port}/ (API docs at /api/docs)", err=True)
-        uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=True)
+        opts = {"host": host, "port": port, "log_level": log_level, "proxy_headers": True}
+        if workers == 1:
+            uvicorn.run(create_app(engine), **opts)
+            return
+        os.environ[STORE_URL_ENV] = engine.url.render_as_string(hide_password=False)
+        # every worker must sign sessions with the same key
+        os.environ.setdefault("LIBPOLIS_SECRET_KEY", secrets.token_urlsafe(32))
+        engine.dispose()
+        uvicorn.run("libpolis.web.app:app_from_env", factory=True, workers=workers, **opts)
 
     @db_app.command("upgrade")
     @cli_errors

@@ -11,8 +11,7 @@ import tempfile
 from importlib.resources import files
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
@@ -24,20 +23,14 @@ from libpolis.store import open_store, upgrade
 from libpolis.web.deps import WebConfig
 from libpolis.web.errors import install_error_handlers
 from libpolis.web.live import LiveEvidence
-from libpolis.web.security import (
-    SESSION_COOKIE,
-    SESSION_MAX_AGE_S,
-    LoginRateLimiter,
-    SessionCodec,
-    new_csrf_token,
-)
+from libpolis.web.middleware import SessionMiddleware
+from libpolis.web.security import LoginRateLimiter, SessionCodec
 
-__all__ = ["create_app", "documents_dir_for"]
+__all__ = ["STORE_URL_ENV", "app_from_env", "create_app", "documents_dir_for"]
 
-_CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
+STORE_URL_ENV = "LIBPOLIS_WEB_STORE_URL"
+"""Environment variable through which ``libpolis serve --workers N`` hands the store to each
+worker process."""
 
 
 def documents_dir_for(engine: Engine) -> Path:
@@ -109,41 +102,7 @@ def create_app(
     templates = _templates(templates_dir)
     app.state.templates = templates
 
-    limit = max_upload_bytes + 64 * 1024
-
-    @app.middleware("http")
-    async def _session(request: Request, call_next):
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > limit:
-            return JSONResponse(
-                {
-                    "detail": f"the request body is {int(length):,} bytes; the limit is "
-                    f"{max_upload_bytes:,} bytes"
-                },
-                status_code=413,
-            )
-        data = codec.load_session(request.cookies.get(SESSION_COOKIE))
-        fresh = data is None or not data.get("csrf")
-        request.state.session = {"uid": None, "csrf": new_csrf_token()} if fresh else data
-        request.state.session_changed = fresh
-        request.state.user = None
-        response = await call_next(request)
-        if request.state.session_changed:
-            response.set_cookie(
-                SESSION_COOKIE,
-                codec.dump_session(request.state.session),
-                max_age=SESSION_MAX_AGE_S,
-                httponly=True,
-                samesite="lax",
-                secure=request.url.scheme == "https",
-                path="/",
-            )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", _CSP)
-        return response
-
+    app.add_middleware(SessionMiddleware, codec=codec, max_body_bytes=max_upload_bytes + 64 * 1024)
     install_error_handlers(app, templates)
 
     vendor = Path(str(files("libpolis") / "data" / "vendor"))
@@ -158,3 +117,12 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """App factory for uvicorn worker processes: the store URL comes from the environment
+    (``LIBPOLIS_WEB_STORE_URL``, else the settings), the secret from ``LIBPOLIS_SECRET_KEY``."""
+    import os
+
+    settings = get_settings()
+    return create_app(os.environ.get(STORE_URL_ENV) or settings.store_url())

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from libpolis.errors import DataError, NotFoundError
 from libpolis.store.tables import (
@@ -225,7 +225,7 @@ def list_programmes(
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[Programme], int]:
-    stmt = select(Programme).order_by(Programme.id.desc())
+    stmt = select(Programme).options(defer(Programme.attrs)).order_by(Programme.id.desc())
     if q:
         like = f"%{q}%"
         stmt = stmt.where(or_(Programme.title.ilike(like), Programme.description.ilike(like)))
@@ -492,7 +492,11 @@ def list_partnerships(
     per_page: int = 50,
 ) -> tuple[list[Partnership], int]:
     """Partnerships the user may see, filtered by status, goal, district and text."""
-    stmt = _visible(select(Partnership), user).order_by(Partnership.id.desc())
+    stmt = (
+        _visible(select(Partnership), user)
+        .options(defer(Partnership.attrs))
+        .order_by(Partnership.id.desc())
+    )
     if status:
         if status not in STATUSES:
             raise DataError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
