@@ -19,6 +19,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -46,6 +47,7 @@ __all__ = [
     "PartnershipStatusChange",
     "PopulationUnit",
     "Programme",
+    "ResultTable",
     "Run",
     "Statistic",
     "User",
@@ -265,6 +267,18 @@ class Run(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     command: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ResultTable(Base):
+    """One result table of an analysis step, stored as Parquet (the newest per name)."""
+
+    __tablename__ = "result"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
+    rows: Mapped[int] = mapped_column(Integer)
+    columns: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 # --- The partnership register (web app): users, audit log and partnership details ---------------
