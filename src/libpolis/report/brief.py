@@ -129,6 +129,7 @@ def render_typst(doc: Document, images: dict[str, str]) -> str:
         '#show heading.where(level: 1): it => block(below: 0.8em, above: 1.4em, '
         'stroke: (bottom: 1.5pt + rgb("#0072B2")), inset: (bottom: 3pt), width: 100%, it)',
         '#show raw: set text(size: 0.85em)',
+        "#show figure.where(kind: table): set block(breakable: true)",
         '#show table.cell.where(y: 0): set text(weight: "bold")',
         f"#text(size: 22pt, weight: \"bold\"){_content(doc.title)}",
         "",
@@ -138,7 +139,7 @@ def render_typst(doc: Document, images: dict[str, str]) -> str:
         "",
     ]
     for sec in doc.sections:
-        if sec.id != "summary":
+        if sec.id in ("libraries", "methods"):
             o.append("#pagebreak(weak: true)")
         o.append(f"#heading(level: 1){_content(sec.title)} <{sec.id}>")
         for b in sec.blocks:
@@ -170,7 +171,7 @@ def _typst_block(b: Any, images: dict[str, str]) -> str:
         return f"#grid(columns: (1fr,) * 3, gutter: 6pt, {cells})"
     if isinstance(b, Bullets):
         mark = "+" if b.ordered else "-"
-        return "\n".join(f"{mark} {_content(it)}" for it in b.items)
+        return "\n".join(f"{mark} {_content(it)[1:-1]}" for it in b.items)
     if isinstance(b, Table):
         n = len(b.header)
         cols = ", ".join("auto" if num else "1fr" for num in b.numeric)

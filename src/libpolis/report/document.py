@@ -368,7 +368,7 @@ def _recommendations(lang: Lang, ev: Evidence, area: str) -> list[str]:
                 "{name} is the nearest library for {residents} residents and is closed on "
                 "Sundays; Sunday opening there would serve the most people.",
                 n=lang.int(ev.value("libraries_open_sundays")),
-                m=lang.int(ev.value("walk_in_libraries")), name=top["name"],
+                m=lang.int(_flag_of(ev, "open_sundays")), name=top["name"],
                 residents=lang.int(top["residents"]),
             ))
     sdg = ev.tables.get("sdg")
@@ -409,6 +409,13 @@ def _recommendations(lang: Lang, ev: Evidence, area: str) -> list[str]:
         out.append(lang._("Import libraries, population and programmes to derive "
                           "recommendations: `libpolis import --help`."))
     return out[:3]
+
+
+def _flag_of(ev: Evidence, flag: str) -> int | None:
+    t = ev.tables.get("service_flags")
+    if t is None or flag not in set(t["flag"]):
+        return None
+    return int(t.loc[t["flag"] == flag, "of"].iloc[0])
 
 
 def _libraries(lang: Lang, ev: Evidence, area: str) -> Section:
@@ -661,17 +668,11 @@ def _methods(lang: Lang, ev: Evidence) -> Section:
     sec = Section("methods", lang._("Methods and sources"))
     sec.blocks.append(Para(lang._(
         "Every figure in this brief, with its method, its sources and the libpolis command that "
-        "reproduces it. Sources are described in the table of data sets below.")))
-    src = ev.sources.set_index("source") if len(ev.sources) else pd.DataFrame()
-
-    def cite(s: str) -> str:
-        if s in src.index:
-            r = src.loc[s]
-            return f"{s} ({r['publisher'] or '?'}, {lang.date(r['imported_at'])})"
-        return s
+        "reproduces it. Each source is described (publisher, licence, attribution, date of "
+        "import) in the table of data sets below.")))
 
     rows = [[_label(lang, ev, f), display_value(lang, f), f.method,
-             "; ".join(cite(s) for s in f.sources), f"`{f.command}`"]
+             "; ".join(f.sources), f"`{f.command}`"]
             for f in ev.figures.values()]
     sec.blocks.append(Table(lang._("Figures"), [lang._("figure"), lang._("value"),
                                                 lang._("method"), lang._("sources"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -91,7 +92,9 @@ class Lang:
         """A share 0..1 as a percentage with the locale's sign and spacing."""
         if share is None:
             return "–"
-        pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+        pattern = self.locale.percent_formats[None].pattern.split(";")[0]
+        if digits:
+            pattern = re.sub(r"0(?=[^0#]*%)", "0." + "0" * digits, pattern, count=1)
         return format_percent(float(share), format=pattern, locale=self.code)
 
     def date(self, d: date | datetime | None) -> str:

@@ -95,7 +95,7 @@ def gap_map_svg(
     if site:
         ax.scatter([site["lon"]], [site["lat"]], s=180, marker="*", color="black",
                    edgecolor="white", linewidths=0.8, label=words["site"], zorder=4)
-    ax.legend(loc="lower right", fontsize=8, markerscale=1.5)
+    ax.legend(loc="lower right", fontsize=8, markerscale=1.0)
     _finish(ax, float(units["lat"].mean()))
     return svg_of(fig)
 
