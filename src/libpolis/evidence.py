@@ -33,7 +33,6 @@ from libpolis.errors import NotFoundError
 from libpolis.store import read_result, read_table
 from libpolis.store.engine import session_scope
 from libpolis.store.queries import datasets
-from libpolis.store.results import latest_run
 from libpolis.store.tables import Run
 
 __all__ = [
@@ -63,7 +62,9 @@ SERVICE_FLAGS: tuple[str, ...] = (
 FOCUS_ARTICLES: tuple[str, ...] = ("19", "21", "26", "27")
 
 #: Library kinds whose point is not a place residents go to (kept in step with the pipeline).
-_NOT_WALK_IN = frozenset({"mobile_library", "bookmobile", "books_by_mail", "hospital_patient_library"})
+_NOT_WALK_IN = frozenset(
+    {"mobile_library", "bookmobile", "books_by_mail", "hospital_patient_library"}
+)
 
 _AGE_ATTR = re.compile(r"^(IKA|age_?)", re.IGNORECASE)
 
@@ -131,9 +132,7 @@ def _flag(v: Any) -> bool:
     return str(v).strip().lower() in {"1", "true", "yes", "1.0"}
 
 
-def coverage_curve(
-    cost: np.ndarray, weight: np.ndarray, breaks: np.ndarray
-) -> pd.DataFrame:
+def coverage_curve(cost: np.ndarray, weight: np.ndarray, breaks: np.ndarray) -> pd.DataFrame:
     """Share of the weight whose cost is at most each break.
 
     Parameters
@@ -242,7 +241,9 @@ def _alignments(engine: Engine) -> pd.DataFrame:
     al = al[al["status"].astype(str).str.lower() != "rejected"]
     out = (
         al[["programme_id", "goal_id", "score", "status", "method"]]
-        .merge(goals[["goal_id", "framework_id", "code", "goal_title", "parent_code", "goal_attrs"]])
+        .merge(
+            goals[["goal_id", "framework_id", "code", "goal_title", "parent_code", "goal_attrs"]]
+        )
         .merge(fws[["framework_id", "key", "framework_name", "framework_attrs"]])
         .merge(
             progs[["programme_id", "title", "library_name", "attendance", "partners"]],
@@ -276,8 +277,16 @@ class _Builder:
         self.area = area
         self.ev = Evidence()
 
-    def fig(self, key: str, label: str, value: Any, unit: str, sources: tuple[str, ...],
-            method: str, command: str) -> None:
+    def fig(
+        self,
+        key: str,
+        label: str,
+        value: Any,
+        unit: str,
+        sources: tuple[str, ...],
+        method: str,
+        command: str,
+    ) -> None:
         if value is not None and not isinstance(value, str):
             value = value.item() if hasattr(value, "item") else value
         self.ev.add(Figure(key, label, value, unit, self.area, tuple(sources), method, command))
@@ -289,16 +298,31 @@ class _Builder:
         venues = read_table(self.engine, "venue")
         self.libs, self.venues = libs, venues
         src = _sources_of(libs)
-        self.fig("libraries", "Library service points", len(libs), "service points", src,
-                 "Count of library records in the workspace (all kinds).", "libpolis status --json")
+        self.fig(
+            "libraries",
+            "Library service points",
+            len(libs),
+            "service points",
+            src,
+            "Count of library records in the workspace (all kinds).",
+            "libpolis status --json",
+        )
         walk = libs[~libs["kind"].isin(_NOT_WALK_IN)] if len(libs) else libs
-        self.fig("walk_in_libraries", "Walk-in library service points", len(walk), "service points",
-                 src, "Library records except mobile-library depots, books-by-mail services and "
-                 "in-patient hospital libraries.", "libpolis status --json")
+        self.fig(
+            "walk_in_libraries",
+            "Walk-in library service points",
+            len(walk),
+            "service points",
+            src,
+            "Library records except mobile-library depots, books-by-mail services and "
+            "in-patient hospital libraries.",
+            "libpolis status --json",
+        )
         if len(libs) == 0:
-            ev.missing["libraries"] = "no libraries: run `libpolis import osm FILE.pbf` or " \
+            ev.missing["libraries"] = (
+                "no libraries: run `libpolis import osm FILE.pbf` or "
                 "`libpolis import facilities FILE --as library`"
-            return
+            )
         ev.tables["library_kinds"] = (
             libs.groupby("kind").size().sort_values(ascending=False).rename("count").reset_index()
         )
@@ -309,10 +333,16 @@ class _Builder:
             if vals:
                 n = sum(_flag(v) for v in vals)
                 flags.append({"flag": flag, "count": n, "of": len(vals)})
-                self.fig(f"libraries_{flag}", f"Libraries with service flag {flag}", n,
-                         "service points", src, f"Count of library records whose attribute "
-                         f"{flag!r} is 1 (of {len(vals)} records that state it).",
-                         "libpolis status --json")
+                self.fig(
+                    f"libraries_{flag}",
+                    f"Libraries with service flag {flag}",
+                    n,
+                    "service points",
+                    src,
+                    f"Count of library records whose attribute "
+                    f"{flag!r} is 1 (of {len(vals)} records that state it).",
+                    "libpolis status --json",
+                )
         ev.tables["service_flags"] = pd.DataFrame(flags, columns=["flag", "count", "of"])
         if not flags:
             ev.missing["service_flags"] = (
@@ -321,36 +351,64 @@ class _Builder:
             )
         hours = libs["hours_per_year"].dropna() if "hours_per_year" in libs else pd.Series([])
         if len(hours):
-            self.fig("library_hours_per_year", "Public opening hours per year (all libraries)",
-                     float(hours.sum()), "hours", src, "Sum of hours_per_year over libraries "
-                     "that state it.", "libpolis status --json")
+            self.fig(
+                "library_hours_per_year",
+                "Public opening hours per year (all libraries)",
+                float(hours.sum()),
+                "hours",
+                src,
+                "Sum of hours_per_year over libraries that state it.",
+                "libpolis status --json",
+            )
         # venues
-        self.fig("venues", "Other cultural venues", len(venues), "venues", _sources_of(venues),
-                 "Count of museum, gallery, theatre, arts-centre, cinema and concert-hall records.",
-                 "libpolis status --json")
+        self.fig(
+            "venues",
+            "Other cultural venues",
+            len(venues),
+            "venues",
+            _sources_of(venues),
+            "Count of museum, gallery, theatre, arts-centre, cinema and concert-hall records.",
+            "libpolis status --json",
+        )
         if len(venues):
             ev.tables["venue_kinds"] = (
-                venues.groupby("kind").size().sort_values(ascending=False).rename("count")
+                venues.groupby("kind")
+                .size()
+                .sort_values(ascending=False)
+                .rename("count")
                 .reset_index()
             )
             ve = venues.dropna(subset=["n_events"])
             if len(ve):
-                self.fig("venue_events", "Events at other cultural venues (where counted)",
-                         int(ve["n_events"].sum()), "events", _sources_of(ve),
-                         f"Sum of n_events over the {len(ve)} venues that have an event count.",
-                         "libpolis status --json")
+                self.fig(
+                    "venue_events",
+                    "Events at other cultural venues (where counted)",
+                    int(ve["n_events"].sum()),
+                    "events",
+                    _sources_of(ve),
+                    f"Sum of n_events over the {len(ve)} venues that have an event count.",
+                    "libpolis status --json",
+                )
                 ev.tables["venue_events"] = (
                     ve.sort_values("n_events", ascending=False)[["name", "kind", "n_events"]]
-                    .head(8).reset_index(drop=True)
+                    .head(8)
+                    .reset_index(drop=True)
                 )
         lib_events = [
-            float(a["n_events"]) for a in libs["attrs"]
+            float(a["n_events"])
+            for a in libs["attrs"]
             if isinstance(a, dict) and a.get("n_events") not in (None, "")
         ]
         if lib_events:
-            self.fig("library_events", "Events at libraries (where counted)", int(sum(lib_events)),
-                     "events", src, "Sum of n_events over the library records that state it.",
-                     "libpolis status --json")
+            self.fig(
+                "library_events",
+                "Events at libraries (where counted)",
+                int(sum(lib_events)),
+                "events",
+                src,
+                "Sum of n_events over the library records that state it.",
+                "libpolis status --json",
+            )
         else:
             ev.missing["library_events"] = (
                 "no event counts for the libraries, so libraries and other venues cannot be "
@@ -372,16 +430,28 @@ class _Builder:
         year = int(st["year"].max()) if st["year"].notna().any() else None
         if year is not None:
             st = st[st["year"] == year]
-        agg = st.groupby("name").agg(value=("value", "sum"), unit=("unit", "first"),
-                                     subjects=("subject_source_id", "nunique")).reset_index()
+        agg = (
+            st.groupby("name")
+            .agg(
+                value=("value", "sum"),
+                unit=("unit", "first"),
+                subjects=("subject_source_id", "nunique"),
+            )
+            .reset_index()
+        )
         agg["year"] = year
         self.ev.tables["statistics"] = agg
         self.ev.facts["statistics_year"] = year
         for r in agg.itertuples():
-            self.fig(f"stat_{r.name}", f"Library statistic {r.name}", float(r.value),
-                     str(r.unit or ""), _sources_of(st[st["name"] == r.name]),
-                     f"Sum over {r.subjects} reporting units of the {r.name!r} statistic for "
-                     f"{year}.", "libpolis import pls ...")
+            self.fig(
+                f"stat_{r.name}",
+                f"Library statistic {r.name}",
+                float(r.value),
+                str(r.unit or ""),
+                _sources_of(st[st["name"] == r.name]),
+                f"Sum over {r.subjects} reporting units of the {r.name!r} statistic for {year}.",
+                "libpolis import pls ...",
+            )
 
     # -- programmes ------------------------------------------------------------------------
     def programmes(self) -> None:
@@ -393,23 +463,41 @@ class _Builder:
             )
             return
         src = _sources_of(pr)
-        self.fig("programmes", "Library programmes and events recorded", len(pr), "programmes",
-                 src, "Count of programme records in the workspace.", "libpolis status --json")
+        self.fig(
+            "programmes",
+            "Library programmes and events recorded",
+            len(pr),
+            "programmes",
+            src,
+            "Count of programme records in the workspace.",
+            "libpolis status --json",
+        )
         att = pr["attendance"].dropna()
         if len(att):
-            self.fig("programme_attendance", "Attendance at recorded programmes",
-                     int(att.sum()), "participants", src,
-                     f"Sum of attendance over the {len(att)} programmes that report it.",
-                     "libpolis status --json")
+            self.fig(
+                "programme_attendance",
+                "Attendance at recorded programmes",
+                int(att.sum()),
+                "participants",
+                src,
+                f"Sum of attendance over the {len(att)} programmes that report it.",
+                "libpolis status --json",
+            )
         else:
             self.ev.missing["attendance"] = (
                 "no programme reports its attendance: add an attendance column and re-run "
                 "`libpolis import programmes FILE.csv`"
             )
         has_p = pr["partners"].fillna("").astype(str).str.strip() != ""
-        self.fig("programmes_with_partners", "Programmes run with partners", int(has_p.sum()),
-                 "programmes", src, "Count of programmes whose partners field is not empty.",
-                 "libpolis status --json")
+        self.fig(
+            "programmes_with_partners",
+            "Programmes run with partners",
+            int(has_p.sum()),
+            "programmes",
+            src,
+            "Count of programmes whose partners field is not empty.",
+            "libpolis status --json",
+        )
         if not has_p.any():
             self.ev.missing["partners"] = (
                 "no programme names a partner: add a partners column and re-run "
@@ -440,29 +528,49 @@ class _Builder:
         lib_src = _sources_of(self.libs)
         both = pop_src + lib_src
         cmd = run.command or f"libpolis access --mode {mode}"
-        self.fig("residents", "Residents", s.get("residents", float(units["population"].sum())),
-                 "residents", pop_src, "Sum of residents over the population units used by the "
-                 "access run.", cmd)
+        self.fig(
+            "residents",
+            "Residents",
+            s.get("residents", float(units["population"].sum())),
+            "residents",
+            pop_src,
+            "Sum of residents over the population units used by the access run.",
+            cmd,
+        )
         mean_key = "mean_time_min" if unit == "min" else "mean_dist_m"
-        how = ("travel time on the street network" if unit == "min"
-               else "straight-line distance computed in the local UTM CRS")
+        how = (
+            "travel time on the street network"
+            if unit == "min"
+            else "straight-line distance computed in the local UTM CRS"
+        )
         w = units["population"].to_numpy(float)
         c = units[cost_col].to_numpy(float)
         ok = np.isfinite(c)
         mean = s.get(mean_key)
         if mean is None and ok.any() and w[ok].sum() > 0:
             mean = float(np.average(c[ok], weights=w[ok]))
-        self.fig(mean_key, "Mean " + ("travel time" if unit == "min" else "distance")
-                 + " to the nearest library", mean, unit, both,
-                 f"Population-weighted mean of the {how} from each unit to the nearest walk-in "
-                 "library.", cmd)
+        self.fig(
+            mean_key,
+            "Mean " + ("travel time" if unit == "min" else "distance") + " to the nearest library",
+            mean,
+            unit,
+            both,
+            f"Population-weighted mean of the {how} from each unit to the nearest walk-in library.",
+            cmd,
+        )
         thresholds = sorted(float(t) for t in s["coverage"])
         for t in thresholds:
             tk = f"{t:g}"
             share = s["coverage"].get(tk, s["coverage"].get(str(int(t))))
-            self.fig(f"coverage_{tk}{unit}", f"Residents within {tk} {unit} of a library", share,
-                     "share", both, f"Share of residents whose {how} to a walk-in library is at "
-                     f"most {tk} {unit}.", cmd)
+            self.fig(
+                f"coverage_{tk}{unit}",
+                f"Residents within {tk} {unit} of a library",
+                share,
+                "share",
+                both,
+                f"Share of residents whose {how} to a walk-in library is at most {tk} {unit}.",
+                cmd,
+            )
         # the main threshold: 1000 m / 15 min, else the largest
         main = 1000.0 if unit == "m" else 15.0
         if main not in thresholds:
@@ -470,9 +578,16 @@ class _Builder:
         ev.facts["main_threshold"] = main
         ev.facts["thresholds"] = thresholds
         beyond = float(w[~(c <= main)].sum())
-        self.fig("underserved_residents", f"Residents farther than {main:g} {unit} from a "
-                 "library", beyond, "residents", both, f"Sum of residents of the units whose "
-                 f"{how} to the nearest walk-in library exceeds {main:g} {unit}.", cmd)
+        self.fig(
+            "underserved_residents",
+            f"Residents farther than {main:g} {unit} from a library",
+            beyond,
+            "residents",
+            both,
+            f"Sum of residents of the units whose "
+            f"{how} to the nearest walk-in library exceeds {main:g} {unit}.",
+            cmd,
+        )
         # coverage curve
         top = max(3000.0, main * 3) if unit == "m" else max(45.0, main * 3)
         breaks = np.linspace(0, top, 61)
@@ -481,41 +596,64 @@ class _Builder:
         rows = []
         for name, d in s.get("by_district", {}).items():
             cov = d.get("coverage", {})
-            rows.append({
-                "district": name,
-                "residents": d.get("residents"),
-                "mean": d.get(mean_key, d.get("mean_dist_m")),
-                **{f"within_{float(t):g}": v for t, v in cov.items()},
-            })
+            rows.append(
+                {
+                    "district": name,
+                    "residents": d.get("residents"),
+                    "mean": d.get(mean_key, d.get("mean_dist_m")),
+                    **{f"within_{float(t):g}": v for t, v in cov.items()},
+                }
+            )
         districts = pd.DataFrame(rows)
         if len(districts):
             districts["unserved"] = [
-                float(units.loc[(units["district"] == r) & ~(units[cost_col] <= main),
-                                "population"].sum()) for r in districts["district"]
+                float(
+                    units.loc[
+                        (units["district"] == r) & ~(units[cost_col] <= main), "population"
+                    ].sum()
+                )
+                for r in districts["district"]
             ]
             ev.tables["districts"] = districts
             mk = f"within_{main:g}"
             if mk in districts:
                 # the most underserved: most residents beyond the main threshold
-                cand = districts[districts["residents"] > 0].sort_values(["unserved", mk],
-                                                                         ascending=[False, True])
+                cand = districts[districts["residents"] > 0].sort_values(
+                    ["unserved", mk], ascending=[False, True]
+                )
                 if len(cand):
                     worst = cand.iloc[0]
                     ev.facts["worst_district"] = str(worst["district"])
-                    self.fig("worst_district_coverage", f"Residents within {main:g} {unit} of a "
-                             f"library in {worst['district']}", float(worst[mk]), "share", both,
-                             "The district with the most residents beyond the main threshold; "
-                             "its share of residents within it.", cmd)
-                    self.fig("worst_district_unserved", f"Residents farther than {main:g} {unit} "
-                             f"in {worst['district']}", float(worst["unserved"]), "residents",
-                             both, "Residents of that district beyond the main threshold.", cmd)
+                    self.fig(
+                        "worst_district_coverage",
+                        f"Residents within {main:g} {unit} of a library in {worst['district']}",
+                        float(worst[mk]),
+                        "share",
+                        both,
+                        "The district with the most residents beyond the main threshold; "
+                        "its share of residents within it.",
+                        cmd,
+                    )
+                    self.fig(
+                        "worst_district_unserved",
+                        f"Residents farther than {main:g} {unit} in {worst['district']}",
+                        float(worst["unserved"]),
+                        "residents",
+                        both,
+                        "Residents of that district beyond the main threshold.",
+                        cmd,
+                    )
         if s.get("share_nearest_culture_library") is not None:
-            self.fig("share_nearest_culture_library",
-                     "Residents whose nearest cultural venue is a library",
-                     s["share_nearest_culture_library"], "share",
-                     both + _sources_of(self.venues),
-                     "Share of residents for whom the nearest of all libraries and other cultural "
-                     "venues is a library.", cmd)
+            self.fig(
+                "share_nearest_culture_library",
+                "Residents whose nearest cultural venue is a library",
+                s["share_nearest_culture_library"],
+                "share",
+                both + _sources_of(self.venues),
+                "Share of residents for whom the nearest of all libraries and other cultural "
+                "venues is a library.",
+                cmd,
+            )
         elif len(self.venues) == 0:
             ev.missing["venues"] = (
                 "no other cultural venues, so the library cannot be compared with them: run "
@@ -531,9 +669,16 @@ class _Builder:
                     r = lib.loc[lid]
                     r = r.iloc[0] if isinstance(r, pd.DataFrame) else r
                     a = r["attrs"] if isinstance(r["attrs"], dict) else {}
-                    rows.append({"library_id": lid, "name": r["name"], "residents": float(n),
-                                 "open_sundays": _flag(a["open_sundays"])
-                                 if "open_sundays" in a else None})
+                    rows.append(
+                        {
+                            "library_id": lid,
+                            "name": r["name"],
+                            "residents": float(n),
+                            "open_sundays": _flag(a["open_sundays"])
+                            if "open_sundays" in a
+                            else None,
+                        }
+                    )
             ev.tables["library_catchments"] = pd.DataFrame(rows)
         self._site(units, cost_col, main, unit, both, cmd)
         self._age_groups(main, unit)
@@ -553,13 +698,26 @@ class _Builder:
         rows = []
         for k, g in u.groupby(q):
             tot = g["population"].sum()
-            rows.append({"group": f"Q{int(k) + 1}", "residents": float(tot),
-                         "share": float(g.loc[g[cost_col] <= main, "population"].sum() / tot)
-                         if tot else None})
+            rows.append(
+                {
+                    "group": f"Q{int(k) + 1}",
+                    "residents": float(tot),
+                    "share": float(g.loc[g[cost_col] <= main, "population"].sum() / tot)
+                    if tot
+                    else None,
+                }
+            )
         self.ev.tables["income_groups"] = pd.DataFrame(rows)
 
-    def _site(self, units: pd.DataFrame, cost_col: str, main: float, unit: str,
-              sources: tuple[str, ...], cmd: str) -> None:
+    def _site(
+        self,
+        units: pd.DataFrame,
+        cost_col: str,
+        main: float,
+        unit: str,
+        sources: tuple[str, ...],
+        cmd: str,
+    ) -> None:
         ev = self.ev
         plan = _plan_run(self.engine)
         sites = _result(self.engine, "plan_sites") if plan is not None else None
@@ -567,14 +725,23 @@ class _Builder:
             s0 = sites.iloc[0]
             gain = s0.get("residents_gained", plan.summary.get("residents_gained"))
             ev.facts["new_site"] = {
-                "lon": float(s0["lon"]), "lat": float(s0["lat"]),
-                "district": s0.get("district"), "residents_gained": gain, "from_plan": True,
+                "lon": float(s0["lon"]),
+                "lat": float(s0["lat"]),
+                "district": s0.get("district"),
+                "residents_gained": gain,
+                "from_plan": True,
             }
             ev.tables["plan_sites"] = sites
             if gain is not None:
-                self.fig("new_site_gain", "Residents a recommended new service point would reach",
-                         float(gain), "residents", sources, "From the newest planning run.",
-                         plan.command or "libpolis plan")
+                self.fig(
+                    "new_site_gain",
+                    "Residents a recommended new service point would reach",
+                    float(gain),
+                    "residents",
+                    sources,
+                    "From the newest planning run.",
+                    plan.command or "libpolis plan",
+                )
             return
         ev.missing["plan"] = (
             "no planning results: run `libpolis plan --objective coverage --sites 3` for sites "
@@ -585,11 +752,18 @@ class _Builder:
         if site is None:
             return
         ev.facts["new_site"] = {**site, "from_plan": False, "radius_m": radius}
-        self.fig("new_site_gain", "Residents a new service point at the best unit location would "
-                 f"bring within {radius:g} m", site["residents_gained"], "residents", sources,
-                 f"One-site maximal covering choice among the population units farther than "
-                 f"{main:g} {unit}: the unit whose {radius:g} m straight-line radius holds the most "
-                 "unserved residents.", "libpolis report brief")
+        self.fig(
+            "new_site_gain",
+            "Residents a new service point at the best unit location would "
+            f"bring within {radius:g} m",
+            site["residents_gained"],
+            "residents",
+            sources,
+            f"One-site maximal covering choice among the population units farther than "
+            f"{main:g} {unit}: the unit whose {radius:g} m straight-line radius holds the most "
+            "unserved residents.",
+            "libpolis report brief",
+        )
 
     def _age_groups(self, main: float, unit: str) -> None:
         from libpolis.access.straight import nearest_straight
@@ -624,20 +798,31 @@ class _Builder:
             tot = v[ok].sum()
             if tot <= 0:
                 continue
-            rows.append({"group": k, "residents": float(tot),
-                         "share": float(v[ok & (dist <= limit)].sum() / tot),
-                         "mean_dist_m": float(np.average(dist[ok], weights=v[ok]))})
+            rows.append(
+                {
+                    "group": k,
+                    "residents": float(tot),
+                    "share": float(v[ok & (dist <= limit)].sum() / tot),
+                    "mean_dist_m": float(np.average(dist[ok], weights=v[ok])),
+                }
+            )
         if not rows:
             return
         self.ev.tables["age_groups"] = pd.DataFrame(rows)
         self.ev.facts["age_source"] = src
         self.ev.facts["age_limit_m"] = limit
         for r in rows:
-            self.fig(f"age_{r['group']}_within", f"Residents of age group {r['group']} within "
-                     f"{limit:g} m of a library", r["share"], "share", (src, *_sources_of(walk)),
-                     f"Straight-line distance (local UTM) from each unit of {src} to the nearest "
-                     f"walk-in library; share of the age group's residents within {limit:g} m; "
-                     "suppressed counts (99) left out.", "libpolis report brief")
+            self.fig(
+                f"age_{r['group']}_within",
+                f"Residents of age group {r['group']} within {limit:g} m of a library",
+                r["share"],
+                "share",
+                (src, *_sources_of(walk)),
+                f"Straight-line distance (local UTM) from each unit of {src} to the nearest "
+                f"walk-in library; share of the age group's residents within {limit:g} m; "
+                "suppressed counts (99) left out.",
+                "libpolis report brief",
+            )
 
     # -- alignment -------------------------------------------------------------------------
     def alignment(self) -> None:
@@ -655,8 +840,9 @@ class _Builder:
             )
             return
         al = al.copy()
-        al["fkind"] = [_framework_kind(k, a) for k, a in zip(al["key"], al["framework_attrs"],
-                                                            strict=True)]
+        al["fkind"] = [
+            _framework_kind(k, a) for k, a in zip(al["key"], al["framework_attrs"], strict=True)
+        ]
         src = ("alignment",)
         ev.facts["alignment_status"] = al["status"].value_counts().to_dict()
         # SDGs: targets roll up to their goal
@@ -671,79 +857,131 @@ class _Builder:
             for g in [str(i) for i in range(1, 18)]:
                 part = sdg[sdg["goal"] == g]
                 att = part["attendance"].dropna()
-                rows.append({
-                    "goal": g,
-                    "programmes": int(part["programme_id"].nunique()),
-                    "confirmed": int(part.loc[part["status"] == "confirmed", "programme_id"]
-                                     .nunique()),
-                    "attendance": float(att.sum()) if len(att) else None,
-                    "examples": list(part.sort_values("score", ascending=False)["title"]
-                                     .dropna().unique()[:3]),
-                })
+                rows.append(
+                    {
+                        "goal": g,
+                        "programmes": int(part["programme_id"].nunique()),
+                        "confirmed": int(
+                            part.loc[part["status"] == "confirmed", "programme_id"].nunique()
+                        ),
+                        "attendance": float(att.sum()) if len(att) else None,
+                        "examples": list(
+                            part.sort_values("score", ascending=False)["title"]
+                            .dropna()
+                            .unique()[:3]
+                        ),
+                    }
+                )
             tab = pd.DataFrame(rows)
             ev.tables["sdg"] = tab
-            self.fig("sdg_goals_served", "SDGs with at least one aligned programme",
-                     int((tab["programmes"] > 0).sum()), "goals of 17", src,
-                     "Count of the 17 SDGs with at least one suggested or confirmed programme "
-                     "alignment (targets counted under their goal; rejected ones left out).",
-                     "libpolis align")
-            self.fig("sdg_aligned_programmes", "Programmes aligned to at least one SDG",
-                     int(sdg["programme_id"].nunique()), "programmes", src,
-                     "Programmes with a suggested or confirmed SDG alignment.", "libpolis align")
+            self.fig(
+                "sdg_goals_served",
+                "SDGs with at least one aligned programme",
+                int((tab["programmes"] > 0).sum()),
+                "goals of 17",
+                src,
+                "Count of the 17 SDGs with at least one suggested or confirmed programme "
+                "alignment (targets counted under their goal; rejected ones left out).",
+                "libpolis align",
+            )
+            self.fig(
+                "sdg_aligned_programmes",
+                "Programmes aligned to at least one SDG",
+                int(sdg["programme_id"].nunique()),
+                "programmes",
+                src,
+                "Programmes with a suggested or confirmed SDG alignment.",
+                "libpolis align",
+            )
         else:
             ev.missing["sdg"] = "no programme is aligned to the SDGs yet: run `libpolis align`"
         # rights
         rights = al[al["fkind"] == "rights"]
-        codes = sorted(set(FOCUS_ARTICLES) | set(rights["code"].astype(str)),
-                       key=lambda c: (len(c), c))
+        codes = sorted(
+            set(FOCUS_ARTICLES) | set(rights["code"].astype(str)), key=lambda c: (len(c), c)
+        )
         rows = []
         for c in codes:
             part = rights[rights["code"].astype(str) == c]
-            rows.append({"article": c, "title": part["goal_title"].iloc[0] if len(part) else None,
-                         "programmes": int(part["programme_id"].nunique()),
-                         "examples": list(part.sort_values("score", ascending=False)["title"]
-                                          .dropna().unique()[:3])})
+            rows.append(
+                {
+                    "article": c,
+                    "title": part["goal_title"].iloc[0] if len(part) else None,
+                    "programmes": int(part["programme_id"].nunique()),
+                    "examples": list(
+                        part.sort_values("score", ascending=False)["title"].dropna().unique()[:3]
+                    ),
+                }
+            )
         ev.tables["rights"] = pd.DataFrame(rows)
         if len(rights):
-            self.fig("udhr_articles", "Universal Declaration articles advanced by programmes",
-                     int(rights["code"].nunique()), "articles", src,
-                     "Count of UDHR articles with at least one suggested or confirmed programme "
-                     "alignment.", "libpolis align")
+            self.fig(
+                "udhr_articles",
+                "Universal Declaration articles advanced by programmes",
+                int(rights["code"].nunique()),
+                "articles",
+                src,
+                "Count of UDHR articles with at least one suggested or confirmed programme "
+                "alignment.",
+                "libpolis align",
+            )
         else:
-            ev.missing["rights"] = ("no programme is aligned to the Universal Declaration yet: "
-                                    "run `libpolis align`")
+            ev.missing["rights"] = (
+                "no programme is aligned to the Universal Declaration yet: run `libpolis align`"
+            )
         # culture 21 and strategies
         for kind in ("culture", "strategy"):
             part = al[al["fkind"] == kind]
             if part.empty:
                 ev.missing[kind] = (
                     "no programme is aligned to the Culture 21 Actions commitments yet: run "
-                    "`libpolis align`" if kind == "culture" else
-                    "no city strategy in the workspace: run `libpolis frameworks import-strategy "
+                    "`libpolis align`"
+                    if kind == "culture"
+                    else "no city strategy in the workspace: run `libpolis frameworks import-strategy "
                     "FILE` then `libpolis align`"
                 )
                 continue
             rows = []
             for (fname, code, title), g in part.groupby(["framework_name", "code", "goal_title"]):
-                partners = sorted({p.strip() for s in g["partners"].dropna()
-                                   for p in re.split(r"[;,]", str(s)) if p.strip()})
-                rows.append({"framework": fname, "code": str(code), "title": title,
-                             "programmes": int(g["programme_id"].nunique()),
-                             "examples": list(g.sort_values("score", ascending=False)["title"]
-                                              .dropna().unique()[:3]),
-                             "partners": partners})
-            ev.tables[kind] = pd.DataFrame(rows).sort_values(
-                ["framework", "code"], key=lambda s: s.map(
-                    lambda x: (len(x), x) if isinstance(x, str) else x)
-            ).reset_index(drop=True)
+                partners = sorted(
+                    {
+                        p.strip()
+                        for s in g["partners"].dropna()
+                        for p in re.split(r"[;,]", str(s))
+                        if p.strip()
+                    }
+                )
+                rows.append(
+                    {
+                        "framework": fname,
+                        "code": str(code),
+                        "title": title,
+                        "programmes": int(g["programme_id"].nunique()),
+                        "examples": list(
+                            g.sort_values("score", ascending=False)["title"].dropna().unique()[:3]
+                        ),
+                        "partners": partners,
+                    }
+                )
+            ev.tables[kind] = (
+                pd.DataFrame(rows)
+                .sort_values(
+                    ["framework", "code"],
+                    key=lambda s: s.map(lambda x: (len(x), x) if isinstance(x, str) else x),
+                )
+                .reset_index(drop=True)
+            )
 
     def runs(self) -> None:
         with session_scope(self.engine) as session:
             rows = session.scalars(select(Run).order_by(Run.id)).all()
             newest: dict[str, dict[str, Any]] = {}
             for r in rows:
-                newest[r.step] = {"step": r.step, "command": r.command,
-                                  "created_at": str(r.created_at)}
+                newest[r.step] = {
+                    "step": r.step,
+                    "command": r.command,
+                    "created_at": str(r.created_at),
+                }
         self.ev.runs = list(newest.values())
 
 
@@ -751,10 +989,12 @@ def assemble_evidence(engine: Engine, *, area: str = "the city") -> Evidence:
     """Collect every figure the workspace supports; say what is missing and how to add it."""
     b = _Builder(engine, area)
     ds = datasets(engine)
-    b.ev.sources = ds[
-        ["source", "kind", "publisher", "licence", "attribution", "rows", "imported_at"]
-    ] if len(ds) else pd.DataFrame(
-        columns=["source", "kind", "publisher", "licence", "attribution", "rows", "imported_at"]
+    b.ev.sources = (
+        ds[["source", "kind", "publisher", "licence", "attribution", "rows", "imported_at"]]
+        if len(ds)
+        else pd.DataFrame(
+            columns=["source", "kind", "publisher", "licence", "attribution", "rows", "imported_at"]
+        )
     )
     b.libraries()
     b.statistics()

@@ -126,12 +126,12 @@ def render_typst(doc: Document, images: dict[str, str]) -> str:
         f'rgb("#444444")); {_content(doc.title)} #h(1fr)] }})',
         f'#set text(lang: "{doc.lang}", size: 10pt, fill: rgb("#1a1a1a"))',
         "#set par(justify: false)",
-        '#show heading.where(level: 1): it => block(below: 0.8em, above: 1.4em, '
+        "#show heading.where(level: 1): it => block(below: 0.8em, above: 1.4em, "
         'stroke: (bottom: 1.5pt + rgb("#0072B2")), inset: (bottom: 3pt), width: 100%, it)',
-        '#show raw: set text(size: 0.85em)',
+        "#show raw: set text(size: 0.85em)",
         "#show figure.where(kind: table): set block(breakable: true)",
         '#show table.cell.where(y: 0): set text(weight: "bold")',
-        f"#text(size: 22pt, weight: \"bold\"){_content(doc.title)}",
+        f'#text(size: 22pt, weight: "bold"){_content(doc.title)}',
         "",
         f"#text(size: 12pt){_content(doc.subtitle + ' ' + doc.date)}",
         "",
@@ -229,7 +229,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
-def _area_name(engine: Engine, area: str | None) -> str:
+def _area_name(engine: Engine, area: str | None) -> str | None:
     if area:
         return area
     areas = read_table(engine, "area")
@@ -239,7 +239,7 @@ def _area_name(engine: Engine, area: str | None) -> str:
     libs = read_table(engine, "library")
     if len(libs) and libs["city"].notna().any():
         return str(libs["city"].dropna().mode().iloc[0])
-    return "the city"
+    return None
 
 
 def write_brief(
@@ -267,21 +267,23 @@ def write_brief(
     from libpolis.pipeline import NOT_WALK_IN_KINDS
 
     name = _area_name(engine, area)
-    ev = evidence if evidence is not None else assemble_evidence(engine, area=name)
+    ev = evidence if evidence is not None else assemble_evidence(engine, area=name or "the city")
     libs = read_table(engine, "library")
     libs = libs[libs["lon"].notna() & ~libs["kind"].isin(NOT_WALK_IN_KINDS)] if len(libs) else libs
     areas = read_table(engine, "area")
     districts = areas[areas["kind"] == "district"] if len(areas) else areas
     doc = build_document(
-        ev, get_lang(lang), area=name, libraries=libs, districts=districts,
+        ev,
+        get_lang(lang),
+        area=name,
+        libraries=libs,
+        districts=districts,
         today=today or date.today(),
     )
     stem = "brief" if lang == "en" else f"brief.{lang}"
     out: dict[str, Any] = {"lang": lang, "area": name}
     if "html" in formats:
-        attribution = "; ".join(
-            sorted({str(a) for a in ev.sources.get("attribution", []) if a})
-        )
+        attribution = "; ".join(sorted({str(a) for a in ev.sources.get("attribution", []) if a}))
         target = Path(out_dir) / f"{stem}.html"
         write_atomic(target, render_html(doc, attribution=attribution))
         out["html"] = str(target)

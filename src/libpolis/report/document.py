@@ -201,12 +201,15 @@ def _tr(lang: Lang, table: dict[str, str], key: Any) -> str:
 
 def _missing(lang: Lang, ev: Evidence, topic: str) -> Para:
     """The sentence saying what is missing, translated around the (untranslated) command."""
-    msg = ev.missing[topic]
+    msg = ev.missing.get(topic, "")
     cmds = [part for i, part in enumerate(msg.split("`")) if i % 2 == 1]
     how = " · ".join(f"`{c}`" for c in cmds)
     return Para(
-        lang._("Missing data — {topic}: {what}", topic=_tr(lang, _TOPIC, topic),
-               what=_missing_text(lang, topic))
+        lang._(
+            "Missing data — {topic}: {what}",
+            topic=_tr(lang, _TOPIC, topic),
+            what=_missing_text(lang, topic),
+        )
         + (" " + lang._("Command that adds it: {commands}", commands=how) if how else ""),
         kind="missing",
     )
@@ -215,20 +218,27 @@ def _missing(lang: Lang, ev: Evidence, topic: str) -> Para:
 def _missing_text(lang: Lang, topic: str) -> str:
     texts = {
         "libraries": N_("the workspace holds no libraries."),
-        "library_events": N_("the library records carry no event counts, so libraries and "
-                             "other venues cannot be compared by events."),
-        "statistics": N_("the workspace holds no library statistics (visits, loans, registered "
-                         "users, programmes, attendance, computer and wifi sessions)."),
-        "service_flags": N_("the library records carry no service flags (meeting rooms, "
-                            "opening days)."),
+        "library_events": N_(
+            "the library records carry no event counts, so libraries and "
+            "other venues cannot be compared by events."
+        ),
+        "statistics": N_(
+            "the workspace holds no library statistics (visits, loans, registered "
+            "users, programmes, attendance, computer and wifi sessions)."
+        ),
+        "service_flags": N_(
+            "the library records carry no service flags (meeting rooms, opening days)."
+        ),
         "programmes": N_("the workspace holds no programmes."),
         "attendance": N_("no programme reports its attendance."),
         "partners": N_("no programme names a partner."),
         "access": N_("no access results yet."),
-        "plan": N_("no planning results; the brief shows a one-site straight-line estimate "
-                   "instead."),
-        "income": N_("the population data has no income, so access cannot be shown by income "
-                     "group."),
+        "plan": N_(
+            "no planning results; the brief shows a one-site straight-line estimate instead."
+        ),
+        "income": N_(
+            "the population data has no income, so access cannot be shown by income group."
+        ),
         "age": N_("the population data has no age groups."),
         "venues": N_("the workspace holds no other cultural venues."),
         "sdg": N_("no programme is aligned to the Sustainable Development Goals yet."),
@@ -269,8 +279,7 @@ def _label(lang: Lang, ev: Evidence, f: Figure) -> str:
         "residents": N_("Residents"),
         "mean_dist_m": N_("Mean distance to the nearest library"),
         "mean_time_min": N_("Mean travel time to the nearest library"),
-        "share_nearest_culture_library": N_("Residents whose nearest cultural venue is a "
-                                            "library"),
+        "share_nearest_culture_library": N_("Residents whose nearest cultural venue is a library"),
         "sdg_goals_served": N_("SDGs with at least one aligned programme"),
         "sdg_aligned_programmes": N_("Programmes aligned to at least one SDG"),
         "udhr_articles": N_("Universal Declaration articles advanced by programmes"),
@@ -279,26 +288,38 @@ def _label(lang: Lang, ev: Evidence, f: Figure) -> str:
         return lang._(fixed[k])
     main = ev.facts.get("main_threshold")
     if k.startswith("coverage_"):
-        t = k[len("coverage_"):].removesuffix(unit)
+        t = k[len("coverage_") :].removesuffix(unit)
         return lang._("Residents within {t} {unit} of a library", t=lang.int(float(t)), unit=unit)
     if k == "underserved_residents":
-        return lang._("Residents farther than {t} {unit} from a library", t=lang.int(main),
-                      unit=unit)
+        return lang._(
+            "Residents farther than {t} {unit} from a library", t=lang.int(main), unit=unit
+        )
     if k == "worst_district_coverage":
-        return lang._("Residents within {t} {unit} of a library in {district}",
-                      t=lang.int(main), unit=unit, district=ev.facts.get("worst_district"))
+        return lang._(
+            "Residents within {t} {unit} of a library in {district}",
+            t=lang.int(main),
+            unit=unit,
+            district=ev.facts.get("worst_district"),
+        )
     if k == "worst_district_unserved":
-        return lang._("Residents farther than {t} {unit} from a library in {district}",
-                      t=lang.int(main), unit=unit, district=ev.facts.get("worst_district"))
+        return lang._(
+            "Residents farther than {t} {unit} from a library in {district}",
+            t=lang.int(main),
+            unit=unit,
+            district=ev.facts.get("worst_district"),
+        )
     if k == "new_site_gain":
         return lang._("Residents a new service point at the best location would reach")
     if k.startswith("libraries_"):
-        return lang._("Libraries: {service}", service=_tr(lang, _FLAG, k[len("libraries_"):]))
+        return lang._("Libraries: {service}", service=_tr(lang, _FLAG, k[len("libraries_") :]))
     if k.startswith("stat_"):
         return lang._("Library statistic: {name}", name=_tr(lang, _STAT, k[5:]))
     if k.startswith("age_") and k.endswith("_within"):
-        return lang._("Residents aged {group} within {t} m of a library",
-                      group=_tr(lang, _AGE, k[4:-7]), t=lang.int(ev.facts.get("age_limit_m")))
+        return lang._(
+            "Residents aged {group} within {t} m of a library",
+            group=_tr(lang, _AGE, k[4:-7]),
+            t=lang.int(ev.facts.get("age_limit_m")),
+        )
     return f.label
 
 
@@ -326,8 +347,11 @@ def headline_keys(ev: Evidence) -> list[str]:
 def _summary(lang: Lang, ev: Evidence, area: str) -> Section:
     sec = Section("summary", lang._("Summary for the mayor"))
     keys = headline_keys(ev)
-    sec.blocks.append(Headline([(k, display_value(lang, ev.figures[k]),
-                                 _label(lang, ev, ev.figures[k])) for k in keys]))
+    sec.blocks.append(
+        Headline(
+            [(k, display_value(lang, ev.figures[k]), _label(lang, ev, ev.figures[k])) for k in keys]
+        )
+    )
     sec.blocks.append(Para(lang._("Three recommendations, derived from the data:"), "note"))
     sec.blocks.append(Bullets(_recommendations(lang, ev, area), ordered=True))
     if "access" in ev.missing:
@@ -344,8 +368,10 @@ def _recommendations(lang: Lang, ev: Evidence, area: str) -> list[str]:
         text = lang._(
             "Reach {district} first: {unserved} residents there live farther than {t} {unit} "
             "from a library ({share} within reach).",
-            district=f["worst_district"], unserved=lang.int(ev.value("worst_district_unserved")),
-            t=lang.int(f["main_threshold"]), unit=unit,
+            district=f["worst_district"],
+            unserved=lang.int(ev.value("worst_district_unserved")),
+            t=lang.int(f["main_threshold"]),
+            unit=unit,
             share=lang.pct(ev.value("worst_district_coverage")),
         )
         if site.get("residents_gained"):
@@ -354,7 +380,9 @@ def _recommendations(lang: Lang, ev: Evidence, area: str) -> list[str]:
                 "A new service point, a mobile-library stop or outreach at the location marked "
                 "on the map of gaps (in {where}, {lat}° N, {lon}° E) would bring {gain} "
                 "residents within reach.",
-                where=where, lat=lang.num(site["lat"], 3), lon=lang.num(site["lon"], 3),
+                where=where,
+                lat=lang.num(site["lat"], 3),
+                lon=lang.num(site["lon"], 3),
                 gain=lang.int(site["residents_gained"]),
             )
         out.append(text)
@@ -363,51 +391,75 @@ def _recommendations(lang: Lang, ev: Evidence, area: str) -> list[str]:
         closed = cat[cat["open_sundays"] == False]  # noqa: E712 (None means unknown)
         if len(closed):
             top = closed.iloc[0]
-            out.append(lang._(
-                "Open longer where most people live: only {n} of {m} libraries open on Sundays. "
-                "{name} is the nearest library for {residents} residents and is closed on "
-                "Sundays; Sunday opening there would serve the most people.",
-                n=lang.int(ev.value("libraries_open_sundays")),
-                m=lang.int(_flag_of(ev, "open_sundays")), name=top["name"],
-                residents=lang.int(top["residents"]),
-            ))
+            out.append(
+                lang._(
+                    "Open longer where most people live: only {n} of {m} libraries open on Sundays. "
+                    "{name} is the nearest library for {residents} residents and is closed on "
+                    "Sundays; Sunday opening there would serve the most people.",
+                    n=lang.int(ev.value("libraries_open_sundays")),
+                    m=lang.int(_flag_of(ev, "open_sundays")),
+                    name=top["name"],
+                    residents=lang.int(top["residents"]),
+                )
+            )
     sdg = ev.tables.get("sdg")
     if sdg is not None and len(sdg):
         top = sdg.sort_values("programmes", ascending=False).iloc[0]
-        gaps = [g for g in ("10", "11", "16", "17") if int(
-            sdg.loc[sdg["goal"] == g, "programmes"].iloc[0]) == 0]
-        text = lang._("Tell the city's development story: library programmes already serve "
-                      "SDG {goal} ({title}) with {n} programmes.", goal=top["goal"],
-                      title=_tr(lang, _SDG, top["goal"]), n=lang.int(top["programmes"]))
+        gaps = [
+            g
+            for g in ("10", "11", "16", "17")
+            if int(sdg.loc[sdg["goal"] == g, "programmes"].iloc[0]) == 0
+        ]
+        text = lang._(
+            "Tell the city's development story: library programmes already serve "
+            "SDG {goal} ({title}) with {n} programmes.",
+            goal=top["goal"],
+            title=_tr(lang, _SDG, top["goal"]),
+            n=lang.int(top["programmes"]),
+        )
         if gaps:
             text += " " + lang._(
                 "No programme yet addresses SDG {goals}: a partnership with the city's services "
-                "would fill that gap.", goals=", ".join(gaps))
+                "would fill that gap.",
+                goals=", ".join(gaps),
+            )
         out.append(text)
     share = ev.value("share_nearest_culture_library")
     vev = ev.tables.get("venue_events")
     if len(out) < 3 and share is not None:
-        text = lang._("Use the library as the city's cultural front door: for {share} of "
-                      "residents the nearest cultural venue is a library.", share=lang.pct(share))
+        text = lang._(
+            "Use the library as the city's cultural front door: for {share} of "
+            "residents the nearest cultural venue is a library.",
+            share=lang.pct(share),
+        )
         if vev is not None and len(vev):
             v0 = vev.iloc[0]
             text += " " + lang._(
                 "Bring the programme of the busiest venue, {venue} ({n} events), to the "
-                "branches through a partnership.", venue=v0["name"], n=lang.int(v0["n_events"]))
+                "branches through a partnership.",
+                venue=v0["name"],
+                n=lang.int(v0["n_events"]),
+            )
         out.append(text)
     if len(out) < 3:
         n_att = ev.value("programme_attendance")
-        out.append(lang._(
-            "Record the evidence: {n} programmes are in the workspace, {a} report attendance "
-            "figures and {p} name partners. Recording both, and running `libpolis align`, "
-            "shows the council what the libraries deliver.",
-            n=lang.int(ev.value("programmes") or 0),
-            a=lang._("none") if n_att is None else lang.int(n_att),
-            p=lang.int(ev.value("programmes_with_partners") or 0),
-        ))
+        out.append(
+            lang._(
+                "Record the evidence: {n} programmes are in the workspace, {a} report attendance "
+                "figures and {p} name partners. Recording both, and running `libpolis align`, "
+                "shows the council what the libraries deliver.",
+                n=lang.int(ev.value("programmes") or 0),
+                a=lang._("none") if n_att is None else lang.int(n_att),
+                p=lang.int(ev.value("programmes_with_partners") or 0),
+            )
+        )
     if not out:
-        out.append(lang._("Import libraries, population and programmes to derive "
-                          "recommendations: `libpolis import --help`."))
+        out.append(
+            lang._(
+                "Import libraries, population and programmes to derive "
+                "recommendations: `libpolis import --help`."
+            )
+        )
     return out[:3]
 
 
@@ -424,53 +476,96 @@ def _libraries(lang: Lang, ev: Evidence, area: str) -> Section:
         sec.blocks.append(_missing(lang, ev, "libraries"))
         return sec
     n = ev.value("libraries")
-    sec.blocks.append(Para(lang._(
-        "{area} has {n} library service points, {w} of them walk-in libraries, and {v} other "
-        "cultural venues in the workspace.", area=area, n=lang.int(n),
-        w=lang.int(ev.value("walk_in_libraries")), v=lang.int(ev.value("venues")))))
+    sec.blocks.append(
+        Para(
+            lang._(
+                "{area} has {n} library service points, {w} of them walk-in libraries, and {v} other "
+                "cultural venues in the workspace.",
+                area=area,
+                n=lang.int(n),
+                w=lang.int(ev.value("walk_in_libraries")),
+                v=lang.int(ev.value("venues")),
+            )
+        )
+    )
     kinds = ev.tables.get("library_kinds")
     if kinds is not None and len(kinds):
-        sec.blocks.append(Table(
-            lang._("Library service points by kind"), [lang._("kind"), lang._("number")],
-            [[_tr(lang, _KIND, r.kind), lang.int(r.count)] for r in kinds.itertuples()],
-            [False, True]))
+        sec.blocks.append(
+            Table(
+                lang._("Library service points by kind"),
+                [lang._("kind"), lang._("number")],
+                [[_tr(lang, _KIND, r.kind), lang.int(r.count)] for r in kinds.itertuples()],
+                [False, True],
+            )
+        )
     st = ev.tables.get("statistics")
     if st is not None and len(st):
-        sec.blocks.append(Table(
-            lang._("Library statistics held in the workspace ({year})",
-                   year=ev.facts.get("statistics_year")),
-            [lang._("statistic"), lang._("value"), lang._("reporting units")],
-            [[_tr(lang, _STAT, r.name), lang.int(r.value), lang.int(r.subjects)]
-             for r in st.itertuples()], [False, True, True]))
+        sec.blocks.append(
+            Table(
+                lang._(
+                    "Library statistics held in the workspace ({year})",
+                    year=ev.facts.get("statistics_year"),
+                ),
+                [lang._("statistic"), lang._("value"), lang._("reporting units")],
+                [
+                    [_tr(lang, _STAT, r.name), lang.int(r.value), lang.int(r.subjects)]
+                    for r in st.itertuples()
+                ],
+                [False, True, True],
+            )
+        )
     else:
         sec.blocks.append(_missing(lang, ev, "statistics"))
     # beside the other venues
     share = ev.value("share_nearest_culture_library")
     if share is not None:
-        sec.blocks.append(Para(lang._(
-            "Is the library the nearest cultural institution? For {share} of residents the "
-            "nearest cultural venue — of {v} museums, galleries, theatres, arts centres and "
-            "cinemas — is a library.", share=lang.pct(share), v=lang.int(ev.value("venues")))))
+        sec.blocks.append(
+            Para(
+                lang._(
+                    "Is the library the nearest cultural institution? For {share} of residents the "
+                    "nearest cultural venue — of {v} museums, galleries, theatres, arts centres and "
+                    "cinemas — is a library.",
+                    share=lang.pct(share),
+                    v=lang.int(ev.value("venues")),
+                )
+            )
+        )
     vk = ev.tables.get("venue_kinds")
     if vk is not None and len(vk):
-        sec.blocks.append(Table(
-            lang._("Other cultural venues by kind"), [lang._("kind"), lang._("number")],
-            [[_tr(lang, _KIND, r.kind), lang.int(r.count)] for r in vk.itertuples()],
-            [False, True]))
+        sec.blocks.append(
+            Table(
+                lang._("Other cultural venues by kind"),
+                [lang._("kind"), lang._("number")],
+                [[_tr(lang, _KIND, r.kind), lang.int(r.count)] for r in vk.itertuples()],
+                [False, True],
+            )
+        )
     vev = ev.tables.get("venue_events")
     if vev is not None and len(vev):
-        sec.blocks.append(Table(
-            lang._("Cultural venues with the most events (where counted)"),
-            [lang._("venue"), lang._("kind"), lang._("events")],
-            [[r.name, _tr(lang, _KIND, r.kind), lang.int(r.n_events)] for r in vev.itertuples()],
-            [False, False, True]))
+        sec.blocks.append(
+            Table(
+                lang._("Cultural venues with the most events (where counted)"),
+                [lang._("venue"), lang._("kind"), lang._("events")],
+                [
+                    [r.name, _tr(lang, _KIND, r.kind), lang.int(r.n_events)]
+                    for r in vev.itertuples()
+                ],
+                [False, False, True],
+            )
+        )
     if "library_events" in ev.missing:
         sec.blocks.append(_missing(lang, ev, "library_events"))
     else:
-        sec.blocks.append(Para(lang._(
-            "Is the library the most visited? Libraries hosted {a} events, the other venues {b} "
-            "(where counted).", a=lang.int(ev.value("library_events")),
-            b=lang.int(ev.value("venue_events")))))
+        sec.blocks.append(
+            Para(
+                lang._(
+                    "Is the library the most visited? Libraries hosted {a} events, the other venues {b} "
+                    "(where counted).",
+                    a=lang.int(ev.value("library_events")),
+                    b=lang.int(ev.value("venue_events")),
+                )
+            )
+        )
     return sec
 
 
@@ -481,46 +576,81 @@ def _culture(lang: Lang, ev: Evidence, area: str, ctx: dict[str, Any]) -> Sectio
         return sec
     f = ev.facts
     unit = f["access_unit"]
-    how = (lang._("travel time on the street network ({mode})", mode=f["access_mode"])
-           if unit == "min" else lang._("straight-line distance"))
-    sec.blocks.append(Para(lang._(
-        "Of {res} residents, {share} live within {t} {unit} of a walk-in library ({how}); the "
-        "mean is {mean}.", res=lang.int(ev.value("residents")),
-        share=lang.pct(ev.value(f"coverage_{f['main_threshold']:g}{unit}")),
-        t=lang.int(f["main_threshold"]), unit=unit, how=how,
-        mean=display_value(lang, ev.figures["mean_time_min" if unit == "min" else "mean_dist_m"]),
-    )))
+    how = (
+        lang._("travel time on the street network ({mode})", mode=f["access_mode"])
+        if unit == "min"
+        else lang._("straight-line distance")
+    )
+    sec.blocks.append(
+        Para(
+            lang._(
+                "Of {res} residents, {share} live within {t} {unit} of a walk-in library ({how}); the "
+                "mean is {mean}.",
+                res=lang.int(ev.value("residents")),
+                share=lang.pct(ev.value(f"coverage_{f['main_threshold']:g}{unit}")),
+                t=lang.int(f["main_threshold"]),
+                unit=unit,
+                how=how,
+                mean=display_value(
+                    lang, ev.figures["mean_time_min" if unit == "min" else "mean_dist_m"]
+                ),
+            )
+        )
+    )
     sec.blocks.append(ctx["access_map"])
     sec.blocks.append(ctx["coverage_chart"])
     d = ev.tables.get("districts")
     if d is not None and len(d):
         ts = f["thresholds"]
-        sec.blocks.append(Table(
-            lang._("Residents within reach of a library, by district"),
-            [lang._("district"), lang._("residents"), lang._("mean ({unit})", unit=unit)]
-            + [lang._("within {t} {unit}", t=lang.int(t), unit=unit) for t in ts],
-            [[r["district"], lang.int(r["residents"]), lang.int(r["mean"])]
-             + [lang.pct(r.get(f"within_{t:g}")) for t in ts]
-             for r in d.sort_values("district").to_dict("records")],
-            [False, True, True] + [True] * len(ts)))
+        sec.blocks.append(
+            Table(
+                lang._("Residents within reach of a library, by district"),
+                [lang._("district"), lang._("residents"), lang._("mean ({unit})", unit=unit)]
+                + [lang._("within {t} {unit}", t=lang.int(t), unit=unit) for t in ts],
+                [
+                    [r["district"], lang.int(r["residents"]), lang.int(r["mean"])]
+                    + [lang.pct(r.get(f"within_{t:g}")) for t in ts]
+                    for r in d.sort_values("district").to_dict("records")
+                ],
+                [False, True, True] + [True] * len(ts),
+            )
+        )
     if "age_chart" in ctx:
         ag = ev.tables["age_groups"]
         sec.blocks.append(ctx["age_chart"])
-        sec.blocks.append(Table(
-            lang._("Access by age group ({source})", source=f["age_source"]),
-            [lang._("age group"), lang._("residents"),
-             lang._("within {t} m", t=lang.int(f["age_limit_m"])), lang._("mean distance (m)")],
-            [[_tr(lang, _AGE, r.group), lang.int(r.residents), lang.pct(r.share),
-              lang.int(r.mean_dist_m)] for r in ag.itertuples()], [False, True, True, True]))
+        sec.blocks.append(
+            Table(
+                lang._("Access by age group ({source})", source=f["age_source"]),
+                [
+                    lang._("age group"),
+                    lang._("residents"),
+                    lang._("within {t} m", t=lang.int(f["age_limit_m"])),
+                    lang._("mean distance (m)"),
+                ],
+                [
+                    [
+                        _tr(lang, _AGE, r.group),
+                        lang.int(r.residents),
+                        lang.pct(r.share),
+                        lang.int(r.mean_dist_m),
+                    ]
+                    for r in ag.itertuples()
+                ],
+                [False, True, True, True],
+            )
+        )
     elif "age" in ev.missing:
         sec.blocks.append(_missing(lang, ev, "age"))
     inc = ev.tables.get("income_groups")
     if inc is not None and len(inc):
-        sec.blocks.append(Table(
-            lang._("Access by income quintile (Q1 = lowest)"),
-            [lang._("income group"), lang._("residents"), lang._("within reach")],
-            [[r.group, lang.int(r.residents), lang.pct(r.share)] for r in inc.itertuples()],
-            [False, True, True]))
+        sec.blocks.append(
+            Table(
+                lang._("Access by income quintile (Q1 = lowest)"),
+                [lang._("income group"), lang._("residents"), lang._("within reach")],
+                [[r.group, lang.int(r.residents), lang.pct(r.share)] for r in inc.itertuples()],
+                [False, True, True],
+            )
+        )
     elif "income" in ev.missing:
         sec.blocks.append(_missing(lang, ev, "income"))
     return sec
@@ -533,45 +663,76 @@ def _city(lang: Lang, ev: Evidence, area: str, ctx: dict[str, Any]) -> Section:
         sec.blocks.append(_missing(lang, ev, "access"))
     else:
         f = ev.facts
-        sec.blocks.append(Para(lang._(
-            "{n} residents live farther than {t} {unit} from a walk-in library. The most "
-            "underserved district is {district}.", n=lang.int(ev.value("underserved_residents")),
-            t=lang.int(f["main_threshold"]), unit=f["access_unit"],
-            district=f.get("worst_district", "–"))))
+        sec.blocks.append(
+            Para(
+                lang._(
+                    "{n} residents live farther than {t} {unit} from a walk-in library. The most "
+                    "underserved district is {district}.",
+                    n=lang.int(ev.value("underserved_residents")),
+                    t=lang.int(f["main_threshold"]),
+                    unit=f["access_unit"],
+                    district=f.get("worst_district", "–"),
+                )
+            )
+        )
         sec.blocks.append(ctx["gap_map"])
         d = ev.tables.get("districts")
         if d is not None and len(d):
             top = d.sort_values("unserved", ascending=False)
-            sec.blocks.append(Table(
-                lang._("Residents beyond reach, by district"),
-                [lang._("district"), lang._("residents beyond reach"), lang._("of residents")],
-                [[r["district"], lang.int(r["unserved"]),
-                  lang.pct(r["unserved"] / r["residents"] if r["residents"] else None)]
-                 for r in top.to_dict("records")], [False, True, True]))
+            sec.blocks.append(
+                Table(
+                    lang._("Residents beyond reach, by district"),
+                    [lang._("district"), lang._("residents beyond reach"), lang._("of residents")],
+                    [
+                        [
+                            r["district"],
+                            lang.int(r["unserved"]),
+                            lang.pct(r["unserved"] / r["residents"] if r["residents"] else None),
+                        ]
+                        for r in top.to_dict("records")
+                    ],
+                    [False, True, True],
+                )
+            )
         if "plan" in ev.missing:
             sec.blocks.append(_missing(lang, ev, "plan"))
     sec.blocks.append(Para(lang._("The library as a place of interaction"), "h3"))
     flags = ev.tables.get("service_flags")
     if flags is not None and len(flags):
-        sec.blocks.append(Table(
-            lang._("Libraries offering each service"),
-            [lang._("service"), lang._("libraries"), lang._("of libraries stating it")],
-            [[_tr(lang, _FLAG, r.flag), lang.int(r.count), lang.int(r.of)]
-             for r in flags.itertuples()], [False, True, True]))
+        sec.blocks.append(
+            Table(
+                lang._("Libraries offering each service"),
+                [lang._("service"), lang._("libraries"), lang._("of libraries stating it")],
+                [
+                    [_tr(lang, _FLAG, r.flag), lang.int(r.count), lang.int(r.of)]
+                    for r in flags.itertuples()
+                ],
+                [False, True, True],
+            )
+        )
     else:
         sec.blocks.append(_missing(lang, ev, "service_flags"))
     if "library_hours_per_year" in ev.figures:
-        sec.blocks.append(Para(lang._("The libraries are open {h} hours a year in total.",
-                                      h=lang.int(ev.value("library_hours_per_year")))))
+        sec.blocks.append(
+            Para(
+                lang._(
+                    "The libraries are open {h} hours a year in total.",
+                    h=lang.int(ev.value("library_hours_per_year")),
+                )
+            )
+        )
     pw = ev.tables.get("programmes_with_partners")
     if "programmes" in ev.missing:
         sec.blocks.append(_missing(lang, ev, "programmes"))
     elif pw is not None and len(pw):
-        sec.blocks.append(Table(
-            lang._("Programmes run with partners from other services"),
-            [lang._("programme"), lang._("library"), lang._("partners")],
-            [[r.title, r.library_name or "", r.partners] for r in pw.head(12).itertuples()],
-            [False, False, False]))
+        sec.blocks.append(
+            Table(
+                lang._("Programmes run with partners from other services"),
+                [lang._("programme"), lang._("library"), lang._("partners")],
+                [[r.title, r.library_name or "", r.partners] for r in pw.head(12).itertuples()],
+                [False, False, False],
+            )
+        )
     else:
         sec.blocks.append(_missing(lang, ev, "partners"))
     return sec
@@ -584,22 +745,46 @@ def _development(lang: Lang, ev: Evidence, ctx: dict[str, Any]) -> Section:
         sec.blocks.append(_missing(lang, ev, "sdg"))
         return sec
     st = ev.facts.get("alignment_status", {})
-    sec.blocks.append(Para(lang._(
-        "{p} programmes serve {g} of the 17 goals. Alignments: {c} confirmed by people, {s} "
-        "suggested by libpolis and not yet reviewed.",
-        p=lang.int(ev.value("sdg_aligned_programmes")), g=lang.int(ev.value("sdg_goals_served")),
-        c=lang.int(st.get("confirmed", 0)), s=lang.int(st.get("suggested", 0)))))
+    sec.blocks.append(
+        Para(
+            lang._(
+                "{p} programmes serve {g} of the 17 goals. Alignments: {c} confirmed by people, {s} "
+                "suggested by libpolis and not yet reviewed.",
+                p=lang.int(ev.value("sdg_aligned_programmes")),
+                g=lang.int(ev.value("sdg_goals_served")),
+                c=lang.int(st.get("confirmed", 0)),
+                s=lang.int(st.get("suggested", 0)),
+            )
+        )
+    )
     sec.blocks.append(ctx["sdg_chart"])
     rows = []
     for r in sdg.itertuples():
-        rows.append([r.goal, _tr(lang, _SDG, r.goal), lang.int(r.programmes),
-                     lang.int(r.confirmed), "–" if pd.isna(r.attendance) else
-                     lang.int(r.attendance), "; ".join(r.examples)])
-    sec.blocks.append(Table(
-        lang._("Programmes and attendance by SDG, with examples"),
-        [lang._("SDG"), lang._("goal"), lang._("programmes"), lang._("confirmed"),
-         lang._("attendance"), lang._("examples")],
-        rows, [True, False, True, True, True, False]))
+        rows.append(
+            [
+                r.goal,
+                _tr(lang, _SDG, r.goal),
+                lang.int(r.programmes),
+                lang.int(r.confirmed),
+                "–" if pd.isna(r.attendance) else lang.int(r.attendance),
+                "; ".join(r.examples),
+            ]
+        )
+    sec.blocks.append(
+        Table(
+            lang._("Programmes and attendance by SDG, with examples"),
+            [
+                lang._("SDG"),
+                lang._("goal"),
+                lang._("programmes"),
+                lang._("confirmed"),
+                lang._("attendance"),
+                lang._("examples"),
+            ],
+            rows,
+            [True, False, True, True, True, False],
+        )
+    )
     if "attendance" in ev.missing:
         sec.blocks.append(_missing(lang, ev, "attendance"))
     return sec
@@ -609,98 +794,207 @@ def _rights(lang: Lang, ev: Evidence) -> Section:
     sec = Section("rights", lang._("Human rights at the local level"))
     r = ev.tables.get("rights")
     if r is None or not len(r) or r["programmes"].sum() == 0:
-        sec.blocks.append(Para(lang._(
-            "Libraries advance the rights of the Universal Declaration of Human Rights to seek "
-            "and receive information (article {a}), to take part in public life (article {b}), "
-            "to education (article {c}) and to take part in cultural life (article {d}).",
-            a="19", b="21", c="26", d="27")))
+        sec.blocks.append(
+            Para(
+                lang._(
+                    "Libraries advance the rights of the Universal Declaration of Human Rights to seek "
+                    "and receive information (article {a}), to take part in public life (article {b}), "
+                    "to education (article {c}) and to take part in cultural life (article {d}).",
+                    a="19",
+                    b="21",
+                    c="26",
+                    d="27",
+                )
+            )
+        )
         sec.blocks.append(_missing(lang, ev, "rights"))
         return sec
-    sec.blocks.append(Para(lang._(
-        "Programmes advance {n} articles of the Universal Declaration of Human Rights.",
-        n=lang.int(ev.value("udhr_articles")))))
-    sec.blocks.append(Table(
-        lang._("Universal Declaration articles and the programmes that advance them"),
-        [lang._("article"), lang._("right"), lang._("programmes"), lang._("examples")],
-        [[x.article, lang._(_ARTICLE[x.article]) if x.article in _ARTICLE else (x.title or ""),
-          lang.int(x.programmes), "; ".join(x.examples) if x.examples else "–"]
-         for x in r.itertuples()], [True, False, True, False]))
-    missing_focus = [a for a in FOCUS_ARTICLES
-                     if int(r.loc[r["article"] == a, "programmes"].iloc[0]) == 0]
+    sec.blocks.append(
+        Para(
+            lang._(
+                "Programmes advance {n} articles of the Universal Declaration of Human Rights.",
+                n=lang.int(ev.value("udhr_articles")),
+            )
+        )
+    )
+    sec.blocks.append(
+        Table(
+            lang._("Universal Declaration articles and the programmes that advance them"),
+            [lang._("article"), lang._("right"), lang._("programmes"), lang._("examples")],
+            [
+                [
+                    x.article,
+                    lang._(_ARTICLE[x.article]) if x.article in _ARTICLE else (x.title or ""),
+                    lang.int(x.programmes),
+                    "; ".join(x.examples) if x.examples else "–",
+                ]
+                for x in r.itertuples()
+            ],
+            [True, False, True, False],
+        )
+    )
+    missing_focus = [
+        a for a in FOCUS_ARTICLES if int(r.loc[r["article"] == a, "programmes"].iloc[0]) == 0
+    ]
     if missing_focus:
-        sec.blocks.append(Para(lang._(
-            "No programme yet advances article(s) {arts}: a partnership opportunity.",
-            arts=", ".join(missing_focus)), "note"))
+        sec.blocks.append(
+            Para(
+                lang._(
+                    "No programme yet advances article(s) {arts}: a partnership opportunity.",
+                    arts=", ".join(missing_focus),
+                ),
+                "note",
+            )
+        )
     return sec
 
 
 def _partnerships(lang: Lang, ev: Evidence) -> Section:
     sec = Section("partnerships", lang._("Partnership opportunities"))
     any_table = False
-    for kind, title in (("strategy", N_("The city's strategy goals and library programmes")),
-                        ("culture", N_("Culture 21 Actions commitments and library programmes"))):
+    for kind, title in (
+        ("strategy", N_("The city's strategy goals and library programmes")),
+        ("culture", N_("Culture 21 Actions commitments and library programmes")),
+    ):
         t = ev.tables.get(kind)
         if t is None or not len(t):
             sec.blocks.append(_missing(lang, ev, kind))
             continue
         any_table = True
-        sec.blocks.append(Table(
-            lang._(title),
-            [lang._("goal"), lang._("programmes"), lang._("examples"),
-             lang._("partners named")],
-            [[f"{x.code}. {x.title}", lang.int(x.programmes), "; ".join(x.examples),
-              ", ".join(x.partners) if x.partners else "–"] for x in t.itertuples()],
-            [False, True, False, False]))
+        sec.blocks.append(
+            Table(
+                lang._(title),
+                [
+                    lang._("goal"),
+                    lang._("programmes"),
+                    lang._("examples"),
+                    lang._("partners named"),
+                ],
+                [
+                    [
+                        f"{x.code}. {x.title}",
+                        lang.int(x.programmes),
+                        "; ".join(x.examples),
+                        ", ".join(x.partners) if x.partners else "–",
+                    ]
+                    for x in t.itertuples()
+                ],
+                [False, True, False, False],
+            )
+        )
     vev = ev.tables.get("venue_events")
     if vev is not None and len(vev):
         names = ", ".join(vev["name"].head(5))
-        sec.blocks.append(Para(lang._(
-            "Possible partners among the city's cultural venues (the busiest by events): "
-            "{names}.", names=names)))
+        sec.blocks.append(
+            Para(
+                lang._(
+                    "Possible partners among the city's cultural venues (the busiest by events): "
+                    "{names}.",
+                    names=names,
+                )
+            )
+        )
     if not any_table:
-        sec.blocks.append(Para(lang._(
-            "Once programmes are aligned, this section lists each goal with the programmes that "
-            "serve it and the partners they name."), "note"))
+        sec.blocks.append(
+            Para(
+                lang._(
+                    "Once programmes are aligned, this section lists each goal with the programmes that "
+                    "serve it and the partners they name."
+                ),
+                "note",
+            )
+        )
     return sec
 
 
 def _methods(lang: Lang, ev: Evidence) -> Section:
     sec = Section("methods", lang._("Methods and sources"))
-    sec.blocks.append(Para(lang._(
-        "Every figure in this brief, with its method, its sources and the libpolis command that "
-        "reproduces it. Each source is described (publisher, licence, attribution, date of "
-        "import) in the table of data sets below.")))
+    sec.blocks.append(
+        Para(
+            lang._(
+                "Every figure in this brief, with its method, its sources and the libpolis command that "
+                "reproduces it. Each source is described (publisher, licence, attribution, date of "
+                "import) in the table of data sets below."
+            )
+        )
+    )
 
-    rows = [[_label(lang, ev, f), display_value(lang, f), f.method,
-             "; ".join(f.sources), f"`{f.command}`"]
-            for f in ev.figures.values()]
-    sec.blocks.append(Table(lang._("Figures"), [lang._("figure"), lang._("value"),
-                                                lang._("method"), lang._("sources"),
-                                                lang._("command")],
-                            rows, [False, True, False, False, False]))
-    sec.blocks.append(Table(
-        lang._("Data sets"),
-        [lang._("source"), lang._("publisher"), lang._("licence"), lang._("attribution"),
-         lang._("rows"), lang._("imported")],
-        [[r["source"], r["publisher"] or "", r["licence"] or "", r["attribution"] or "",
-          lang.int(r["rows"]), lang.date(r["imported_at"])]
-         for r in ev.sources.to_dict("records")],
-        [False, False, False, False, True, False]))
+    rows = [
+        [
+            _label(lang, ev, f),
+            display_value(lang, f),
+            f.method,
+            "; ".join(f.sources),
+            f"`{f.command}`",
+        ]
+        for f in ev.figures.values()
+    ]
+    sec.blocks.append(
+        Table(
+            lang._("Figures"),
+            [
+                lang._("figure"),
+                lang._("value"),
+                lang._("method"),
+                lang._("sources"),
+                lang._("command"),
+            ],
+            rows,
+            [False, True, False, False, False],
+        )
+    )
+    sec.blocks.append(
+        Table(
+            lang._("Data sets"),
+            [
+                lang._("source"),
+                lang._("publisher"),
+                lang._("licence"),
+                lang._("attribution"),
+                lang._("rows"),
+                lang._("imported"),
+            ],
+            [
+                [
+                    r["source"],
+                    r["publisher"] or "",
+                    r["licence"] or "",
+                    r["attribution"] or "",
+                    lang.int(r["rows"]),
+                    lang.date(r["imported_at"]),
+                ]
+                for r in ev.sources.to_dict("records")
+            ],
+            [False, False, False, False, True, False],
+        )
+    )
     if ev.runs:
-        sec.blocks.append(Table(
-            lang._("Analysis runs"), [lang._("step"), lang._("command")],
-            [[r["step"], f"`{r['command']}`"] for r in ev.runs], [False, False]))
-    sec.blocks.append(Para(lang._(
-        "Texts of the programmes are shown as published; English is the reference language of "
-        "the methods column."), "note"))
+        sec.blocks.append(
+            Table(
+                lang._("Analysis runs"),
+                [lang._("step"), lang._("command")],
+                [[r["step"], f"`{r['command']}`"] for r in ev.runs],
+                [False, False],
+            )
+        )
+    sec.blocks.append(
+        Para(
+            lang._(
+                "Texts of the programmes are shown as published; English is the reference language of "
+                "the methods column."
+            ),
+            "note",
+        )
+    )
     return sec
 
 
 # --------------------------------------------------------------------------- charts context
 
 
-def _charts(lang: Lang, ev: Evidence, libs: pd.DataFrame, districts: pd.DataFrame,
-            area: str) -> dict[str, Any]:
+def _charts(
+    lang: Lang, ev: Evidence, libs: pd.DataFrame, districts: pd.DataFrame, area: str
+) -> dict[str, Any]:
     ctx: dict[str, Any] = {}
     f = ev.facts
     units = ev.tables.get("access_units")
@@ -708,56 +1002,86 @@ def _charts(lang: Lang, ev: Evidence, libs: pd.DataFrame, districts: pd.DataFram
         unit = f["access_unit"]
         cost = "time_min" if unit == "min" else "dist_m"
         cap = 2000.0 if unit == "m" else 30.0
-        legend = (lang._("distance to the nearest library (m, capped at {cap})",
-                         cap=lang.int(cap)) if unit == "m" else
-                  lang._("travel time to the nearest library (min, capped at {cap})",
-                         cap=lang.int(cap)))
-        words = {"library": lang._("library"), "legend": legend,
-                 "site": lang._("suggested new service point"),
-                 "unserved": lang._("beyond {t} {unit}", t=lang.int(f["main_threshold"]),
-                                    unit=unit),
-                 "served": lang._("within reach")}
+        legend = (
+            lang._("distance to the nearest library (m, capped at {cap})", cap=lang.int(cap))
+            if unit == "m"
+            else lang._(
+                "travel time to the nearest library (min, capped at {cap})", cap=lang.int(cap)
+            )
+        )
+        words = {
+            "library": lang._("library"),
+            "legend": legend,
+            "site": lang._("suggested new service point"),
+            "unserved": lang._("beyond {t} {unit}", t=lang.int(f["main_threshold"]), unit=unit),
+            "served": lang._("within reach"),
+        }
         svg = maps.access_map_svg(units, libs, districts, cost_col=cost, cap=cap, words=words)
         ctx["access_map"] = Chart(
-            "access_map", svg,
-            lang._("Map of {area}: each populated cell coloured by its {what} to the nearest "
-                   "library, from light (near) to dark (far); libraries as triangles; district "
-                   "boundaries in grey.", area=area,
-                   what=lang._("travel time") if unit == "min" else lang._("distance")),
+            "access_map",
+            svg,
+            lang._(
+                "Map of {area}: each populated cell coloured by its {what} to the nearest "
+                "library, from light (near) to dark (far); libraries as triangles; district "
+                "boundaries in grey.",
+                area=area,
+                what=lang._("travel time") if unit == "min" else lang._("distance"),
+            ),
             lang._("Access map. Interactive version above when JavaScript is on."),
-            geojson=maps.access_geojson(units, libs, districts, cost_col=cost,
-                                        site=f.get("new_site")),
+            geojson=maps.access_geojson(
+                units, libs, districts, cost_col=cost, site=f.get("new_site")
+            ),
         )
         main = f["main_threshold"]
         site = f.get("new_site")
         ctx["gap_map"] = Chart(
             "gap_map",
-            maps.gap_map_svg(units, libs, districts, cost_col=cost, threshold=main, site=site,
-                             words=words),
-            lang._("Map of gaps in {area}: cells whose residents live beyond {t} {unit} of a "
-                   "library in orange, cells within reach in light blue, libraries as triangles "
-                   "and the suggested new service point as a star.", area=area,
-                   t=lang.int(main), unit=unit),
-            lang._("Who is underserved: residents beyond {t} {unit} of a library.",
-                   t=lang.int(main), unit=unit),
+            maps.gap_map_svg(
+                units, libs, districts, cost_col=cost, threshold=main, site=site, words=words
+            ),
+            lang._(
+                "Map of gaps in {area}: cells whose residents live beyond {t} {unit} of a "
+                "library in orange, cells within reach in light blue, libraries as triangles "
+                "and the suggested new service point as a star.",
+                area=area,
+                t=lang.int(main),
+                unit=unit,
+            ),
+            lang._(
+                "Who is underserved: residents beyond {t} {unit} of a library.",
+                t=lang.int(main),
+                unit=unit,
+            ),
         )
         curve = ev.tables["coverage_curve"]
         ctx["coverage_chart"] = Chart(
             "coverage_chart",
             charts.coverage_curve_svg(
-                curve, xlabel=(lang._("distance to the nearest library (m)") if unit == "m"
-                               else lang._("travel time to the nearest library (min)")),
+                curve,
+                xlabel=(
+                    lang._("distance to the nearest library (m)")
+                    if unit == "m"
+                    else lang._("travel time to the nearest library (min)")
+                ),
                 ylabel=lang._("share of residents within reach"),
-                marks=f["thresholds"], fmt_pct=lambda v: lang.pct(v, 0),
-                fmt_x=lang.int),
-            lang._("Coverage curve: the share of residents within each {what} of a library "
-                   "rises from {a} at {t0} {unit} to {b} at {t1} {unit}.",
-                   what=lang._("travel time") if unit == "min" else lang._("distance"),
-                   a=lang.pct(curve["share"].iloc[0]), t0=lang.int(curve["threshold"].iloc[0]),
-                   b=lang.pct(curve["share"].iloc[-1]),
-                   t1=lang.int(curve["threshold"].iloc[-1]), unit=unit),
-            lang._("Coverage curve: share of residents within reach by {what}.",
-                   what=lang._("travel time") if unit == "min" else lang._("distance")),
+                marks=f["thresholds"],
+                fmt_pct=lambda v: lang.pct(v, 0),
+                fmt_x=lang.int,
+            ),
+            lang._(
+                "Coverage curve: the share of residents within each {what} of a library "
+                "rises from {a} at {t0} {unit} to {b} at {t1} {unit}.",
+                what=lang._("travel time") if unit == "min" else lang._("distance"),
+                a=lang.pct(curve["share"].iloc[0]),
+                t0=lang.int(curve["threshold"].iloc[0]),
+                b=lang.pct(curve["share"].iloc[-1]),
+                t1=lang.int(curve["threshold"].iloc[-1]),
+                unit=unit,
+            ),
+            lang._(
+                "Coverage curve: share of residents within reach by {what}.",
+                what=lang._("travel time") if unit == "min" else lang._("distance"),
+            ),
         )
     ag = ev.tables.get("age_groups")
     if ag is not None and len(ag):
@@ -765,12 +1089,21 @@ def _charts(lang: Lang, ev: Evidence, libs: pd.DataFrame, districts: pd.DataFram
         lo, hi = ag.loc[ag["share"].idxmin()], ag.loc[ag["share"].idxmax()]
         ctx["age_chart"] = Chart(
             "age_chart",
-            charts.bar_svg(labels, ag["share"].to_list(), xlabel=lang._(
-                "share within {t} m of a library", t=lang.int(f["age_limit_m"])),
-                fmt=lambda v: lang.pct(v, 0), share=True),
-            lang._("Bar chart by age group: the share within reach ranges from {lo} ({glo}) to "
-                   "{hi} ({ghi}).", lo=lang.pct(lo["share"]), glo=_tr(lang, _AGE, lo["group"]),
-                   hi=lang.pct(hi["share"]), ghi=_tr(lang, _AGE, hi["group"])),
+            charts.bar_svg(
+                labels,
+                ag["share"].to_list(),
+                xlabel=lang._("share within {t} m of a library", t=lang.int(f["age_limit_m"])),
+                fmt=lambda v: lang.pct(v, 0),
+                share=True,
+            ),
+            lang._(
+                "Bar chart by age group: the share within reach ranges from {lo} ({glo}) to "
+                "{hi} ({ghi}).",
+                lo=lang.pct(lo["share"]),
+                glo=_tr(lang, _AGE, lo["group"]),
+                hi=lang.pct(hi["share"]),
+                ghi=_tr(lang, _AGE, hi["group"]),
+            ),
             lang._("Access by age group."),
         )
     sdg = ev.tables.get("sdg")
@@ -779,10 +1112,18 @@ def _charts(lang: Lang, ev: Evidence, libs: pd.DataFrame, districts: pd.DataFram
         served = [f"{g}" for g, n in zip(sdg["goal"], sdg["programmes"], strict=True) if n]
         ctx["sdg_chart"] = Chart(
             "sdg_chart",
-            charts.bar_svg(labels, sdg["programmes"].astype(float).to_list(),
-                           xlabel=lang._("programmes aligned"), fmt=lang.int, share=False),
-            lang._("Bar chart of all 17 SDGs with the number of aligned programmes; goals with "
-                   "at least one programme: {goals}.", goals=", ".join(served) or "–"),
+            charts.bar_svg(
+                labels,
+                sdg["programmes"].astype(float).to_list(),
+                xlabel=lang._("programmes aligned"),
+                fmt=lang.int,
+                share=False,
+            ),
+            lang._(
+                "Bar chart of all 17 SDGs with the number of aligned programmes; goals with "
+                "at least one programme: {goals}.",
+                goals=", ".join(served) or "–",
+            ),
             lang._("Programmes by Sustainable Development Goal (all 17 goals)."),
         )
     return ctx

@@ -29,7 +29,7 @@ from babel.numbers import format_decimal, format_percent
 
 from libpolis.errors import DataError
 
-__all__ = ["LANGUAGES", "LOCALE_DIR", "Lang", "N_", "get_lang"]
+__all__ = ["LANGUAGES", "LOCALE_DIR", "N_", "Lang", "get_lang"]
 
 #: Languages of the brief.
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
@@ -38,7 +38,7 @@ LOCALE_DIR = Path(str(files("libpolis.report") / "locale"))
 _DOMAIN = "libpolis"
 
 
-def N_(message: str) -> str:
+def N_(message: str) -> str:  # noqa: N802 (the gettext marker name)
     """Mark a string for extraction without translating it now."""
     return message
 

@@ -87,14 +87,37 @@ def gap_map_svg(
     fig, ax = plt.subplots(figsize=(7, 5.6), dpi=100)
     _districts(ax, districts)
     far = ~(units[cost_col] <= threshold)
-    ax.scatter(units.loc[~far, "lon"], units.loc[~far, "lat"], s=7, marker="s", color=SKY,
-               linewidths=0, label=words["served"])
-    ax.scatter(units.loc[far, "lon"], units.loc[far, "lat"], s=7, marker="s", color=ORANGE,
-               linewidths=0, label=words["unserved"])
+    ax.scatter(
+        units.loc[~far, "lon"],
+        units.loc[~far, "lat"],
+        s=7,
+        marker="s",
+        color=SKY,
+        linewidths=0,
+        label=words["served"],
+    )
+    ax.scatter(
+        units.loc[far, "lon"],
+        units.loc[far, "lat"],
+        s=7,
+        marker="s",
+        color=ORANGE,
+        linewidths=0,
+        label=words["unserved"],
+    )
     _libraries(ax, libraries, words["library"])
     if site:
-        ax.scatter([site["lon"]], [site["lat"]], s=180, marker="*", color="black",
-                   edgecolor="white", linewidths=0.8, label=words["site"], zorder=4)
+        ax.scatter(
+            [site["lon"]],
+            [site["lat"]],
+            s=180,
+            marker="*",
+            color="black",
+            edgecolor="white",
+            linewidths=0.8,
+            label=words["site"],
+            zorder=4,
+        )
     ax.legend(loc="lower right", fontsize=8, markerscale=1.0)
     _finish(ax, float(units["lat"].mean()))
     return svg_of(fig)
@@ -118,8 +141,9 @@ def access_geojson(
             "type": "Feature",
             "geometry": pt(r.lon, r.lat),
             "properties": {
-                "cost": None if not np.isfinite(getattr(r, cost_col)) else
-                round(float(getattr(r, cost_col)), 1),
+                "cost": None
+                if not np.isfinite(getattr(r, cost_col))
+                else round(float(getattr(r, cost_col)), 1),
                 "population": round(float(r.population)),
             },
         }

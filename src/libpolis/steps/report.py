@@ -37,9 +37,7 @@ def register(app: typer.Typer) -> None:
 
         engine = engine_for(workspace, db, create=False)
         try:
-            res = write_brief(
-                engine, out, area=area, lang=lang.lower(), formats=format_.split(",")
-            )
+            res = write_brief(engine, out, area=area, lang=lang.lower(), formats=format_.split(","))
         finally:
             engine.dispose()
 
