@@ -39,7 +39,8 @@ def read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
 def to_points(frame: gpd.GeoDataFrame, path: Path | str) -> pd.DataFrame:
     """Representative WGS84 points of each geometry, and each polygon's area in m².
 
-    Polygons become centroids computed in a local UTM CRS (exact enough for 250 m cells).
+    Polygons become centroids computed in a local UTM CRS (exact enough for 250 m cells); areas
+    are computed in a Lambert azimuthal equal-area projection centred on the data.
     """
     if frame.geometry.isna().any() or frame.geometry.is_empty.any():
         pos = int(np.flatnonzero((frame.geometry.isna() | frame.geometry.is_empty).to_numpy())[0])
@@ -52,7 +53,9 @@ def to_points(frame: gpd.GeoDataFrame, path: Path | str) -> pd.DataFrame:
     metric = frame.geometry.to_crs(utm)
     polygonal = metric.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
     centroids = gpd.GeoSeries(metric.centroid, crs=utm).to_crs("EPSG:4326")
-    area = np.where(polygonal, metric.area.to_numpy(), np.nan)
+    lon0, lat0 = float(np.median(centroids.x)), float(np.median(centroids.y))
+    equal_area = frame.geometry.to_crs(f"+proj=laea +lat_0={lat0} +lon_0={lon0} +datum=WGS84")
+    area = np.where(polygonal, equal_area.area.to_numpy(), np.nan)
     return pd.DataFrame(
         {"lon": centroids.x.to_numpy(), "lat": centroids.y.to_numpy(), "area_m2": area},
         index=frame.index,

@@ -117,7 +117,11 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], path: Path | st
 def _bad_row(path: Path | str, frame: pd.DataFrame, mask: np.ndarray, column: str, why: str):
     pos = int(np.flatnonzero(mask)[0])
     value = frame[column].iloc[pos]
-    return DataError(f"{path}, line {pos + 2}, column {column!r}: {value!r} {why}")
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        value = f"{value:.10g}"
+    return DataError(f"{path}, line {pos + 2}, column {column!r}: {str(value)!r} {why}")
 
 
 def check_numeric(
@@ -134,7 +138,7 @@ def check_numeric(
     Values in ``missing_codes`` become NaN (e.g. the IMLS negative codes).
     """
     series = frame[column]
-    if series.dtype == object:
+    if not pd.api.types.is_numeric_dtype(series):
         text = series.astype(str).str.strip()
         values = pd.to_numeric(text.replace("", np.nan), errors="coerce")
         bad = values.isna() & (text != "")
@@ -183,7 +187,7 @@ def check_lonlat(lon: pd.Series, lat: pd.Series, path: Path | str, cols: tuple[s
         mask = bad_lat | bad_lon
         pos = int(np.flatnonzero(mask)[0])
         x, y = float(lon.iloc[pos]), float(lat.iloc[pos])
-        col = cols[1] if bad_lat[pos] else cols[0]
+        col = cols[0] if bad_lon[pos] else cols[1]
         if abs(x) <= 90 < abs(y) <= 180:
             hint = "longitude and latitude look swapped"
         elif abs(x) > 180 or abs(y) > 180:
