@@ -17,7 +17,7 @@ from pyproj import Geod
 from sqlalchemy import Engine, text
 
 from libpolis.evidence import assemble_evidence, best_new_site, coverage_curve
-from libpolis.store import open_store
+from libpolis.store import open_store, read_result
 
 
 def _load_workspaces() -> ModuleType:
@@ -127,10 +127,10 @@ def test_demo_figures_match_the_store(demo_engine):
         residents = c.execute(
             text("select sum(population) from population_unit where source = 'hsy-grid-2021'")
         ).scalar()
-        units = pd.read_sql("select population, dist_m, district from res_access_units", c)
         sundays = c.execute(
             text("select count(*) from library where json_extract(attrs, '$.open_sundays') = '1'")
         ).scalar()
+    units = read_result(demo_engine, "access_straight_units")
     assert ev.value("libraries") == n_lib
     assert ev.value("walk_in_libraries") == n_walk
     assert ev.value("residents") == residents
@@ -147,19 +147,38 @@ def test_demo_figures_match_the_store(demo_engine):
         assert f.method and f.command, f.key
 
 
-def test_age_groups_leave_suppressed_counts_out(demo_engine):
+def test_age_groups_come_from_the_age_run_and_leave_suppressed_cells_out(demo_engine):
     ev = assemble_evidence(demo_engine)
-    ages = ev.tables["age_groups"]
+    ages = ev.tables["age_groups"].set_index("group")
+    units = read_result(demo_engine, "access_straight_ages_units")
     with demo_engine.connect() as c:
         raw = pd.read_sql(
-            "select json_extract(attrs, '$.IKA0_9') as v from population_unit "
+            "select source_id as unit_id, json_extract(attrs, '$.IKA0_9') as a, "
+            "json_extract(attrs, '$.IKA10_19') as b from population_unit "
             "where source = 'hsy-grid-2015'",
             c,
         )
-    v = pd.to_numeric(raw["v"])
-    want = v[v != 99].sum()
-    assert ages.loc[ages["group"] == "IKA0_9", "residents"].iloc[0] == want
-    assert ages["share"].between(0, 1).all()
+    m = units.merge(raw, on="unit_id")
+    a, b = pd.to_numeric(m["a"]), pd.to_numeric(m["b"])
+    keep = ~((a == 99) & (b == 99))  # in the demo grid a suppressed cell has every band 99
+    a = a.where(keep, 0)
+    assert ages.loc["0-9", "residents"] == a.sum()
+    assert ages.loc["0-9", "share"] == pytest.approx(a[m["dist_m"] <= 1000].sum() / a.sum())
+    assert ev.facts["age_limit"] == 1000.0
+    assert ev.value("age_0-9_within") == pytest.approx(ages.loc["0-9", "share"])
+
+
+def test_headline_uses_the_city_wide_run_and_reports_the_partial_network(demo_engine):
+    ev = assemble_evidence(demo_engine)
+    assert ev.facts["access_step"] == "access_straight"
+    pn = ev.facts["partial_network"]
+    assert pn["mode"] == "walk"
+    walk = read_result(demo_engine, "access_walk_units")
+    assert pn["residents"] == walk["population"].sum()
+    w = walk["population"].to_numpy(float)
+    assert ev.value("access_walk_coverage_15min") == pytest.approx(
+        w[walk["time_min"] <= 15].sum() / w.sum()
+    )
 
 
 def test_missing_topics_name_a_command(empty_engine):

@@ -68,9 +68,6 @@ _NOT_WALK_IN = frozenset(
 
 _AGE_ATTR = re.compile(r"^(IKA|age_?)", re.IGNORECASE)
 
-#: HSY grids publish 99 for a suppressed small count.
-_SUPPRESSED = 99.0
-
 
 @dataclass(frozen=True)
 class Figure:
@@ -201,15 +198,49 @@ def best_new_site(
 # --------------------------------------------------------------------------- store readers
 
 
-def _access_run(engine: Engine) -> Run | None:
-    """The newest access run, preferring a network mode over the straight-line interim."""
+def _access_runs(engine: Engine) -> list[Run]:
+    """Access runs with a coverage summary, newest first (one per step)."""
     with session_scope(engine) as session:
         runs = session.scalars(
             select(Run).where(Run.step.like("access%")).order_by(Run.id.desc())
         ).all()
-    runs = [r for r in runs if isinstance(r.summary, dict) and "coverage" in r.summary]
-    network = [r for r in runs if r.step != "access_straight"]
-    return (network or runs or [None])[0]
+    seen: set[str] = set()
+    out = []
+    for r in runs:
+        if r.step not in seen and isinstance(r.summary, dict) and "coverage" in r.summary:
+            seen.add(r.step)
+            out.append(r)
+    return out
+
+
+def _partial(run: Run) -> bool:
+    """True when a network run covers less than 95 % of the residents (a central extract)."""
+    net = run.summary.get("network") or {}
+    outside = float(net.get("residents_outside") or 0.0)
+    total = float(run.summary.get("residents") or 0.0) + outside
+    return bool(total) and outside / total > 0.05
+
+
+def _primary_access_run(runs: list[Run]) -> Run | None:
+    """The run the brief's headline uses: a city-wide network run if there is one, else the
+    default-labelled straight-line run, else the newest."""
+    default = [r for r in runs if r.summary.get("label", r.step[7:]) == r.summary.get("mode")]
+    for pool in (
+        [r for r in default if r.summary.get("mode") != "straight" and not _partial(r)],
+        [r for r in default if r.summary.get("mode") == "straight"],
+        runs,
+    ):
+        if pool:
+            return pool[0]
+    return None
+
+
+def _units_of(engine: Engine, run: Run) -> pd.DataFrame | None:
+    for name in (f"{run.step}_units", "access_units"):
+        frame = _result(engine, name)
+        if frame is not None and len(frame):
+            return frame
+    return None
 
 
 def _plan_run(engine: Engine) -> Run | None:
@@ -510,8 +541,9 @@ class _Builder:
     # -- access ----------------------------------------------------------------------------
     def access(self) -> None:
         ev = self.ev
-        run = _access_run(self.engine)
-        units = _result(self.engine, "access_units") if run is not None else None
+        runs = _access_runs(self.engine)
+        run = _primary_access_run(runs)
+        units = _units_of(self.engine, run) if run is not None else None
         if run is None or units is None or units.empty:
             ev.missing["access"] = (
                 "no access results yet: run `libpolis access --mode walk` (or "
@@ -589,19 +621,34 @@ class _Builder:
             cmd,
         )
         # coverage curve
-        top = max(3000.0, main * 3) if unit == "m" else max(45.0, main * 3)
-        breaks = np.linspace(0, top, 61)
-        ev.tables["coverage_curve"] = coverage_curve(c, w, breaks)
-        # districts
+        curve = _result(self.engine, f"{run.step}_curve")
+        tcol = f"threshold_{'m' if unit == 'm' else 'min'}"
+        if curve is not None and {tcol, "share"} <= set(curve.columns):
+            curve = curve.rename(columns={tcol: "threshold"})[["threshold", "share"]]
+            ev.tables["coverage_curve"] = pd.concat(
+                [pd.DataFrame({"threshold": [0.0], "share": [0.0]}), curve], ignore_index=True
+            )
+        else:
+            top = max(3000.0, main * 3) if unit == "m" else max(45.0, main * 3)
+            ev.tables["coverage_curve"] = coverage_curve(c, w, np.linspace(0, top, 61))
+        # districts, from the units (same numbers as the run's district tables)
         rows = []
-        for name, d in s.get("by_district", {}).items():
-            cov = d.get("coverage", {})
+        for name, g in units[units["district"].notna()].groupby("district"):
+            gw = g["population"].to_numpy(float)
+            gc = g[cost_col].to_numpy(float)
+            gok = np.isfinite(gc)
+            tot = float(gw.sum())
             rows.append(
                 {
-                    "district": name,
-                    "residents": d.get("residents"),
-                    "mean": d.get(mean_key, d.get("mean_dist_m")),
-                    **{f"within_{float(t):g}": v for t, v in cov.items()},
+                    "district": str(name),
+                    "residents": tot,
+                    "mean": float(np.average(gc[gok], weights=gw[gok]))
+                    if gw[gok].sum() > 0
+                    else None,
+                    **{
+                        f"within_{t:g}": float(gw[gc <= t].sum() / tot) if tot else None
+                        for t in thresholds
+                    },
                 }
             )
         districts = pd.DataFrame(rows)
@@ -681,33 +728,90 @@ class _Builder:
                     )
             ev.tables["library_catchments"] = pd.DataFrame(rows)
         self._site(units, cost_col, main, unit, both, cmd)
-        self._age_groups(main, unit)
-        if "income" in units.columns and units["income"].notna().any():
-            self._income(units, cost_col, main)
-        else:
-            pop = read_table(self.engine, "population_unit")
-            if not (len(pop) and pop["income"].notna().any()):
-                ev.missing["income"] = (
-                    "the population data has no income, so access cannot be shown by income "
-                    "group: run `libpolis import population FILE --income-column COLUMN`"
-                )
+        self._age_groups(runs, main, unit)
+        self._income(run, unit)
+        self._culture_kinds(run, unit)
+        self._partial_network(runs, run)
 
-    def _income(self, units: pd.DataFrame, cost_col: str, main: float) -> None:
-        u = units.dropna(subset=["income"])
-        q = pd.qcut(u["income"], 5, labels=False, duplicates="drop")
-        rows = []
-        for k, g in u.groupby(q):
-            tot = g["population"].sum()
-            rows.append(
-                {
-                    "group": f"Q{int(k) + 1}",
-                    "residents": float(tot),
-                    "share": float(g.loc[g[cost_col] <= main, "population"].sum() / tot)
-                    if tot
-                    else None,
-                }
+    def _income(self, run: Run, unit: str) -> None:
+        inc = _result(self.engine, f"{run.step}_income")
+        col = "mean_time_min" if unit == "min" else "mean_dist_m"
+        if inc is not None and len(inc) and col in inc:
+            self.ev.tables["income_groups"] = inc
+            self.ev.facts["income_command"] = run.command
+            return
+        self.ev.missing["income"] = (
+            "the population data has no income, so access cannot be shown by income group: "
+            "run `libpolis import population FILE --income-column COLUMN` then `libpolis access`"
+        )
+
+    def _culture_kinds(self, run: Run, unit: str) -> None:
+        tab = _result(self.engine, f"{run.step}_culture")
+        col = f"median_{'time_min' if unit == 'min' else 'dist_m'}"
+        if tab is not None and len(tab) and {"kind", col} <= set(tab.columns):
+            self.ev.tables["culture_kinds"] = (
+                tab[["kind", col]].rename(columns={col: "median"}).sort_values("median")
             )
-        self.ev.tables["income_groups"] = pd.DataFrame(rows)
+
+    def _partial_network(self, runs: list[Run], primary: Run) -> None:
+        """Figures of a network run that covers only part of the city (a central extract)."""
+        for r in runs:
+            if r is primary or r.summary.get("mode") == "straight" or not _partial(r):
+                continue
+            s = r.summary
+            net = s.get("network") or {}
+            unit = "min"
+            srcs = (str(s.get("population_source")), *_sources_of(self.libs))
+            scope = f"area covered by the street network {net.get('file', '')}"
+            self.ev.facts["partial_network"] = {
+                "mode": s.get("mode"),
+                "file": net.get("file"),
+                "residents": s.get("residents"),
+                "residents_outside": net.get("residents_outside"),
+                "thresholds": [float(t) for t in s["coverage"]],
+            }
+            self.ev.add(
+                Figure(
+                    f"{r.step}_residents",
+                    f"Residents in the {s.get('mode')} network area",
+                    s.get("residents"),
+                    "residents",
+                    scope,
+                    srcs,
+                    "Residents of the units within the street network's reach (400 m); the "
+                    "others lie outside the extract.",
+                    r.command,
+                )
+            )
+            if s.get("mean_time_min") is not None:
+                self.ev.add(
+                    Figure(
+                        f"{r.step}_mean_time_min",
+                        f"Mean {s.get('mode')} time to the nearest library",
+                        s["mean_time_min"],
+                        unit,
+                        scope,
+                        srcs,
+                        "Population-weighted mean travel time on the street "
+                        "network to the nearest walk-in library.",
+                        r.command,
+                    )
+                )
+            for t, share in s["coverage"].items():
+                self.ev.add(
+                    Figure(
+                        f"{r.step}_coverage_{float(t):g}min",
+                        f"Residents within {float(t):g} min ({s.get('mode')}) of a library",
+                        share,
+                        "share",
+                        scope,
+                        srcs,
+                        f"Share of the area's residents whose "
+                        f"travel time to a walk-in library is at most {float(t):g} min.",
+                        r.command,
+                    )
+                )
+            return
 
     def _site(
         self,
@@ -765,64 +869,46 @@ class _Builder:
             "libpolis report brief",
         )
 
-    def _age_groups(self, main: float, unit: str) -> None:
-        from libpolis.access.straight import nearest_straight
-
-        pop = read_table(self.engine, "population_unit")
-        if pop.empty:
-            return
-        keys = set()
-        for a in pop["attrs"]:
-            if isinstance(a, dict):
-                keys.update(k for k in a if _AGE_ATTR.match(k))
-        if not keys:
-            self.ev.missing["age"] = (
-                "the population data has no age groups: import a population file with age "
-                "columns (`libpolis import population FILE --attr COLUMN`)"
-            )
-            return
-        has = pop["attrs"].map(lambda a: isinstance(a, dict) and bool(keys & set(a)))
-        pop = pop[has]
-        src = str(pop["source"].iloc[0])
-        pop = pop[pop["source"] == src].reset_index(drop=True)
-        walk = self.libs[~self.libs["kind"].isin(_NOT_WALK_IN)].dropna(subset=["lon", "lat"])
-        if walk.empty:
-            return
-        dist = nearest_straight(pop[["lon", "lat"]], walk[["lon", "lat"]])["dist_m"].to_numpy()
-        limit = main if unit == "m" else 1000.0
-        rows = []
-        for k in sorted(keys):
-            v = pd.to_numeric(pop["attrs"].map(lambda a, k=k: a.get(k)), errors="coerce")
-            v = v.where(v != _SUPPRESSED).to_numpy(float)
-            ok = np.isfinite(v)
-            tot = v[ok].sum()
-            if tot <= 0:
+    def _age_groups(self, runs: list[Run], main: float, unit: str) -> None:
+        """Coverage by age band from the newest access run that has it."""
+        for r in runs:
+            bands = _result(self.engine, f"{r.step}_bands")
+            if bands is None or bands.empty:
                 continue
-            rows.append(
-                {
-                    "group": k,
-                    "residents": float(tot),
-                    "share": float(v[ok & (dist <= limit)].sum() / tot),
-                    "mean_dist_m": float(np.average(dist[ok], weights=v[ok])),
-                }
-            )
-        if not rows:
+            runit = r.summary.get("unit", "m")
+            tcol = "threshold_m" if runit == "m" else "threshold_min"
+            if tcol not in bands:
+                continue
+            ts = sorted(set(bands[tcol].astype(float)))
+            limit = main if runit == unit and main in ts else ts[-1]
+            part = bands[bands[tcol].astype(float) == limit]
+            tab = part[["group", "population", "share"]].rename(columns={"population": "residents"})
+            self.ev.tables["age_groups"] = tab.reset_index(drop=True)
+            src = str(r.summary.get("population_source", ""))
+            self.ev.facts.update(age_source=src, age_limit=limit, age_unit=runit)
+            for row in tab.itertuples():
+                self.fig(
+                    f"age_{row.group}_within",
+                    f"Residents aged {row.group} within {limit:g} {runit} of a library",
+                    float(row.share),
+                    "share",
+                    (src, *_sources_of(self.libs)),
+                    f"Share of the residents of the age band within {limit:g} {runit} of a "
+                    "walk-in library; cells whose bands are all suppressed (99) left out.",
+                    r.command,
+                )
             return
-        self.ev.tables["age_groups"] = pd.DataFrame(rows)
-        self.ev.facts["age_source"] = src
-        self.ev.facts["age_limit_m"] = limit
-        for r in rows:
-            self.fig(
-                f"age_{r['group']}_within",
-                f"Residents of age group {r['group']} within {limit:g} m of a library",
-                r["share"],
-                "share",
-                (src, *_sources_of(walk)),
-                f"Straight-line distance (local UTM) from each unit of {src} to the nearest "
-                f"walk-in library; share of the age group's residents within {limit:g} m; "
-                "suppressed counts (99) left out.",
-                "libpolis report brief",
-            )
+        pop = read_table(self.engine, "population_unit", columns=["attrs"])
+        has_ages = any(
+            isinstance(a, dict) and any(_AGE_ATTR.match(k) for k in a) for a in pop["attrs"]
+        )
+        self.ev.missing["age"] = (
+            "no access results by age group: run `libpolis access --mode straight "
+            "--population-source SOURCE --label ages` on the population with age bands"
+            if has_ages
+            else "the population data has no age groups: import a population file with age "
+            "columns (`libpolis import population FILE --attr COLUMN`)"
+        )
 
     # -- alignment -------------------------------------------------------------------------
     def alignment(self) -> None:

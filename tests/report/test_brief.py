@@ -10,7 +10,6 @@ from pathlib import Path
 
 import libpolis_test_workspaces as ws  # loaded by path in conftest.py
 import numpy as np
-import pandas as pd
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import Engine, text
@@ -18,6 +17,7 @@ from sqlalchemy import Engine, text
 from libpolis.errors import DataError
 from libpolis.report.brief import render_html, write_brief
 from libpolis.report.document import SECTION_IDS
+from libpolis.store import read_result
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
@@ -35,7 +35,7 @@ def _expected_headline(engine: Engine) -> dict[str, float]:
                 "'hospital_patient_library', 'bookmobile', 'books_by_mail')"
             )
         ).scalar()
-        u = pd.read_sql("select population, dist_m, nearest_culture from res_access_units", c)
+    u = read_result(engine, "access_straight_units")
     w = u["population"].to_numpy(float)
     return {
         "walk_in_libraries": float(walk),

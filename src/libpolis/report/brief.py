@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from libpolis.errors import DataError
 from libpolis.evidence import Evidence, assemble_evidence
 from libpolis.report.document import Bullets, Chart, Document, Headline, Para, Table, build_document
-from libpolis.report.i18n import LANGUAGES, get_lang
+from libpolis.report.i18n import LANGUAGES, N_, get_lang
 from libpolis.store import read_table
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
 
 FORMATS: tuple[str, ...] = ("html", "pdf")
 
+_THE_CITY = N_("the city")
 _VENDOR = Path(str(files("libpolis") / "data" / "vendor" / "leaflet"))
 _BREAKS_M = [250, 500, 750, 1000, 1500, 2000]
 _BREAKS_MIN = [5, 10, 15, 20, 30, 45]

@@ -108,6 +108,7 @@ _KIND = {
     "cinema": N_("cinema"),
     "community_centre": N_("community centre"),
     "concert_hall": N_("concert hall"),
+    "historical_society": N_("historical society"),
 }
 
 _FLAG = {
@@ -163,15 +164,22 @@ _ARTICLE = {
 }
 
 _AGE = {
-    "IKA0_9": N_("0–9 years"),
-    "IKA10_19": N_("10–19 years"),
-    "IKA20_29": N_("20–29 years"),
-    "IKA30_39": N_("30–39 years"),
-    "IKA40_49": N_("40–49 years"),
-    "IKA50_59": N_("50–59 years"),
-    "IKA60_69": N_("60–69 years"),
-    "IKA70_79": N_("70–79 years"),
-    "IKA_YLI80": N_("80 years and over"),
+    "0-9": N_("0–9 years"),
+    "10-19": N_("10–19 years"),
+    "20-29": N_("20–29 years"),
+    "30-39": N_("30–39 years"),
+    "40-49": N_("40–49 years"),
+    "50-59": N_("50–59 years"),
+    "60-69": N_("60–69 years"),
+    "70-79": N_("70–79 years"),
+    "80+": N_("80 years and over"),
+}
+
+_MODE = {
+    "walk": N_("walking"),
+    "bike": N_("cycling"),
+    "drive": N_("driving"),
+    "straight": N_("straight line"),
 }
 
 _TOPIC = {
@@ -316,10 +324,22 @@ def _label(lang: Lang, ev: Evidence, f: Figure) -> str:
         return lang._("Library statistic: {name}", name=_tr(lang, _STAT, k[5:]))
     if k.startswith("age_") and k.endswith("_within"):
         return lang._(
-            "Residents aged {group} within {t} m of a library",
+            "Residents aged {group} within {t} {unit} of a library",
             group=_tr(lang, _AGE, k[4:-7]),
-            t=lang.int(ev.facts.get("age_limit_m")),
+            t=lang.int(ev.facts.get("age_limit")),
+            unit=ev.facts.get("age_unit", "m"),
         )
+    if k.startswith("access_") and "_coverage_" in k:
+        pn = ev.facts.get("partial_network", {})
+        return lang._(
+            "Residents of the {mode} network area within {t} min of a library",
+            mode=_tr(lang, _MODE, pn.get("mode", "")),
+            t=lang.int(float(k.rsplit("_", 1)[1][:-3])),
+        )
+    if k.startswith("access_") and k.endswith("_mean_time_min"):
+        return lang._("Mean travel time to the nearest library in the network area")
+    if k.startswith("access_") and k.endswith("_residents"):
+        return lang._("Residents in the area the street network covers")
     return f.label
 
 
@@ -530,6 +550,23 @@ def _libraries(lang: Lang, ev: Evidence, area: str) -> Section:
                 )
             )
         )
+    ck = ev.tables.get("culture_kinds")
+    if ck is not None and len(ck):
+        unit = ev.facts.get("access_unit", "m")
+        sec.blocks.append(
+            Table(
+                lang._("How near is each kind of cultural institution? Median for residents"),
+                [lang._("kind"), lang._("median ({unit})", unit=unit)],
+                [
+                    [
+                        _tr(lang, _KIND, r.kind),
+                        lang.int(r.median) if unit == "m" else lang.num(r.median),
+                    ]
+                    for r in ck.itertuples()
+                ],
+                [False, True],
+            )
+        )
     vk = ev.tables.get("venue_kinds")
     if vk is not None and len(vk):
         sec.blocks.append(
@@ -577,7 +614,9 @@ def _culture(lang: Lang, ev: Evidence, area: str, ctx: dict[str, Any]) -> Sectio
     f = ev.facts
     unit = f["access_unit"]
     how = (
-        lang._("travel time on the street network ({mode})", mode=f["access_mode"])
+        lang._(
+            "travel time on the street network ({mode})", mode=_tr(lang, _MODE, f["access_mode"])
+        )
         if unit == "min"
         else lang._("straight-line distance")
     )
@@ -615,8 +654,33 @@ def _culture(lang: Lang, ev: Evidence, area: str, ctx: dict[str, Any]) -> Sectio
                 [False, True, True] + [True] * len(ts),
             )
         )
+    pn = f.get("partial_network")
+    if pn:
+        main_pn = 15.0 if 15.0 in pn["thresholds"] else pn["thresholds"][-1]
+        key = next((k for k in ev.figures if k.endswith(f"_coverage_{main_pn:g}min")), None)
+        mean_key = next(
+            (k for k in ev.figures if k.endswith("_mean_time_min") and k.startswith("access_")),
+            None,
+        )
+        sec.blocks.append(
+            Para(
+                lang._(
+                    "On the street network ({file}), which covers {res} residents of the "
+                    "centre, {share} of them live within {t} min of a library ({mode}); the mean is {mean} min. The other {out} "
+                    "residents lie outside this network extract.",
+                    file=pn["file"],
+                    res=lang.int(pn["residents"]),
+                    share=lang.pct(ev.value(key)) if key else "–",
+                    t=lang.int(main_pn),
+                    mode=_tr(lang, _MODE, pn["mode"]),
+                    mean=lang.num(ev.value(mean_key)) if mean_key else "–",
+                    out=lang.int(pn["residents_outside"]),
+                )
+            )
+        )
     if "age_chart" in ctx:
         ag = ev.tables["age_groups"]
+        au = f.get("age_unit", "m")
         sec.blocks.append(ctx["age_chart"])
         sec.blocks.append(
             Table(
@@ -624,30 +688,36 @@ def _culture(lang: Lang, ev: Evidence, area: str, ctx: dict[str, Any]) -> Sectio
                 [
                     lang._("age group"),
                     lang._("residents"),
-                    lang._("within {t} m", t=lang.int(f["age_limit_m"])),
-                    lang._("mean distance (m)"),
+                    lang._("within {t} {unit}", t=lang.int(f["age_limit"]), unit=au),
                 ],
                 [
-                    [
-                        _tr(lang, _AGE, r.group),
-                        lang.int(r.residents),
-                        lang.pct(r.share),
-                        lang.int(r.mean_dist_m),
-                    ]
+                    [_tr(lang, _AGE, r.group), lang.int(r.residents), lang.pct(r.share)]
                     for r in ag.itertuples()
                 ],
-                [False, True, True, True],
+                [False, True, True],
             )
         )
     elif "age" in ev.missing:
         sec.blocks.append(_missing(lang, ev, "age"))
     inc = ev.tables.get("income_groups")
     if inc is not None and len(inc):
+        mcol = "mean_time_min" if unit == "min" else "mean_dist_m"
         sec.blocks.append(
             Table(
-                lang._("Access by income quintile (Q1 = lowest)"),
-                [lang._("income group"), lang._("residents"), lang._("within reach")],
-                [[r.group, lang.int(r.residents), lang.pct(r.share)] for r in inc.itertuples()],
+                lang._("Access by income quintile (1 = lowest incomes)"),
+                [
+                    lang._("income group"),
+                    lang._("residents"),
+                    lang._("mean ({unit})", unit=unit),
+                ],
+                [
+                    [
+                        str(r["quantile"]),
+                        lang.int(r["population"]),
+                        lang.int(r[mcol]) if unit == "m" else lang.num(r[mcol]),
+                    ]
+                    for r in inc.to_dict("records")
+                ],
                 [False, True, True],
             )
         )
@@ -1092,7 +1162,11 @@ def _charts(
             charts.bar_svg(
                 labels,
                 ag["share"].to_list(),
-                xlabel=lang._("share within {t} m of a library", t=lang.int(f["age_limit_m"])),
+                xlabel=lang._(
+                    "share within {t} {unit} of a library",
+                    t=lang.int(f["age_limit"]),
+                    unit=f.get("age_unit", "m"),
+                ),
                 fmt=lambda v: lang.pct(v, 0),
                 share=True,
             ),

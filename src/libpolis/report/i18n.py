@@ -97,9 +97,14 @@ class Lang:
             pattern = re.sub(r"0(?=[^0#]*%)", "0." + "0" * digits, pattern, count=1)
         return format_percent(float(share), format=pattern, locale=self.code)
 
-    def date(self, d: date | datetime | None) -> str:
-        if d is None:
+    def date(self, d: date | datetime | str | None) -> str:
+        """A date written out for the locale (also accepts an ISO date-time string)."""
+        if d is None or (isinstance(d, str) and not d.strip()):
             return "–"
+        if isinstance(d, str):
+            d = datetime.fromisoformat(d.strip().replace("Z", "+00:00"))
+        if hasattr(d, "to_pydatetime"):
+            d = d.to_pydatetime()
         return format_date(d, format="long", locale=self.code)
 
 
