@@ -938,7 +938,9 @@ class _Builder:
                 str(p) if isinstance(p, str) and p else str(c).split(".")[0]
                 for p, c in zip(sdg["parent_code"], sdg["code"], strict=True)
             ]
-            sdg = sdg.drop_duplicates(["programme_id", "goal"])
+            # confirmed sorts before suggested: a pair keeps its strongest status
+            sdg = sdg.sort_values("status").drop_duplicates(["programme_id", "goal"])
+            ev.facts["sdg_status"] = sdg["status"].value_counts().to_dict()
             rows = []
             for g in [str(i) for i in range(1, 18)]:
                 part = sdg[sdg["goal"] == g]
@@ -1042,6 +1044,9 @@ class _Builder:
                         "framework": fname,
                         "code": str(code),
                         "title": title,
+                        "titles": (g["goal_attrs"].iloc[0] or {}).get("titles", {})
+                        if isinstance(g["goal_attrs"].iloc[0], dict)
+                        else {},
                         "programmes": int(g["programme_id"].nunique()),
                         "examples": list(
                             g.sort_values("score", ascending=False)["title"].dropna().unique()[:3]

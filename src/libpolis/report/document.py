@@ -814,7 +814,7 @@ def _development(lang: Lang, ev: Evidence, ctx: dict[str, Any]) -> Section:
     if sdg is None or not len(sdg):
         sec.blocks.append(_missing(lang, ev, "sdg"))
         return sec
-    st = ev.facts.get("alignment_status", {})
+    st = ev.facts.get("sdg_status", {})
     sec.blocks.append(
         Para(
             lang._(
@@ -942,7 +942,7 @@ def _partnerships(lang: Lang, ev: Evidence) -> Section:
                 ],
                 [
                     [
-                        f"{x.code}. {x.title}",
+                        f"{x.code}. {(x.titles or {}).get(lang.code) or x.title}",
                         lang.int(x.programmes),
                         "; ".join(x.examples),
                         ", ".join(x.partners) if x.partners else "–",
