@@ -215,3 +215,50 @@ def test_alignments_roll_up_and_leave_rejected_out(rich_engine):
     stats = ev.tables["statistics"].set_index("name")
     assert stats.loc["loans", "value"] == 5000.0
     assert ev.value("stat_visits") == 2000.0
+
+
+def test_a_city_wide_network_run_becomes_the_headline(demo_engine, tmp_path):
+    """When a network run covers the whole city, the brief reports travel times in minutes."""
+    from datetime import date
+
+    from libpolis.report.brief import write_brief
+    from libpolis.store import write_result
+
+    units = read_result(demo_engine, "access_straight_units")
+    units = units.drop(columns="dist_m").assign(time_min=units["dist_m"] / 80.0)
+    w = units["population"].to_numpy(float)
+    cov = {f"{t:g}": float(w[units["time_min"] <= t].sum() / w.sum()) for t in (5, 10, 15, 30)}
+    write_result(
+        demo_engine,
+        "access_walk",
+        {"access_walk_units": units},
+        summary={
+            "mode": "walk",
+            "label": "walk",
+            "residents": float(w.sum()),
+            "coverage": cov,
+            "network": {"file": "city.pbf", "residents_outside": 0.0},
+            "unit": "min",
+        },
+        command="libpolis access --mode walk",
+    )
+    ev = assemble_evidence(demo_engine)
+    assert ev.facts["access_step"] == "access_walk"
+    assert ev.facts["access_unit"] == "min"
+    assert ev.facts["main_threshold"] == 15.0
+    assert ev.value("coverage_15min") == pytest.approx(cov["15"])
+    assert ev.value("underserved_residents") == w[units["time_min"] > 15].sum()
+    assert ev.value("mean_time_min") == pytest.approx(np.average(units["time_min"], weights=w))
+    assert "partial_network" not in ev.facts
+    res = write_brief(demo_engine, tmp_path, formats=["html"], today=date(2026, 5, 4))
+    assert list(res["headline"])[:3] == ["walk_in_libraries", "coverage_15min", "mean_time_min"]
+    html = Path(res["html"]).read_text(encoding="utf-8")
+    assert "travel time on the street network (walking)" in html
+    assert "within 15 min" in html
+
+
+def test_evidence_of_an_empty_store_on_each_backend(engine):
+    ev = assemble_evidence(engine)
+    assert ev.value("libraries") == 0
+    assert "access" in ev.missing
+    assert ev.sources.empty

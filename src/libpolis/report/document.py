@@ -647,7 +647,11 @@ def _culture(lang: Lang, ev: Evidence, area: str, ctx: dict[str, Any]) -> Sectio
                 [lang._("district"), lang._("residents"), lang._("mean ({unit})", unit=unit)]
                 + [lang._("within {t} {unit}", t=lang.int(t), unit=unit) for t in ts],
                 [
-                    [r["district"], lang.int(r["residents"]), lang.int(r["mean"])]
+                    [
+                        r["district"],
+                        lang.int(r["residents"]),
+                        lang.int(r["mean"]) if unit == "m" else lang.num(r["mean"]),
+                    ]
                     + [lang.pct(r.get(f"within_{t:g}")) for t in ts]
                     for r in d.sort_values("district").to_dict("records")
                 ],
