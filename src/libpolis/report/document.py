@@ -109,6 +109,10 @@ _KIND = {
     "community_centre": N_("community centre"),
     "concert_hall": N_("concert hall"),
     "historical_society": N_("historical society"),
+    "central": N_("central library"),
+    "branch": N_("branch library"),
+    "bookmobile": N_("bookmobile"),
+    "books_by_mail": N_("books by mail"),
 }
 
 _FLAG = {
@@ -134,6 +138,11 @@ _STAT = {
     "attendance": N_("programme attendance"),
     "computer_sessions": N_("computer sessions"),
     "wifi_sessions": N_("wifi sessions"),
+    "public_computers": N_("public computers"),
+    "staff_fte": N_("staff (full-time equivalent)"),
+    "operating_expenditure": N_("operating expenditure"),
+    "hours_open": N_("opening hours"),
+    "service_area_population": N_("population of the service area"),
 }
 
 _SDG = {
@@ -534,6 +543,20 @@ def _libraries(lang: Lang, ev: Evidence, area: str) -> Section:
                 [False, True, True],
             )
         )
+        visits = ev.value("stat_visits")
+        people = ev.value("stat_service_area_population") or ev.value("residents")
+        if visits is not None and people:
+            sec.blocks.append(
+                Para(
+                    lang._(
+                        "Libraries recorded {v} visits in {year}: {pc} visits per resident of "
+                        "the area they serve.",
+                        v=lang.int(visits),
+                        year=ev.facts.get("statistics_year"),
+                        pc=lang.num(visits / people),
+                    )
+                )
+            )
     else:
         sec.blocks.append(_missing(lang, ev, "statistics"))
     # beside the other venues
