@@ -284,6 +284,16 @@ def _alignments(engine: Engine) -> pd.DataFrame:
     return out
 
 
+def _titles(attrs: Any) -> dict[str, str]:
+    """Goal titles per language from ``goal.attrs`` (``title`` or ``titles``: {lang: text})."""
+    if not isinstance(attrs, dict):
+        return {}
+    for k in ("titles", "title"):
+        if isinstance(attrs.get(k), dict):
+            return {str(a): str(b) for a, b in attrs[k].items()}
+    return {}
+
+
 def _framework_kind(key: str, attrs: Any) -> str:
     k = str(key).lower()
     if isinstance(attrs, dict) and attrs.get("kind") in {"sdg", "rights", "culture", "strategy"}:
@@ -995,6 +1005,7 @@ class _Builder:
                 {
                     "article": c,
                     "title": part["goal_title"].iloc[0] if len(part) else None,
+                    "titles": _titles(part["goal_attrs"].iloc[0]) if len(part) else {},
                     "programmes": int(part["programme_id"].nunique()),
                     "examples": list(
                         part.sort_values("score", ascending=False)["title"].dropna().unique()[:3]
@@ -1044,9 +1055,7 @@ class _Builder:
                         "framework": fname,
                         "code": str(code),
                         "title": title,
-                        "titles": (g["goal_attrs"].iloc[0] or {}).get("titles", {})
-                        if isinstance(g["goal_attrs"].iloc[0], dict)
-                        else {},
+                        "titles": _titles(g["goal_attrs"].iloc[0]),
                         "programmes": int(g["programme_id"].nunique()),
                         "examples": list(
                             g.sort_values("score", ascending=False)["title"].dropna().unique()[:3]
@@ -1061,6 +1070,33 @@ class _Builder:
                     key=lambda s: s.map(lambda x: (len(x), x) if isinstance(x, str) else x),
                 )
                 .reset_index(drop=True)
+            )
+
+    def partnerships(self) -> None:
+        """The partnership register: partners and partnerships with their status."""
+        partners = read_table(self.engine, "partner")
+        ships = read_table(self.engine, "partnership")
+        if len(ships):
+            names = partners.set_index("id")["name"] if len(partners) else pd.Series(dtype=str)
+            tab = ships[["title", "status", "partner_id", "district"]].copy()
+            tab["partner"] = [names.get(i, "") if pd.notna(i) else "" for i in tab["partner_id"]]
+            self.ev.tables["partnerships"] = tab.drop(columns="partner_id").reset_index(drop=True)
+            counts = ships["status"].value_counts()
+            for status, n in counts.items():
+                self.fig(
+                    f"partnerships_{status}",
+                    f"Partnerships with status {status}",
+                    int(n),
+                    "partnerships",
+                    _sources_of(ships),
+                    f"Count of partnership records whose status is {status!r}.",
+                    "libpolis status --json",
+                )
+        if len(partners):
+            engaged = set(ships["partner_id"].dropna()) if len(ships) else set()
+            free = partners[~partners["id"].isin(engaged)]
+            self.ev.tables["partners_without_partnership"] = free[["name", "kind"]].reset_index(
+                drop=True
             )
 
     def runs(self) -> None:
@@ -1092,5 +1128,6 @@ def assemble_evidence(engine: Engine, *, area: str = "the city") -> Evidence:
     b.programmes()
     b.access()
     b.alignment()
+    b.partnerships()
     b.runs()
     return b.ev

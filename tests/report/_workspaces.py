@@ -15,7 +15,15 @@ from sqlalchemy import Engine, select, update
 from libpolis.demo import build_demo_workspace
 from libpolis.store import open_store
 from libpolis.store.engine import session_scope
-from libpolis.store.tables import Alignment, Framework, Goal, Programme, Statistic
+from libpolis.store.tables import (
+    Alignment,
+    Framework,
+    Goal,
+    Partner,
+    Partnership,
+    Programme,
+    Statistic,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -73,6 +81,20 @@ def enrich(engine: Engine) -> None:
                         unit="count",
                     )
                 )
+        youth = Partner(source="test-reg", source_id="p1", name="City youth services", kind="city")
+        school = Partner(source="test-reg", source_id="p2", name="Vuosaari school", kind="school")
+        s.add_all([youth, school])
+        s.flush()
+        s.add(
+            Partnership(
+                source="test-reg",
+                source_id="s1",
+                title="Homework club",
+                status="active",
+                partner_id=youth.id,
+                district="Itäinen",
+            )
+        )
         fws = {}
         for key, name in (
             ("sdg", "UN Sustainable Development Goals"),

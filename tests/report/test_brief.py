@@ -182,6 +182,7 @@ def test_rich_workspace_fills_development_rights_and_partnerships(rich_engine, t
     part = html[html.index('<section id="partnerships"') :]
     part = part[: part.index("</section>")]
     assert "A city of learning" in part and "City youth services" in part
+    assert "Homework club" in part and "Vuosaari school" in part  # the register
     assert "Tell the city" in html  # a recommendation derived from the alignments
     assert "wifi sessions" in html
 

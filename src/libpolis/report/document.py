@@ -184,6 +184,14 @@ _AGE = {
     "80+": N_("80 years and over"),
 }
 
+_STATUS = {
+    "idea": N_("idea"),
+    "proposed": N_("proposed"),
+    "agreed": N_("agreed"),
+    "active": N_("active"),
+    "evaluated": N_("evaluated"),
+}
+
 _MODE = {
     "walk": N_("walking"),
     "bike": N_("cycling"),
@@ -329,6 +337,11 @@ def _label(lang: Lang, ev: Evidence, f: Figure) -> str:
         return lang._("Residents a new service point at the best location would reach")
     if k.startswith("libraries_"):
         return lang._("Libraries: {service}", service=_tr(lang, _FLAG, k[len("libraries_") :]))
+    if k.startswith("partnerships_"):
+        return lang._(
+            "Partnerships with status: {status}",
+            status=_tr(lang, _STATUS, k[len("partnerships_") :]),
+        )
     if k.startswith("stat_"):
         return lang._("Library statistic: {name}", name=_tr(lang, _STAT, k[5:]))
     if k.startswith("age_") and k.endswith("_within"):
@@ -921,7 +934,9 @@ def _rights(lang: Lang, ev: Evidence) -> Section:
             [
                 [
                     x.article,
-                    lang._(_ARTICLE[x.article]) if x.article in _ARTICLE else (x.title or ""),
+                    lang._(_ARTICLE[x.article])
+                    if x.article in _ARTICLE
+                    else ((x.titles or {}).get(lang.code) or x.title or ""),
                     lang.int(x.programmes),
                     "; ".join(x.examples) if x.examples else "–",
                 ]
@@ -977,6 +992,30 @@ def _partnerships(lang: Lang, ev: Evidence) -> Section:
                     for x in t.itertuples()
                 ],
                 [False, True, False, False],
+            )
+        )
+    ships = ev.tables.get("partnerships")
+    if ships is not None and len(ships):
+        sec.blocks.append(
+            Table(
+                lang._("Partnerships in the register"),
+                [lang._("partnership"), lang._("partner"), lang._("status"), lang._("district")],
+                [
+                    [r.title, r.partner or "–", _tr(lang, _STATUS, r.status), r.district or "–"]
+                    for r in ships.itertuples()
+                ],
+                [False, False, False, False],
+            )
+        )
+    free = ev.tables.get("partners_without_partnership")
+    if free is not None and len(free):
+        sec.blocks.append(
+            Para(
+                lang._(
+                    "Partners already known to the libraries but without a partnership yet: "
+                    "{names}.",
+                    names=", ".join(free["name"].head(12)),
+                )
             )
         )
     vev = ev.tables.get("venue_events")
