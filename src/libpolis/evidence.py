@@ -411,7 +411,12 @@ class _Builder:
             "Count of museum, gallery, theatre, arts-centre, cinema and concert-hall records.",
             "libpolis status --json",
         )
-        if len(venues):
+        if len(venues) == 0:
+            ev.missing["venues"] = (
+                "no other cultural venues, so the library cannot be compared with them: run "
+                "`libpolis import osm FILE.pbf` or `libpolis import facilities FILE --as venue`"
+            )
+        else:
             ev.tables["venue_kinds"] = (
                 venues.groupby("kind")
                 .size()
@@ -710,11 +715,6 @@ class _Builder:
                 "Share of residents for whom the nearest of all libraries and other cultural "
                 "venues is a library.",
                 cmd,
-            )
-        elif len(self.venues) == 0:
-            ev.missing["venues"] = (
-                "no other cultural venues, so the library cannot be compared with them: run "
-                "`libpolis import osm FILE.pbf` or `libpolis import facilities FILE --as venue`"
             )
         # libraries nearest to the most residents
         if "library_id" in units:

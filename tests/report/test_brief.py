@@ -61,6 +61,13 @@ def _french(key: str, v: float) -> str:
     return s + " m" if key == "mean_dist_m" else s
 
 
+def _spanish(key: str, v: float) -> str:
+    if key in ("coverage_1000m", "share_nearest_culture_library"):
+        return f"{100 * v:.1f}".replace(".", ",") + " %"
+    s = f"{v:,.0f}".replace(",", ".")
+    return s + " m" if key == "mean_dist_m" else s
+
+
 def _pdf_text(path: Path) -> tuple[int, str]:
     r = PdfReader(path)
     return len(r.pages), "\n".join(p.extract_text() for p in r.pages)
@@ -75,10 +82,13 @@ def demo_brief(tmp_path_factory: pytest.TempPathFactory) -> dict:
     try:
         en = write_brief(engine, out, area="Helsinki", lang="en", today=date(2026, 5, 4))
         fr = write_brief(engine, out, area="Helsinki", lang="fr", today=date(2026, 5, 4))
+        es = write_brief(
+            engine, out, area="Helsinki", lang="es", formats=["pdf"], today=date(2026, 5, 4)
+        )
         expected = _expected_headline(engine)
     finally:
         engine.dispose()
-    return {"en": en, "fr": fr, "expected": expected, "out": out}
+    return {"en": en, "fr": fr, "es": es, "expected": expected, "out": out}
 
 
 def test_pdf_holds_each_headline_figure_as_computed_from_the_store(demo_brief):
@@ -101,6 +111,15 @@ def test_french_pdf_formats_numbers_and_dates_for_the_locale(demo_brief):
     assert "4 mai 2026" in txt
     assert "Synthèse pour le maire" in txt
     assert "Summary for the mayor" not in txt
+
+
+def test_spanish_pdf_formats_numbers_and_dates_for_the_locale(demo_brief):
+    _, txt = _pdf_text(Path(demo_brief["es"]["pdf"]))
+    txt = _norm(txt)
+    for key, v in demo_brief["expected"].items():
+        assert _spanish(key, v) in txt, (key, _spanish(key, v))
+    assert "4 de mayo de 2026" in txt
+    assert "Resumen para la alcaldía" in txt
 
 
 def test_pdf_pages_render_with_pdftoppm(demo_brief, tmp_path):

@@ -603,6 +603,8 @@ def _libraries(lang: Lang, ev: Evidence, area: str) -> Section:
                 [False, True],
             )
         )
+    if "venues" in ev.missing:
+        sec.blocks.append(_missing(lang, ev, "venues"))
     vk = ev.tables.get("venue_kinds")
     if vk is not None and len(vk):
         sec.blocks.append(
