@@ -262,3 +262,36 @@ def test_evidence_of_an_empty_store_on_each_backend(engine):
     assert ev.value("libraries") == 0
     assert "access" in ev.missing
     assert ev.sources.empty
+
+
+def test_a_planning_result_replaces_the_straight_line_estimate(demo_engine):
+    from libpolis.store import write_result
+
+    sites = pd.DataFrame(
+        {
+            "site_id": ["c1"],
+            "lon": [25.1],
+            "lat": [60.21],
+            "district": ["Itäinen"],
+            "residents_gained": [12345.0],
+        }
+    )
+    write_result(
+        demo_engine,
+        "plan_coverage",
+        {"plan_coverage_sites": sites},
+        summary={"objective": "coverage"},
+        command="libpolis plan --sites 1",
+    )
+    ev = assemble_evidence(demo_engine)
+    assert "plan" not in ev.missing
+    assert ev.facts["new_site"]["from_plan"] is True
+    assert ev.value("new_site_gain") == 12345.0
+    assert ev.figures["new_site_gain"].command == "libpolis plan --sites 1"
+
+
+def test_without_planning_the_estimate_is_labelled(demo_engine):
+    ev = assemble_evidence(demo_engine)
+    assert "libpolis plan" in ev.missing["plan"]
+    assert ev.facts["new_site"]["from_plan"] is False
+    assert ev.value("new_site_gain") > 0

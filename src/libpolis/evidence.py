@@ -7,16 +7,23 @@ What is read from the store (each part is optional; when it is absent, ``Evidenc
 says so and names the command that adds it):
 
 - tables ``library``, ``venue``, ``programme``, ``statistic``, ``area``, ``population_unit``,
-  ``dataset``, ``partner``, ``alignment`` joined to ``goal`` and ``framework``;
-- access: the newest ``run`` whose step starts with ``access`` (a network step is preferred
-  over ``access_straight``) and its result table ``access_units`` (one row per population
-  unit: ``unit_id, district, population, lon, lat, library_id`` and ``time_min`` or
-  ``dist_m``; optionally ``nearest_culture``);
-- planning: the newest ``run`` whose step starts with ``plan`` and, when present, the result
-  table ``plan_sites`` (``lon, lat`` and optionally ``district``, ``residents_gained``).
+  ``dataset``, ``partner``, ``partnership``, ``alignment`` joined to ``goal`` and
+  ``framework``;
+- access (written by ``libpolis.pipeline.run_access``): the runs ``access_<label>``. The
+  headline run is a network run covering at least 95 % of the residents if there is one, else
+  the default straight-line run; its tables ``access_<label>_units`` (``population``,
+  ``district``, ``lon``, ``lat``, ``library_id``, ``dist_m`` or ``time_min``,
+  ``nearest_culture``), ``_curve``, ``_income`` and ``_culture`` are used. Age bands come from
+  the newest run with an ``access_<label>_bands`` table; a network run over part of the city
+  (a central extract) is reported on its own, with its scope;
+- planning: the newest run whose step starts with ``plan`` and its table ``<step>_sites`` or
+  ``plan_sites`` (``lon, lat``; optionally ``district``, ``residents_gained`` or ``gain``).
+  Without it, a one-site straight-line estimate (:func:`best_new_site`) is shown and said so.
 
-Frameworks are recognised by ``framework.key``: ``sdg``/``sdg_targets`` (targets roll up to
-their goal), ``udhr``, ``culture21``; any other key is taken as a city strategy.
+Frameworks are recognised by ``framework.attrs["kind"]`` (``sdg``, ``rights``, ``culture``,
+``strategy``) or else by ``framework.key``: ``sdg``/``sdg_targets`` (targets roll up to their
+goal), ``udhr``, ``culture21``; any other key is taken as a city strategy. Rejected alignments
+are left out; suggested and confirmed ones are counted and told apart.
 """
 
 from __future__ import annotations
@@ -834,10 +841,27 @@ class _Builder:
     ) -> None:
         ev = self.ev
         plan = _plan_run(self.engine)
-        sites = _result(self.engine, "plan_sites") if plan is not None else None
+        sites = None
+        if plan is not None:
+            for name in (f"{plan.step}_sites", "plan_sites"):
+                sites = _result(self.engine, name)
+                if sites is not None:
+                    break
         if plan is not None and sites is not None and len(sites) and {"lon", "lat"} <= set(sites):
             s0 = sites.iloc[0]
-            gain = s0.get("residents_gained", plan.summary.get("residents_gained"))
+            gain = next(
+                (
+                    float(v)
+                    for v in (
+                        s0.get("residents_gained"),
+                        s0.get("gain"),
+                        plan.summary.get("residents_gained"),
+                        plan.summary.get("gain"),
+                    )
+                    if v is not None and pd.notna(v)
+                ),
+                None,
+            )
             ev.facts["new_site"] = {
                 "lon": float(s0["lon"]),
                 "lat": float(s0["lat"]),
