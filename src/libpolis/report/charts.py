@@ -70,6 +70,16 @@ def coverage_curve_svg(
     return svg_of(fig)
 
 
+def _bars(
+    ax: plt.Axes, y: list[int], values: Sequence[float], fmt: Callable[[float], str], color: str
+) -> float:
+    ax.barh(y, values, color=color, height=0.7)
+    top = max([*values, 1e-9])
+    for yi, v in zip(y, values, strict=True):
+        ax.text(v + top * 0.01, yi, fmt(v), va="center", fontsize=8)
+    return top
+
+
 def bar_svg(
     labels: Sequence[str],
     values: Sequence[float],
@@ -77,15 +87,24 @@ def bar_svg(
     xlabel: str,
     fmt: Callable[[float], str],
     share: bool,
+    values2: Sequence[float] | None = None,
+    xlabel2: str = "",
 ) -> str:
-    """Horizontal bars in the given order (top to bottom), each labelled with its value."""
+    """Horizontal bars in the given order (top to bottom), each labelled with its value; with
+    ``values2``, a second panel on the same rows (e.g. attendance beside programmes)."""
     n = len(labels)
-    fig, ax = plt.subplots(figsize=(6.5, 0.28 * n + 0.8), dpi=100)
+    ncols = 1 if values2 is None else 2
+    fig, axes = plt.subplots(
+        1,
+        ncols,
+        figsize=(6.5 if ncols == 1 else 7.5, 0.28 * n + 0.8),
+        dpi=100,
+        sharey=True,
+        squeeze=False,
+    )
+    ax = axes[0][0]
     y = list(range(n))[::-1]
-    ax.barh(y, values, color=BLUE, height=0.7)
-    top = max([*values, 1e-9])
-    for yi, v in zip(y, values, strict=True):
-        ax.text(v + top * 0.01, yi, fmt(v), va="center", fontsize=8)
+    top = _bars(ax, y, values, fmt, BLUE)
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 1.0 if share else top * 1.15 + 0.5)
     if share:
@@ -93,4 +112,11 @@ def bar_svg(
     else:
         ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel(xlabel)
+    if values2 is not None:
+        ax2 = axes[0][1]
+        top2 = _bars(ax2, y, values2, fmt, ORANGE)
+        ax2.set_xlim(0, top2 * 1.25 + 0.5)
+        ax2.xaxis.get_major_locator().set_params(integer=True)
+        ax2.set_xlabel(xlabel2)
+        ax2.tick_params(axis="y", length=0)
     return svg_of(fig)

@@ -1260,10 +1260,14 @@ def _charts(
                 xlabel=lang._("programmes aligned"),
                 fmt=lang.int,
                 share=False,
+                values2=sdg["attendance"].fillna(0.0).astype(float).to_list()
+                if sdg["attendance"].notna().any()
+                else None,
+                xlabel2=lang._("attendance"),
             ),
             lang._(
-                "Bar chart of all 17 SDGs with the number of aligned programmes; goals with "
-                "at least one programme: {goals}.",
+                "Bar chart of all 17 SDGs with the number of aligned programmes (and their "
+                "attendance where reported); goals with at least one programme: {goals}.",
                 goals=", ".join(served) or "–",
             ),
             lang._("Programmes by Sustainable Development Goal (all 17 goals)."),

@@ -39,9 +39,28 @@ def _libraries(ax: plt.Axes, libraries: pd.DataFrame, label: str) -> None:
     )
 
 
-def _finish(ax: plt.Axes, lat: float) -> None:
+def _finish(ax: plt.Axes, units: pd.DataFrame) -> None:
+    """Frame the map on the populated cells (5 % margin), in proportion at their latitude."""
     ax.set_axis_off()
-    ax.set_aspect(1.0 / max(np.cos(np.radians(lat)), 0.1))
+    lon, lat = units["lon"].to_numpy(float), units["lat"].to_numpy(float)
+    dx = (lon.max() - lon.min()) * 0.05 + 1e-3
+    dy = (lat.max() - lat.min()) * 0.05 + 1e-3
+    ax.set_xlim(lon.min() - dx, lon.max() + dx)
+    ax.set_ylim(lat.min() - dy, lat.max() + dy)
+    ax.set_aspect(1.0 / max(np.cos(np.radians(float(lat.mean()))), 0.1))
+
+
+def _legend(fig: plt.Figure, ax: plt.Axes) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        ncol=len(labels),
+        fontsize=8,
+        frameon=False,
+        bbox_to_anchor=(0.5, -0.02),
+    )
 
 
 def access_map_svg(
@@ -54,7 +73,7 @@ def access_map_svg(
     words: dict[str, str],
 ) -> str:
     """Population units coloured by ``cost_col`` (capped at ``cap``), libraries, districts."""
-    fig, ax = plt.subplots(figsize=(7, 5.6), dpi=100)
+    fig, ax = plt.subplots(figsize=(7, 5), dpi=100)
     _districts(ax, districts)
     sc = ax.scatter(
         units["lon"],
@@ -65,11 +84,11 @@ def access_map_svg(
         cmap="cividis_r",
         linewidths=0,
     )
-    cb = fig.colorbar(sc, ax=ax, shrink=0.7)
+    cb = fig.colorbar(sc, ax=ax, shrink=0.6)
     cb.set_label(words["legend"])
     _libraries(ax, libraries, words["library"])
-    ax.legend(loc="lower right", fontsize=8)
-    _finish(ax, float(units["lat"].mean()))
+    _legend(fig, ax)
+    _finish(ax, units)
     return svg_of(fig)
 
 
@@ -84,7 +103,7 @@ def gap_map_svg(
     words: dict[str, str],
 ) -> str:
     """Units beyond ``threshold`` in orange, within in light blue; the suggested site as a star."""
-    fig, ax = plt.subplots(figsize=(7, 5.6), dpi=100)
+    fig, ax = plt.subplots(figsize=(7, 5), dpi=100)
     _districts(ax, districts)
     far = ~(units[cost_col] <= threshold)
     ax.scatter(
@@ -118,8 +137,8 @@ def gap_map_svg(
             label=words["site"],
             zorder=4,
         )
-    ax.legend(loc="lower right", fontsize=8, markerscale=1.0)
-    _finish(ax, float(units["lat"].mean()))
+    _legend(fig, ax)
+    _finish(ax, units)
     return svg_of(fig)
 
 
