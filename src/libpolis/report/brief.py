@@ -103,8 +103,9 @@ def render_html(doc: Document, *, attribution: str) -> str:
 
 
 def _str(s: Any) -> str:
-    """A Typst string literal."""
-    return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    """A Typst string literal (backslash and quote escaped; line breaks and tabs as spaces)."""
+    text = re.sub(r"[\r\n\t]+", " ", str(s))
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _content(text: Any) -> str:
