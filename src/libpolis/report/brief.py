@@ -124,8 +124,8 @@ def render_typst(doc: Document, images: dict[str, str]) -> str:
     o: list[str] = [
         f'#set document(title: {_str(doc.title)}, author: "libpolis")',
         '#set page(paper: "a4", margin: (x: 2cm, y: 2.2cm), numbering: "1 / 1", '
-        f"header: context {{ if counter(page).get().first() > 1 [#set text(8pt, fill: "
-        f'rgb("#444444")); {_content(doc.title)} #h(1fr)] }})',
+        f"header: context {{ if counter(page).get().first() > 1 {{ text(8pt, fill: "
+        f'rgb("#444444"), {_str(doc.title)}) }} }})',
         f'#set text(lang: "{doc.lang}", size: 10pt, fill: rgb("#1a1a1a"))',
         "#set par(justify: false)",
         "#show heading.where(level: 1): it => block(below: 0.8em, above: 1.4em, "

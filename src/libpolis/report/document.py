@@ -1165,7 +1165,10 @@ def _charts(
                 area=area,
                 what=lang._("travel time") if unit == "min" else lang._("distance"),
             ),
-            lang._("Access map. Interactive version above when JavaScript is on."),
+            lang._(
+                "Access map: distance or travel time to the nearest library for every "
+                "populated cell."
+            ),
             geojson=maps.access_geojson(
                 units, libs, districts, cost_col=cost, site=f.get("new_site")
             ),

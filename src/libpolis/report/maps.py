@@ -79,7 +79,7 @@ def access_map_svg(
         units["lon"],
         units["lat"],
         c=units[cost_col].clip(upper=cap),
-        s=7,
+        s=10,
         marker="s",
         cmap="cividis_r",
         linewidths=0,
@@ -109,7 +109,7 @@ def gap_map_svg(
     ax.scatter(
         units.loc[~far, "lon"],
         units.loc[~far, "lat"],
-        s=7,
+        s=10,
         marker="s",
         color=SKY,
         linewidths=0,
@@ -118,7 +118,7 @@ def gap_map_svg(
     ax.scatter(
         units.loc[far, "lon"],
         units.loc[far, "lat"],
-        s=7,
+        s=10,
         marker="s",
         color=ORANGE,
         linewidths=0,
