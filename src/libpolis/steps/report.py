@@ -21,7 +21,12 @@ def register(app: typer.Typer) -> None:
     @cli_errors
     def brief(
         area: Annotated[
-            str | None, typer.Option("--area", help="Name of the city shown in the brief.")
+            str | None,
+            typer.Option(
+                "--area",
+                help="Name of the place the brief is about (default: the workspace's city area, "
+                "else the libraries' city). The workspace is taken to hold that one city.",
+            ),
         ] = None,
         lang: Annotated[str, typer.Option("--lang", help="Language: en, fr or es.")] = "en",
         format_: Annotated[
