@@ -338,3 +338,13 @@ def test_snap_points_rejects_bad_coordinates(helsinki_graphs):
         snap_points(helsinki_graphs["walk"], [24.9, np.nan], [60.1, 60.2])
     with pytest.raises(DataError, match="equal length"):
         snap_points(helsinki_graphs["walk"], [24.9, 24.9], [60.1])
+
+
+def test_reverse_of_custom_graphs():
+    lon, lat = np.array([24.0, 24.001, 24.002]), np.full(3, 60.0)
+    sym = graph_from_edges([0, 1, 1, 2], [1, 0, 2, 1], [1.0, 1.0, 2.0, 2.0], lon, lat)
+    assert sym.reverse is sym
+    one = graph_from_edges([0, 1, 2], [1, 2, 0], [1.0, 2.0, 3.0], lon, lat)
+    rev = one.reverse
+    assert rev is not one
+    np.testing.assert_array_equal(rev.matrix().toarray(), one.matrix().toarray().T)

@@ -171,6 +171,9 @@ class StreetGraph:
         Nodes that points may be snapped to (default: all). Graphs read from OpenStreetMap
         exclude nodes that lie on tunnels only, as GraphHopper does by default, so that a
         point above an underground service tunnel is not snapped into it.
+    symmetric : bool, optional
+        Whether every edge has a reverse twin of equal time (known when reading OSM data);
+        ``None`` lets :attr:`reverse` find out on first use.
 
     Notes
     -----
@@ -189,6 +192,8 @@ class StreetGraph:
         osm_id: np.ndarray,
         mode: str,
         snappable: np.ndarray | None = None,
+        *,
+        symmetric: bool | None = None,
     ) -> None:
         self.indptr = np.asarray(indptr, dtype=np.int64)
         self.indices = np.asarray(indices, dtype=np.int32)
@@ -198,6 +203,7 @@ class StreetGraph:
         self.lat = np.asarray(lat, dtype=np.float64)
         self.osm_id = np.asarray(osm_id, dtype=np.int64)
         self.mode = mode
+        self.symmetric = symmetric
         self.snappable = (
             np.ones(len(self.lon), dtype=bool)
             if snappable is None
@@ -235,13 +241,15 @@ class StreetGraph:
     @cached_property
     def reverse(self) -> StreetGraph:
         """The graph with every edge reversed (the same object when the graph is symmetric)."""
+        if self.symmetric:
+            return self
         rev = self.matrix("time_min").T.tocsr()
         rev.sort_indices()
         rlen = self.matrix("length_m").T.tocsr()
         rlen.sort_indices()
         fwd = self.matrix("time_min")
         fwd.sort_indices()
-        if (
+        if self.symmetric is None and (
             np.array_equal(rev.indptr, fwd.indptr)
             and np.array_equal(rev.indices, fwd.indices)
             and np.array_equal(rev.data, fwd.data)
@@ -257,6 +265,7 @@ class StreetGraph:
             self.osm_id,
             self.mode,
             self.snappable,
+            symmetric=False,
         )
 
     @cached_property
@@ -382,6 +391,7 @@ def _assemble(
     mode: str,
     largest_component: bool,
     snappable: np.ndarray | None = None,
+    symmetric: bool | None = None,
 ) -> StreetGraph:
     n = len(lon)
     if snappable is None:
@@ -409,7 +419,9 @@ def _assemble(
         n = len(lon)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
-    return StreetGraph(indptr, head, time_min, length_m, lon, lat, node_id, mode, snappable)
+    return StreetGraph(
+        indptr, head, time_min, length_m, lon, lat, node_id, mode, snappable, symmetric=symmetric
+    )
 
 
 def _morton_order(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -682,4 +694,5 @@ def graph_from_pbf(
         mode,
         largest_component,
         snappable[order],
+        symmetric=bool(np.array_equal(f, r)),
     )
