@@ -339,7 +339,8 @@ def main(only: list[str] | None = None) -> None:
 
 def _wc(r: dict, prefix: str = "") -> str:
     if f"{prefix}wall_s" not in r:
-        return "not run" if not r else "failed"
+        err = r.get("error")
+        return "not run" if not r else err if isinstance(err, str) else "failed"
     return f"{r[prefix + 'wall_s']:.2f} / {r[prefix + 'cpu_s']:.2f}"
 
 
@@ -473,7 +474,8 @@ def _report(res: dict[str, dict]) -> str:
                 f"{e['catchment_min']:g}-min catchment: libpolis {e['ours_s']:.3f} s "
                 f"(peak {e['ours_peak_mb']:.1f} MiB), PySAL access {e['pysal_s']:.3f} s "
                 f"(peak {e['pysal_peak_mb']:.1f} MiB): {e['speedup']:.1f}x faster, memory "
-                f"ratio {e['memory_ratio']:.3f}; max |difference| {e['max_abs_diff']:.3g}"
+                f"ratio {e['memory_ratio']:.3f}; max |difference| {e['max_abs_diff']:.3g} "
+                f"(measured {e.get('measured_at', '?')}, load {e.get('load_before', '?')})"
             )
         else:
             out.append(f"- failed: {e.get('error')}")
