@@ -362,5 +362,25 @@ def test_pages_render_for_everyone(sqlite_web, login_as) -> None:
             assert r.status_code == 200, (role, path)
             assert "Content-Security-Policy" in r.headers
     admin = login_as(app, "admin")
-    for path in ("/users", "/audit", "/programmes/new", "/partnerships/new", "/goals/new"):
+    for path in (
+        "/users",
+        "/audit",
+        "/programmes/new",
+        "/partnerships/new",
+        "/goals/new",
+        "/api/docs",
+    ):
         assert admin.get(path).status_code == 200, path
+
+
+def test_brief_downloads(sqlite_web, login_as) -> None:
+    app, _ = sqlite_web
+    c = login_as(app, None)
+    html = c.get("/api/brief.html")
+    assert html.status_code == 200 and "<html" in html.text.lower()
+    assert html.headers["content-disposition"].startswith("attachment")
+    pdf = c.get("/api/brief.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    fr = c.get("/api/brief.html", params={"lang": "fr"})
+    assert fr.status_code == 200 and 'lang="fr"' in fr.text
+    assert c.get("/api/brief.pdf", params={"lang": "xx"}).status_code == 422

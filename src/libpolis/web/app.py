@@ -86,7 +86,7 @@ def create_app(
         description="Programmes, partners and partnerships of libraries and city halls, "
         "with the evidence that frames them.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI loads from a CDN; /api/docs is rendered here instead
         redoc_url=None,
     )
     app.state.engine = engine

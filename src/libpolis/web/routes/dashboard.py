@@ -5,9 +5,9 @@ from __future__ import annotations
 import inspect
 import threading
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy import func, select
 
@@ -59,7 +59,7 @@ def _brief_fingerprint(request: Request, db: Any) -> tuple:
     return (live.fingerprint, tuple(decided))
 
 
-def _write_brief(request: Request, db: Any, fmt: str) -> Path:
+def _write_brief(request: Request, db: Any, fmt: str, lang: str = "en") -> Path:
     """The brief in ``fmt``, rewritten only when the evidence or the alignments changed."""
     from libpolis.report import brief as report
 
@@ -68,13 +68,13 @@ def _write_brief(request: Request, db: Any, fmt: str) -> Path:
     fp = _brief_fingerprint(request, db)
     cache: dict[str, Any] = request.app.state.__dict__.setdefault("_brief_cache", {})
     with _brief_lock:
-        hit = cache.get(fmt)
+        hit = cache.get((fmt, lang))
         if hit and hit[0] == fp and Path(hit[1]).exists():
             return Path(hit[1])
         params = inspect.signature(report.write_brief).parameters
         if "formats" in params:
-            out = report.write_brief(engine, cfg.brief_dir, formats=(fmt,))
-        elif fmt == "html":
+            out = report.write_brief(engine, cfg.brief_dir, formats=(fmt,), lang=lang)
+        elif fmt == "html" and lang == "en":
             out = report.write_brief(
                 engine,
                 cfg.brief_dir,
@@ -85,8 +85,10 @@ def _write_brief(request: Request, db: Any, fmt: str) -> Path:
             out = {}
         path = out.get(fmt)
         if not path:
-            raise NotFoundError(f"the installed report module cannot write the brief as {fmt}")
-        cache[fmt] = (fp, str(path))
+            raise NotFoundError(
+                f"the installed report module cannot write the brief as {fmt} in {lang}"
+            )
+        cache[(fmt, lang)] = (fp, str(path))
         return Path(path)
 
 
@@ -95,10 +97,16 @@ def _write_brief(request: Request, db: Any, fmt: str) -> Path:
     response_class=FileResponse,
     responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
 )
-def api_brief(fmt: Literal["html", "pdf"], request: Request, db: Db) -> FileResponse:
+def api_brief(
+    fmt: Literal["html", "pdf"],
+    request: Request,
+    db: Db,
+    lang: Annotated[str, Query(pattern="^[a-z]{2}$", description="Language: en, fr, es")] = "en",
+) -> FileResponse:
     """The city brief (HTML or PDF) written from the current evidence, for download."""
-    path = _write_brief(request, db, fmt)
-    return FileResponse(path, media_type=_MEDIA[fmt], filename=f"brief.{fmt}")
+    path = _write_brief(request, db, fmt, lang)
+    name = "brief" if lang == "en" else f"brief.{lang}"
+    return FileResponse(path, media_type=_MEDIA[fmt], filename=f"{name}.{fmt}")
 
 
 @pages.get("/")
@@ -116,3 +124,29 @@ def dashboard(request: Request, db: Db, user: MaybeUser) -> Response:
         db.execute(select(Partnership.status, func.count()).group_by(Partnership.status)).all()
     )
     return render(request, "dashboard.html", ev=live.view(), counts=counts, by_status=by_status)
+
+
+@pages.get("/api/docs")
+def api_docs(request: Request, user: MaybeUser) -> Response:
+    """A readable list of the API's operations, rendered from the OpenAPI document."""
+    spec = request.app.openapi()
+    ops = []
+    for path, methods in spec.get("paths", {}).items():
+        for method, op in methods.items():
+            params = [
+                {"name": p["name"], "in": p["in"], "required": p.get("required", False)}
+                for p in op.get("parameters", [])
+            ]
+            body = op.get("requestBody", {}).get("content", {})
+            ops.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "tag": (op.get("tags") or [""])[0],
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "params": params,
+                    "body": ", ".join(body),
+                }
+            )
+    return render(request, "api_docs.html", ops=ops, title=spec["info"]["title"])
