@@ -279,6 +279,7 @@ class ResultTable(Base):
     rows: Mapped[int] = mapped_column(Integer)
     columns: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
 # --- The partnership register (web app): users, audit log and partnership details ---------------
