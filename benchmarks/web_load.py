@@ -281,8 +281,13 @@ def main() -> None:
         str(port),
         "--workspace",
         str(ws),
+        "--workers",
+        str(args.workers),
+        "--log-level",
+        "warning",
     ]
-    server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = (tmp / "server.log").open("wb")
+    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -293,7 +298,9 @@ def main() -> None:
             except httpx.HTTPError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"server did not start: {server.stderr.read().decode()[-2000:]}")
+                log.flush()
+                tail = (tmp / "server.log").read_text(errors="replace")[-2000:]
+                raise SystemExit(f"server did not start: {tail}")
             time.sleep(0.2)
         for _, url in _endpoints(random.Random(0), args.programmes):
             httpx.get(base + url, timeout=30)
@@ -304,7 +311,12 @@ def main() -> None:
         server_cpu, client_cpu = _cpu_s(server.pid) - cpu0, time.process_time() - own0
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
 
     rows = []
     for name in sorted(out):

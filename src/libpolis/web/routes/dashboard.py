@@ -12,7 +12,8 @@ from fastapi.responses import FileResponse, Response
 from sqlalchemy import func, select
 
 from libpolis.errors import NotFoundError
-from libpolis.store.tables import Alignment, Partnership, Programme
+from libpolis.store.tables import Alignment, Programme
+from libpolis.web import crud
 from libpolis.web.deps import Db, MaybeUser, WebConfig
 from libpolis.web.live import LiveEvidence
 from libpolis.web.routes._common import render
@@ -112,17 +113,15 @@ def api_brief(
 @pages.get("/")
 def dashboard(request: Request, db: Db, user: MaybeUser) -> Response:
     live: LiveEvidence = request.app.state.live
+    by_status = crud.partnership_status_counts(db, user=user)
     counts = {
         "programmes": db.scalar(select(func.count()).select_from(Programme)) or 0,
-        "partnerships": db.scalar(select(func.count()).select_from(Partnership)) or 0,
+        "partnerships": sum(by_status.values()),
         "confirmed": db.scalar(
             select(func.count()).select_from(Alignment).where(Alignment.status == "confirmed")
         )
         or 0,
     }
-    by_status = dict(
-        db.execute(select(Partnership.status, func.count()).group_by(Partnership.status)).all()
-    )
     return render(request, "dashboard.html", ev=live.view(), counts=counts, by_status=by_status)
 
 
