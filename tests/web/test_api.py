@@ -384,3 +384,55 @@ def test_brief_downloads(sqlite_web, login_as) -> None:
     fr = c.get("/api/brief.html", params={"lang": "fr"})
     assert fr.status_code == 200 and 'lang="fr"' in fr.text
     assert c.get("/api/brief.pdf", params={"lang": "xx"}).status_code == 422
+
+
+def test_library_statistics_over_the_years(web, client_for) -> None:
+    app, ids = web
+    from libpolis.store.tables import Statistic
+
+    with session_scope(app.state.engine) as s:
+        for year, visits in ((2021, 1000.0), (2022, 1500.0)):
+            s.add(
+                Statistic(
+                    source="pls",
+                    source_id=f"la-{year}",
+                    attrs={},
+                    subject_type="library",
+                    subject_source_id="la",
+                    year=year,
+                    name="visits",
+                    value=visits,
+                    unit="visits",
+                )
+            )
+        s.add(
+            Statistic(
+                source="pls",
+                source_id="A-2022",
+                attrs={},
+                subject_type="library_system",
+                subject_source_id="A",
+                year=2022,
+                name="loans",
+                value=42.0,
+                unit="items",
+            )
+        )
+        s.add(
+            Statistic(
+                source="pls",
+                source_id="lb-2022",
+                attrs={},
+                subject_type="library",
+                subject_source_id="lb",
+                year=2022,
+                name="visits",
+                value=7.0,
+                unit="visits",
+            )
+        )
+    r = client_for(None).get(f"/api/libraries/{ids['library_a']}").json()
+    got = sorted((x["name"], x["year"], x["value"]) for x in r["statistics"])
+    assert got == [("loans", 2022, 42.0), ("visits", 2021, 1000.0), ("visits", 2022, 1500.0)]
+    page = client_for(None).get(f"/libraries/{ids['library_a']}").text
+    assert "1,500" in page and "2021" in page and "loans" in page
