@@ -436,3 +436,42 @@ def test_library_statistics_over_the_years(web, client_for) -> None:
     assert got == [("loans", 2022, 42.0), ("visits", 2021, 1000.0), ("visits", 2022, 1500.0)]
     page = client_for(None).get(f"/libraries/{ids['library_a']}").text
     assert "1,500" in page and "2021" in page and "loans" in page
+
+
+def test_sign_in_forms_and_redirects(sqlite_web, web_kit) -> None:
+    from fastapi.testclient import TestClient
+
+    app, _ = sqlite_web
+    c = TestClient(app)
+    # a cross-site form cannot post JSON: other content types are not read as credentials
+    r = c.post(
+        "/api/auth/login",
+        content=f'{{"email": "admin@example.org", "password": "{web_kit.PASSWORD}"}}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert r.status_code == 422
+    token = __import__("re").search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)[1]
+    for target, expected in [
+        ("/partners", "/partners"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example", "/"),
+    ]:
+        r = c.post(
+            "/login",
+            data={
+                "email": "admin@example.org",
+                "password": web_kit.PASSWORD,
+                "next": target,
+                "csrf_token": token,
+            },
+            follow_redirects=False,
+        )
+        assert r.status_code == 303 and r.headers["location"] == expected, target
+        token = __import__("re").search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)[
+            1
+        ]
+    bad = c.post(
+        "/login", data={"email": "admin@example.org", "password": "nope", "csrf_token": token}
+    )
+    assert bad.status_code == 403 and "wrong e-mail or password" in bad.text
