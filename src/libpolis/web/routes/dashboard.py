@@ -11,10 +11,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy import func, select
 
-from libpolis.errors import NotFoundError
-from libpolis.store.tables import Alignment, Programme
+from libpolis.errors import NotFoundError, PermissionDeniedError
+from libpolis.store.tables import Alignment, Partnership, Programme
 from libpolis.web import crud
-from libpolis.web.deps import Db, MaybeUser, WebConfig
+from libpolis.web.deps import Db, MaybeUser, NotAuthenticatedError, WebConfig
 from libpolis.web.live import LiveEvidence
 from libpolis.web.routes._common import render
 
@@ -93,6 +93,17 @@ def _write_brief(request: Request, db: Any, fmt: str, lang: str = "en") -> Path:
         return Path(path)
 
 
+def brief_restricted(db: Any, user: Any) -> bool:
+    """Whether ``user`` may not download the brief: it lists every partnership, so while some
+    are unpublished only signed-in staff, officers and admins may have it."""
+    if user is not None and user.role in {"admin", "officer", "staff"}:
+        return False
+    hidden = db.scalar(
+        select(func.count()).select_from(Partnership).where(Partnership.published.is_(False))
+    )
+    return bool(hidden)
+
+
 @router.get(
     "/brief.{fmt}",
     response_class=FileResponse,
@@ -102,9 +113,21 @@ def api_brief(
     fmt: Literal["html", "pdf"],
     request: Request,
     db: Db,
+    user: MaybeUser,
     lang: Annotated[str, Query(pattern="^[a-z]{2}$", description="Language: en, fr, es")] = "en",
 ) -> FileResponse:
-    """The city brief (HTML or PDF) written from the current evidence, for download."""
+    """The city brief (HTML or PDF) written from the current evidence, for download.
+
+    While some partnerships are unpublished, only signed-in staff, officers and admins may
+    download it (the brief lists every partnership)."""
+    if brief_restricted(db, user):
+        if user is None:
+            raise NotAuthenticatedError(
+                "the brief lists partnerships that are not published yet; sign in to download it"
+            )
+        raise PermissionDeniedError(
+            "the brief lists partnerships that are not published yet; viewers cannot download it"
+        )
     path = _write_brief(request, db, fmt, lang)
     name = "brief" if lang == "en" else f"brief.{lang}"
     return FileResponse(path, media_type=_MEDIA[fmt], filename=f"{name}.{fmt}")
@@ -122,7 +145,14 @@ def dashboard(request: Request, db: Db, user: MaybeUser) -> Response:
         )
         or 0,
     }
-    return render(request, "dashboard.html", ev=live.view(), counts=counts, by_status=by_status)
+    return render(
+        request,
+        "dashboard.html",
+        ev=live.view(),
+        counts=counts,
+        by_status=by_status,
+        brief_restricted=brief_restricted(db, user),
+    )
 
 
 @pages.get("/api/docs")
