@@ -482,3 +482,31 @@ def test_sign_in_forms_and_redirects(sqlite_web, web_kit) -> None:
         "/login", data={"email": "admin@example.org", "password": "nope", "csrf_token": token}
     )
     assert bad.status_code == 403 and "wrong e-mail or password" in bad.text
+
+
+def test_map_layers_revalidate_with_etag(sqlite_web, login_as) -> None:
+    app, _ = sqlite_web
+    c = login_as(app, None)
+    first = c.get("/api/map")
+    tag = first.headers["etag"]
+    again = c.get("/api/map", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    # a new library changes the store fingerprint, hence the tag, once the cache rechecks
+    from libpolis.store.tables import Library
+
+    with session_scope(app.state.engine) as s:
+        s.add(
+            Library(
+                source="t",
+                source_id="new",
+                name="New branch",
+                kind="library",
+                lon=24.9,
+                lat=60.2,
+                attrs={},
+            )
+        )
+    app.state.live.check_every_s = 0
+    changed = c.get("/api/map", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["etag"] != tag
+    assert len(changed.json()["libraries"]["features"]) == 3

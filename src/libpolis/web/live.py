@@ -8,6 +8,7 @@ dataset, number of libraries and venues) changes, checked at most every few seco
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import threading
@@ -151,6 +152,13 @@ class LiveEvidence:
                 self._evidence = ev
                 self._fingerprint = fp
             self._checked = time.monotonic()
+
+    @property
+    def etag(self) -> str:
+        """An HTTP entity tag of the current evidence (changes when the store does)."""
+        self._refresh()
+        digest = hashlib.sha256(repr(self._fingerprint).encode()).hexdigest()[:20]
+        return f'"ev-{digest}"'
 
     @property
     def fingerprint(self) -> tuple | None:
