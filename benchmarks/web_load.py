@@ -24,6 +24,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -261,6 +262,7 @@ def main() -> None:
         help="Pause of each client between its requests (0: back to back)",
     )
     ap.add_argument("--json", action="store_true", help="Print one JSON object.")
+    ap.add_argument("--keep", action="store_true", help="Keep the temporary workspace.")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="libpolis-webload-"))
@@ -317,6 +319,8 @@ def main() -> None:
             server.kill()
             server.wait()
         log.close()
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     rows = []
     for name in sorted(out):
