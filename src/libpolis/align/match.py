@@ -1,0 +1,319 @@
+"""Match programme texts to the goals of a framework by lexical-semantic similarity.
+
+For frameworks without training data (UDHR articles, Culture 21 Actions commitments, a city's
+own strategy) libpolis scores every programme sentence against every goal:
+
+* each goal is represented by one document: its titles and official texts in every language
+  shipped, plus the keyword description the libpolis authors wrote for it in English, French
+  and Spanish (``data/frameworks/descriptions``);
+* documents and sentences become TF-IDF vectors of accent-stripped, plural-folded content words
+  and word bigrams (stop words of en/fr/es/fi/sv/de removed); the IDF weights come from the
+  framework's own goal documents, so a word shared by every goal counts little;
+* the score of a goal for a text is the highest cosine similarity between one sentence of the
+  text and the goal document (0..1), and the sentence that reaches it is the explanation,
+  together with the passage of the goal (a sentence of its official text or one phrase of its
+  description) that shares most with that sentence and the shared terms;
+* a goal is suggested when its score reaches the framework's threshold, calibrated on the
+  labelled set in ``data/frameworks/calibration`` (see ``benchmarks/align_frameworks.md``), and
+  when it is at least ``relative`` times the text's best score.
+
+No model is downloaded or loaded: the index is built from the framework texts in milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from libpolis.align._text import split_sentences, tokens
+from libpolis.align.frameworks import Framework, load_framework
+from libpolis.errors import DataError
+
+__all__ = ["METHOD", "VERSION", "Match", "default_threshold", "match_texts", "score_texts"]
+
+#: Name of the method, recorded with every stored suggestion.
+METHOD = "tfidf-sentence-goal"
+#: Version of the method and of the shipped descriptions/thresholds.
+VERSION = "1"
+
+_FALLBACK = {"threshold": 0.2, "relative": 0.5}
+
+
+@dataclass(frozen=True)
+class Match:
+    """One suggested goal for one text, with its explanation.
+
+    Attributes
+    ----------
+    framework : str
+        Framework name.
+    code : str
+        Goal code (``"19"``, ``"8"``...).
+    title : str
+        Goal title (in the language of the text when the framework has it).
+    score : float
+        Cosine similarity 0..1 between the best sentence and the goal document.
+    sentence : str
+        The sentence of the programme text that drove the match.
+    goal_text : str
+        The passage of the goal (official text sentence or description phrase) closest to it.
+    terms : tuple[str, ...]
+        Content terms shared by the sentence and the goal document, strongest first.
+    """
+
+    framework: str
+    code: str
+    title: str
+    score: float
+    sentence: str
+    goal_text: str
+    terms: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary."""
+        return {
+            "code": self.code,
+            "title": self.title,
+            "score": round(self.score, 4),
+            "sentence": self.sentence,
+            "goal_text": self.goal_text,
+            "terms": list(self.terms),
+        }
+
+
+class _Index:
+    """TF-IDF index of one framework's goals (documents and explanation passages)."""
+
+    def __init__(self, fw: Framework) -> None:
+        self.framework = fw
+        docs: list[str] = []
+        passages: list[str] = []
+        owner: list[int] = []
+        for i, g in enumerate(fw.goals):
+            parts = [*g.titles.values(), *g.texts.values(), *g.descriptions.values()]
+            docs.append(" \n ".join(parts))
+            for text in g.texts.values():
+                for s in split_sentences(text):
+                    passages.append(s)
+                    owner.append(i)
+            for desc in g.descriptions.values():
+                for phrase in desc.split(","):
+                    if phrase.strip():
+                        passages.append(phrase.strip())
+                        owner.append(i)
+            if not g.texts and not g.descriptions:
+                for t in g.titles.values():
+                    passages.append(t)
+                    owner.append(i)
+        self.vectorizer = TfidfVectorizer(
+            analyzer=tokens, sublinear_tf=True, norm="l2", smooth_idf=True, dtype=np.float64
+        )
+        self.goal_matrix = self.vectorizer.fit_transform(docs).tocsr()
+        if self.goal_matrix.shape[1] == 0:
+            raise DataError(f"framework {fw.name!r} has no words to match against")
+        self.passages = passages
+        self.passage_owner = np.asarray(owner, dtype=np.int64)
+        self.passage_matrix = self.vectorizer.transform(passages).tocsr()
+        self.vocab = np.asarray(self.vectorizer.get_feature_names_out())
+
+
+@lru_cache(maxsize=32)
+def _index_for(fw: Framework) -> _Index:
+    return _Index(fw)
+
+
+def _get_index(fw: Framework) -> _Index:
+    try:
+        return _index_for(fw)
+    except TypeError:  # unhashable (mapping fields built by hand): no cache
+        return _Index(fw)
+
+
+@lru_cache(maxsize=1)
+def _thresholds() -> dict[str, dict[str, float]]:
+    path = resources.files("libpolis") / "data" / "frameworks" / "calibration" / "thresholds.json"
+    if not path.is_file():
+        return {}
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {k: v for k, v in raw.items() if not k.startswith("_")}
+
+
+def default_threshold(framework: str | Framework) -> tuple[float, float]:
+    """Calibrated ``(threshold, relative)`` for a framework (strategies use the ``default`` entry).
+
+    Returns
+    -------
+    tuple of float
+        Absolute score threshold (cosine, 0..1) and the minimum ratio to the text's best score.
+    """
+    name = framework.name if isinstance(framework, Framework) else str(framework)
+    table = _thresholds()
+    entry = table.get(name) or table.get("default") or _FALLBACK
+    return float(entry["threshold"]), float(entry.get("relative", 0.0))
+
+
+def _check_texts(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str | bytes):
+        raise DataError(
+            f"texts must be a list of strings, found a single {type(texts).__name__}; "
+            "wrap it in a list"
+        )
+    try:
+        items = list(texts)
+    except TypeError:
+        raise DataError(f"texts must be a list of strings, found {type(texts).__name__}") from None
+    for i, t in enumerate(items):
+        if not isinstance(t, str):
+            raise DataError(
+                f"text #{i} is a {type(t).__name__}, not a string ({str(t)[:40]!r})",
+                where="texts",
+            )
+    return items
+
+
+@dataclass(frozen=True)
+class _Scored:
+    scores: np.ndarray  # (n_texts, n_goals)
+    best_sentence: np.ndarray  # (n_texts, n_goals) index into sentences, -1 if none
+    sentences: list[list[str]]
+    sent_matrix: Any  # csr, rows = all sentences in order
+    offsets: np.ndarray  # start row of each text in sent_matrix
+
+
+def _score(texts: list[str], index: _Index) -> _Scored:
+    sentences = [split_sentences(t) for t in texts]
+    flat = [s for ss in sentences for s in ss]
+    n_goals = index.goal_matrix.shape[0]
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(ss) for ss in sentences])
+    scores = np.zeros((len(texts), n_goals))
+    best = np.full((len(texts), n_goals), -1, dtype=np.int64)
+    if not flat:
+        return _Scored(scores, best, sentences, sparse.csr_matrix((0, 0)), offsets)
+    sm = index.vectorizer.transform(flat).tocsr()
+    sim = np.asarray((sm @ index.goal_matrix.T).todense())  # (n_sentences, n_goals)
+    for t in range(len(texts)):
+        a, b = offsets[t], offsets[t + 1]
+        if b > a:
+            block = sim[a:b]
+            arg = block.argmax(axis=0)
+            scores[t] = block[arg, np.arange(n_goals)]
+            best[t] = np.where(scores[t] > 0, arg, -1)
+    return _Scored(scores, best, sentences, sm, offsets)
+
+
+def score_texts(texts: Sequence[str], framework: str | Framework) -> np.ndarray:
+    """Similarity of every text to every goal.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Programme descriptions in any of the framework's languages.
+    framework : str or Framework
+        A name accepted by :func:`load_framework` or a Framework.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(texts), n_goals)`` scores in 0..1, goals in framework order.
+    """
+    items = _check_texts(texts)
+    index = _get_index(load_framework(framework))
+    return _score(items, index).scores
+
+
+def _explain(index: _Index, sent_vec: Any, goal: int) -> tuple[str, tuple[str, ...]]:
+    rows = np.flatnonzero(index.passage_owner == goal)
+    sims = np.asarray((index.passage_matrix[rows] @ sent_vec.T).todense()).ravel()
+    passage = index.passages[rows[int(np.argmax(sims))]] if len(rows) else ""
+    contrib = sent_vec.multiply(index.goal_matrix[goal]).tocoo()
+    order = np.argsort(-contrib.data, kind="stable")
+    terms = tuple(str(index.vocab[contrib.col[k]]) for k in order[:8])
+    return passage, terms
+
+
+def match_texts(
+    texts: Sequence[str],
+    framework: str | Framework,
+    *,
+    threshold: float | None = None,
+    relative: float | None = None,
+    top_k: int | None = None,
+    language: str = "en",
+) -> list[list[Match]]:
+    """Suggest the goals of ``framework`` that each text serves, each with its explanation.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Programme descriptions (English, French or Spanish for the shipped frameworks; a city
+        strategy in the language it was written in). Empty texts give no match.
+    framework : str or Framework
+        ``"udhr"``, ``"culture21"``, ``"sdg"``, ``"sdg_targets"``, a strategy path or a Framework.
+    threshold : float, optional
+        Minimum score (cosine 0..1). Default: the calibrated one (:func:`default_threshold`).
+    relative : float, optional
+        Minimum ratio of a goal's score to the text's best score. Default: calibrated.
+    top_k : int, optional
+        Keep at most this many matches per text.
+    language : str
+        Language for goal titles when the text's language cannot be told (default English).
+
+    Returns
+    -------
+    list of list of Match
+        One list per text, best score first (ties broken by framework order).
+
+    Raises
+    ------
+    DataError
+        ``texts`` is not a list of strings.
+    """
+    items = _check_texts(texts)
+    fw = load_framework(framework)
+    index = _get_index(fw)
+    thr0, rel0 = default_threshold(fw)
+    thr = thr0 if threshold is None else float(threshold)
+    rel = rel0 if relative is None else float(relative)
+    if top_k is not None and top_k < 1:
+        raise DataError(f"top_k must be at least 1, found {top_k}")
+    scored = _score(items, index)
+    out: list[list[Match]] = []
+    from libpolis.align._text import detect_language
+
+    for t, ss in enumerate(scored.sentences):
+        row = scored.scores[t]
+        top = float(row.max()) if row.size else 0.0
+        keep = np.flatnonzero((row >= thr) & (row > 0) & (row >= rel * top))
+        keep = keep[np.lexsort((keep, -row[keep]))]
+        if top_k is not None:
+            keep = keep[:top_k]
+        lang = detect_language(items[t], fw.languages) if len(keep) else language
+        lang = language if lang == "und" else lang
+        matches = []
+        for g in keep:
+            s_idx = int(scored.best_sentence[t, g])
+            vec = scored.sent_matrix[scored.offsets[t] + s_idx]
+            passage, terms = _explain(index, vec, int(g))
+            goal = fw.goals[int(g)]
+            matches.append(
+                Match(
+                    framework=fw.name,
+                    code=goal.code,
+                    title=goal.title_in(lang),
+                    score=float(row[g]),
+                    sentence=ss[s_idx],
+                    goal_text=passage,
+                    terms=terms,
+                )
+            )
+        out.append(matches)
+    return out

@@ -1,0 +1,1 @@
+"""Pipeline steps: each module exposes ``register(app)`` adding its Typer commands."""
