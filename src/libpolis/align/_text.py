@@ -7,6 +7,7 @@ Deliberately small and dependency-free. Tokens are lower-cased and accent-stripp
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -40,12 +41,21 @@ _STOP = {
     "de": """der die das und ist nicht ein eine zu den mit von fur auf dem des im sich auch es
         als wie bei oder wir sie ihr""",
 }
+# Words that nearly every library programme uses: they say nothing about which goal it serves.
+_DOMAIN = """library libraries librarian bibliotheque bibliotheques bibliothecaire mediatheque
+    biblioteca bibliotecas bibliotecario kirjasto kirjastossa bibliotek biblioteket branch
+    event events evenement evento eventos programme programmes program programs session sessions
+    seance sesion people personne personnes persona personas local city ville ciudad room rooms
+    salle sala open ouvert abierto share partager compartir group groups groupe grupo grupos
+    club clubs team staff rencontre encuentro article articulo"""
 _STOP_SETS = {lang: set(words.split()) for lang, words in _STOP.items()}
-STOPWORDS: frozenset[str] = frozenset().union(*_STOP_SETS.values())
+STOPWORDS: frozenset[str] = frozenset().union(*_STOP_SETS.values(), _DOMAIN.split())
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 # sentence ends: . ! ? ; or a line break; bullets and list markers also start a new sentence
-_SENT_END = re.compile(r"(?<=[.!?;…])\s+(?=[\"'“«¿¡(\[]?[A-ZÀ-ÖØ-Þ0-9])|\n\s*\n|\n(?=\s*[-*•·–]\s)|\s*[•·]\s*")
+_SENT_END = re.compile(
+    r"(?<=[.!?;…])\s+(?=[\"'“«¿¡(\[]?[A-ZÀ-ÖØ-Þ0-9])|\n\s*\n|\n(?=\s*[-*•·–]\s)|\s*[•·]\s*"
+)
 _MAX_SENT = 400  # characters: longer runs are cut at word boundaries
 
 
@@ -67,15 +77,19 @@ def _fold(tok: str) -> str:
 
 
 def tokens(text: str, *, bigrams: bool = True) -> list[str]:
-    """Content tokens of ``text`` (stop words removed, plurals folded), plus word bigrams.
+    """Content tokens of ``text`` (stop words and numbers removed, plurals folded), plus bigrams.
 
     Bigrams are built over the content tokens in order, so ``access to information`` gives the
     bigram ``access information``.
     """
-    words = [_fold(t) for t in normalize(text).split() if t not in STOPWORDS and len(t) > 1]
+    words = [
+        _fold(t)
+        for t in normalize(text).split()
+        if t not in STOPWORDS and len(t) > 1 and not t.isdigit()
+    ]
     if not bigrams or len(words) < 2:
         return words
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -96,7 +110,9 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-def detect_language(text: str, candidates: Iterable[str] = ("en", "fr", "es", "fi", "sv", "de")) -> str:
+def detect_language(
+    text: str, candidates: Iterable[str] = ("en", "fr", "es", "fi", "sv", "de")
+) -> str:
     """Guess the language of ``text`` by counting stop words; ``"und"`` when nothing matches."""
     words = normalize(text).split()
     best, best_n = "und", 0

@@ -62,6 +62,17 @@ class Goal:
     descriptions: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     parent: str | None = None
 
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.code,
+                self.parent,
+                tuple(sorted(self.titles.items())),
+                tuple(sorted(self.texts.items())),
+                tuple(sorted(self.descriptions.items())),
+            )
+        )
+
     def title_in(self, lang: str = "en") -> str:
         """Title in ``lang``, else English, else the first language available."""
         return _pick(self.titles, lang) or self.code
@@ -82,7 +93,11 @@ class Goal:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary."""
-        d: dict[str, Any] = {"code": self.code, "title": dict(self.titles), "text": dict(self.texts)}
+        d: dict[str, Any] = {
+            "code": self.code,
+            "title": dict(self.titles),
+            "text": dict(self.texts),
+        }
         if self.parent is not None:
             d["parent"] = self.parent
         if self.descriptions:

@@ -9,10 +9,11 @@ own strategy) libpolis scores every programme sentence against every goal:
 * documents and sentences become TF-IDF vectors of accent-stripped, plural-folded content words
   and word bigrams (stop words of en/fr/es/fi/sv/de removed); the IDF weights come from the
   framework's own goal documents, so a word shared by every goal counts little;
-* the score of a goal for a text is the highest cosine similarity between one sentence of the
-  text and the goal document (0..1), and the sentence that reaches it is the explanation,
-  together with the passage of the goal (a sentence of its official text or one phrase of its
-  description) that shares most with that sentence and the shared terms;
+* the score of a sentence for a goal is ``0.7 * cos(sentence, goal document) + 0.3 *
+  max cos(sentence, passage of the goal)``, a passage being the goal's title, one sentence of its
+  official text or one phrase of its description; the score of a goal for a text is the highest
+  score of its sentences (0..1). The sentence that reaches it is the explanation, together with
+  the goal passage closest to it and the terms they share;
 * a goal is suggested when its score reaches the framework's threshold, calibrated on the
   labelled set in ``data/frameworks/calibration`` (see ``benchmarks/align_frameworks.md``), and
   when it is at least ``relative`` times the text's best score.
@@ -40,11 +41,15 @@ from libpolis.errors import DataError
 __all__ = ["METHOD", "VERSION", "Match", "default_threshold", "match_texts", "score_texts"]
 
 #: Name of the method, recorded with every stored suggestion.
-METHOD = "tfidf-sentence-goal"
+METHOD = "tfidf-sentence-goal-passage"
 #: Version of the method and of the shipped descriptions/thresholds.
 VERSION = "1"
 
 _FALLBACK = {"threshold": 0.2, "relative": 0.5}
+#: Weight of the whole-goal-document similarity; the rest goes to the best single passage.
+#: Chosen on the calibration rows (benchmarks/align_frameworks.py prints the grid).
+_DOC_WEIGHT = 0.7
+_CHUNK = 2048  # sentences scored at once (bounds memory for very long texts)
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ class Match:
     title : str
         Goal title (in the language of the text when the framework has it).
     score : float
-        Cosine similarity 0..1 between the best sentence and the goal document.
+        Similarity 0..1 of the best sentence to the goal (see the module docstring).
     sentence : str
         The sentence of the programme text that drove the match.
     goal_text : str
@@ -100,19 +105,13 @@ class _Index:
         for i, g in enumerate(fw.goals):
             parts = [*g.titles.values(), *g.texts.values(), *g.descriptions.values()]
             docs.append(" \n ".join(parts))
+            goal_passages = [t for t in g.titles.values() if t.strip()] or [g.code]
             for text in g.texts.values():
-                for s in split_sentences(text):
-                    passages.append(s)
-                    owner.append(i)
+                goal_passages.extend(split_sentences(text))
             for desc in g.descriptions.values():
-                for phrase in desc.split(","):
-                    if phrase.strip():
-                        passages.append(phrase.strip())
-                        owner.append(i)
-            if not g.texts and not g.descriptions:
-                for t in g.titles.values():
-                    passages.append(t)
-                    owner.append(i)
+                goal_passages.extend(p.strip() for p in desc.split(",") if p.strip())
+            passages.extend(goal_passages)
+            owner.extend([i] * len(goal_passages))
         self.vectorizer = TfidfVectorizer(
             analyzer=tokens, sublinear_tf=True, norm="l2", smooth_idf=True, dtype=np.float64
         )
@@ -123,6 +122,9 @@ class _Index:
         self.passage_owner = np.asarray(owner, dtype=np.int64)
         self.passage_matrix = self.vectorizer.transform(passages).tocsr()
         self.vocab = np.asarray(self.vectorizer.get_feature_names_out())
+        self.goal_dense = self.goal_matrix.toarray()
+        # passages are grouped by goal, in goal order: start of each goal's block
+        self.passage_starts = np.searchsorted(self.passage_owner, np.arange(len(fw.goals)))
 
 
 @lru_cache(maxsize=32)
@@ -199,7 +201,13 @@ def _score(texts: list[str], index: _Index) -> _Scored:
     if not flat:
         return _Scored(scores, best, sentences, sparse.csr_matrix((0, 0)), offsets)
     sm = index.vectorizer.transform(flat).tocsr()
-    sim = np.asarray((sm @ index.goal_matrix.T).todense())  # (n_sentences, n_goals)
+    sim = np.empty((len(flat), n_goals))
+    for a in range(0, len(flat), _CHUNK):
+        rows = sm[a : a + _CHUNK]
+        doc = np.asarray((rows @ index.goal_matrix.T).todense())
+        psg = np.asarray((rows @ index.passage_matrix.T).todense())
+        best_psg = np.maximum.reduceat(psg, index.passage_starts, axis=1)
+        sim[a : a + _CHUNK] = _DOC_WEIGHT * doc + (1.0 - _DOC_WEIGHT) * best_psg
     for t in range(len(texts)):
         a, b = offsets[t], offsets[t + 1]
         if b > a:
@@ -230,14 +238,28 @@ def score_texts(texts: Sequence[str], framework: str | Framework) -> np.ndarray:
     return _score(items, index).scores
 
 
-def _explain(index: _Index, sent_vec: Any, goal: int) -> tuple[str, tuple[str, ...]]:
-    rows = np.flatnonzero(index.passage_owner == goal)
-    sims = np.asarray((index.passage_matrix[rows] @ sent_vec.T).todense()).ravel()
-    passage = index.passages[rows[int(np.argmax(sims))]] if len(rows) else ""
-    contrib = sent_vec.multiply(index.goal_matrix[goal]).tocoo()
-    order = np.argsort(-contrib.data, kind="stable")
-    terms = tuple(str(index.vocab[contrib.col[k]]) for k in order[:8])
-    return passage, terms
+def _explain_many(
+    index: _Index, sent_rows: Any, goals: np.ndarray
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Closest goal passage and shared terms for each (sentence vector, goal) pair."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    chunk = 1024
+    for a in range(0, len(goals), chunk):
+        rows = sent_rows[a : a + chunk]
+        gs = goals[a : a + chunk]
+        sims = np.asarray((rows @ index.passage_matrix.T).todense())
+        own = index.passage_owner[None, :] == gs[:, None]
+        sims = np.where(own, sims, -1.0)
+        best = sims.argmax(axis=1)
+        for i, g in enumerate(gs):
+            lo, hi = rows.indptr[i], rows.indptr[i + 1]
+            cols = rows.indices[lo:hi]
+            contrib = rows.data[lo:hi] * index.goal_dense[g, cols]
+            order = np.lexsort((cols, -contrib))
+            terms = tuple(str(index.vocab[cols[k]]) for k in order[:8] if contrib[k] > 0)
+            passage = index.passages[best[i]] if own[i].any() else ""
+            out.append((passage, terms))
+    return out
 
 
 def match_texts(
@@ -286,31 +308,38 @@ def match_texts(
     if top_k is not None and top_k < 1:
         raise DataError(f"top_k must be at least 1, found {top_k}")
     scored = _score(items, index)
-    out: list[list[Match]] = []
     from libpolis.align._text import detect_language
 
-    for t, ss in enumerate(scored.sentences):
+    kept: list[np.ndarray] = []
+    for t in range(len(items)):
         row = scored.scores[t]
         top = float(row.max()) if row.size else 0.0
         keep = np.flatnonzero((row >= thr) & (row > 0) & (row >= rel * top))
         keep = keep[np.lexsort((keep, -row[keep]))]
-        if top_k is not None:
-            keep = keep[:top_k]
+        kept.append(keep[:top_k] if top_k is not None else keep)
+    pair_text = np.repeat(np.arange(len(items)), [len(k) for k in kept])
+    pair_goal = np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
+    pair_row = scored.offsets[pair_text] + scored.best_sentence[pair_text, pair_goal]
+    explained = (
+        _explain_many(index, scored.sent_matrix[pair_row], pair_goal) if len(pair_goal) else []
+    )
+    out: list[list[Match]] = []
+    k = 0
+    for t, keep in enumerate(kept):
         lang = detect_language(items[t], fw.languages) if len(keep) else language
         lang = language if lang == "und" else lang
         matches = []
         for g in keep:
-            s_idx = int(scored.best_sentence[t, g])
-            vec = scored.sent_matrix[scored.offsets[t] + s_idx]
-            passage, terms = _explain(index, vec, int(g))
+            passage, terms = explained[k]
+            k += 1
             goal = fw.goals[int(g)]
             matches.append(
                 Match(
                     framework=fw.name,
                     code=goal.code,
                     title=goal.title_in(lang),
-                    score=float(row[g]),
-                    sentence=ss[s_idx],
+                    score=float(scored.scores[t, g]),
+                    sentence=scored.sentences[t][int(scored.best_sentence[t, g])],
                     goal_text=passage,
                     terms=terms,
                 )

@@ -55,7 +55,9 @@ def _sdg(shared: Path) -> None:
         for key, value in t.items():
             goal, target, _ = key.split("-")
             code = f"{goal}.{target}"
-            entry = targets.setdefault(code, {"code": code, "parent": goal, "title": {}, "text": {}})
+            entry = targets.setdefault(
+                code, {"code": code, "parent": goal, "title": {}, "text": {}}
+            )
             entry["title"][lang] = f"Target {code}" if lang == "en" else f"{code}"
             entry["text"][lang] = _clean(value)
     common = {"languages": list(_SDG_LANGS), "source": _SDG_SOURCE, "licence": _SDG_LICENCE}
