@@ -267,7 +267,8 @@ def read_document(path: str | Path) -> str:
     suffix = p.suffix.lower()
     if suffix not in SUFFIXES:
         raise DataError(
-            f"unsupported strategy file type {suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}",
+            f"unsupported strategy file type {suffix or '(none)'!r}; "
+            f"use one of {', '.join(SUFFIXES)}",
             where=str(p),
         )
     data = p.read_bytes()
