@@ -1,1 +1,10 @@
-"""Pipeline steps: each module exposes ``register(app)`` adding its Typer commands."""
+"""CLI steps contributed by each capability: every module here has ``register(app)``.
+
+``libpolis.cli`` calls ``register`` of each module named in :data:`STEP_MODULES`.
+"""
+
+from __future__ import annotations
+
+__all__ = ["STEP_MODULES"]
+
+STEP_MODULES: tuple[str, ...] = ()

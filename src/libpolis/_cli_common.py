@@ -1,0 +1,113 @@
+"""Shared pieces of the command line: options, error boundary, output and progress."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
+
+from libpolis.errors import LibpolisError
+from libpolis.settings import get_settings
+from libpolis.store import open_store
+
+__all__ = [
+    "DbOpt",
+    "JsonOpt",
+    "WorkspaceOpt",
+    "cli_errors",
+    "emit",
+    "engine_for",
+    "progress",
+    "stderr",
+]
+
+stderr = Console(stderr=True)
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar="LIBPOLIS_WORKSPACE",
+        help="SQLite workspace file (default libpolis.sqlite).",
+    ),
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="LIBPOLIS_DATABASE_URL",
+        help="SQLAlchemy URL of a PostgreSQL store; overrides --workspace.",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def cli_errors(func: F) -> F:
+    """Turn libpolis errors into one line on stderr and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except LibpolisError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def engine_for(workspace: Path | None, db: str | None, *, create: bool = True) -> Engine:
+    """Open (and migrate) the store named by the options or the environment."""
+    settings = get_settings()
+    url = db or settings.store_url(workspace)
+    if not create and url.startswith("sqlite:///") and not Path(url[10:]).exists():
+        from libpolis.errors import NotFoundError
+
+        raise NotFoundError(f"no workspace at {url[10:]}; run `libpolis init` first")
+    return open_store(url)
+
+
+def _default(obj: Any) -> Any:
+    if hasattr(obj, "item"):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    return str(obj)
+
+
+def emit(result: dict[str, Any], as_json: bool, human: str | Callable[[], None]) -> None:
+    """Print ``result`` as one JSON object, or the human summary."""
+    if as_json:
+        typer.echo(json.dumps(result, default=_default, ensure_ascii=False))
+    elif callable(human):
+        human()
+    else:
+        typer.echo(human)
+
+
+@contextmanager
+def progress(enabled: bool = True):
+    """A rich progress display on stderr (transient; quiet when stderr is not a terminal)."""
+    prog = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=not enabled,
+    )
+    with prog:
+        yield prog

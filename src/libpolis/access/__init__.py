@@ -1,0 +1,1 @@
+"""Access and equity: travel time to the nearest library, coverage, E2SFCA, inequality."""

@@ -1,0 +1,379 @@
+"""The ``libpolis`` command line: a thin shell over the modules.
+
+Every command takes ``--workspace`` (or ``LIBPOLIS_WORKSPACE``), ``--db`` (or
+``LIBPOLIS_DATABASE_URL``) and ``--json``. Domain errors become one line on stderr and exit
+code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from libpolis import __version__
+from libpolis._cli_common import DbOpt, JsonOpt, WorkspaceOpt, cli_errors, emit, engine_for
+from libpolis.demo import run_demo
+from libpolis.imports import import_frames, source_name
+from libpolis.pipeline import run_access_straight
+from libpolis.sources import areas as areas_src
+from libpolis.sources import osm, pls, population, tabular
+from libpolis.steps import STEP_MODULES
+from libpolis.store import counts
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+import_app = typer.Typer(no_args_is_help=True, help="Import real open data into the workspace.")
+app.add_typer(import_app, name="import")
+
+SourceOpt = Annotated[
+    str | None, typer.Option("--source", help="Source key (default: the file name).")
+]
+PublisherOpt = Annotated[str | None, typer.Option("--publisher", help="Who published the data.")]
+LicenceOpt = Annotated[str | None, typer.Option("--licence", help="Licence of the data.")]
+AttributionOpt = Annotated[str | None, typer.Option("--attribution", help="Required attribution.")]
+
+
+def _dataset(
+    kind: str, path: Path, publisher: str | None, licence: str | None, attribution: str | None
+) -> dict:
+    return {
+        "kind": kind,
+        "path": str(Path(path).resolve()),
+        "publisher": publisher,
+        "licence": licence,
+        "attribution": attribution,
+    }
+
+
+@app.command()
+@cli_errors
+def init(workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
+    """Create (or migrate) a workspace store."""
+    engine = engine_for(workspace, db)
+    emit(
+        {"store": engine.url.render_as_string(hide_password=True), "ok": True},
+        json_out,
+        f"workspace ready: {engine.url.render_as_string(hide_password=True)}",
+    )
+
+
+@app.command()
+@cli_errors
+def status(workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
+    """Rows per table and per source."""
+    engine = engine_for(workspace, db, create=False)
+    result = counts(engine)
+
+    def human() -> None:
+        for table, per in result.items():
+            extra = ", ".join(f"{k}: {v}" for k, v in per.items() if k != "total")
+            typer.echo(f"{table:16s} {per['total']:>8d}" + (f"  ({extra})" if extra else ""))
+
+    emit({"counts": result}, json_out, human)
+
+
+@import_app.command("osm")
+@cli_errors
+def import_osm(
+    path: Path,
+    libraries: Annotated[bool, typer.Option(help="Import libraries (amenity=library).")] = True,
+    source: SourceOpt = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Libraries and other cultural venues from an OpenStreetMap .pbf file."""
+    frame = osm.read_osm_culture(path)
+    libs = frame[frame["kind"] == "library"] if libraries else frame.iloc[0:0]
+    venues = frame[frame["kind"] != "library"]
+    engine = engine_for(workspace, db)
+    res = import_frames(
+        engine,
+        source_name(path, source),
+        {"library": libs, "venue": venues},
+        dataset={
+            **_dataset("osm", path, "OpenStreetMap", "ODbL 1.0", "© OpenStreetMap contributors"),
+            "attrs": {"street_network": True},
+        },
+    )
+    emit(res.as_dict(), json_out, f"imported {len(libs)} libraries, {len(venues)} venues")
+
+
+@import_app.command("population")
+@cli_errors
+def import_population(
+    path: Path,
+    id_column: Annotated[str, typer.Option("--id-column")] = "id",
+    population_column: Annotated[str, typer.Option("--population-column")] = "population",
+    x_column: Annotated[str | None, typer.Option("--x-column")] = None,
+    y_column: Annotated[str | None, typer.Option("--y-column")] = None,
+    crs: Annotated[str | None, typer.Option("--crs", help="CRS of x/y, e.g. EPSG:3879.")] = None,
+    layer: Annotated[str | None, typer.Option("--layer")] = None,
+    income_column: Annotated[str | None, typer.Option("--income-column")] = None,
+    district_column: Annotated[str | None, typer.Option("--district-column")] = None,
+    attr: Annotated[list[str] | None, typer.Option("--attr", help="Extra column to keep.")] = None,
+    encoding: Annotated[str, typer.Option("--encoding")] = "utf-8",
+    source: SourceOpt = None,
+    publisher: PublisherOpt = None,
+    licence: LicenceOpt = None,
+    attribution: AttributionOpt = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Population points or polygons (CSV, GeoPackage, GeoJSON, GeoParquet)."""
+    frame = population.read_population(
+        path,
+        id_column=id_column,
+        population_column=population_column,
+        x_column=x_column,
+        y_column=y_column,
+        crs=crs,
+        layer=layer,
+        income_column=income_column,
+        district_column=district_column,
+        attr_columns=attr or [],
+        encoding=encoding,
+    )
+    engine = engine_for(workspace, db)
+    res = import_frames(
+        engine,
+        source_name(path, source),
+        {"population_unit": frame},
+        dataset=_dataset("population", path, publisher, licence, attribution),
+    )
+    emit(
+        {**res.as_dict(), "residents": float(frame["population"].sum())},
+        json_out,
+        f"imported {len(frame)} population units, {frame['population'].sum():,.0f} residents",
+    )
+
+
+@import_app.command("pls")
+@cli_errors
+def import_pls(
+    outlets: Annotated[Path, typer.Option("--outlets", help="PLS outlet file (CSV).")],
+    systems: Annotated[Path, typer.Option("--systems", help="PLS administrative-entity file.")],
+    year: Annotated[int, typer.Option("--year", help="Fiscal year of the survey.")] = 2021,
+    encoding: Annotated[str, typer.Option("--encoding")] = "latin-1",
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The US IMLS Public Libraries Survey: outlets and administrative entities."""
+    out = pls.read_pls_outlets(outlets, encoding=encoding)
+    sys_frame, stats = pls.read_pls_systems(systems, year=year, encoding=encoding)
+    engine = engine_for(workspace, db)
+    src_out, src_sys = source_name(outlets), source_name(systems)
+    meta = {
+        "publisher": "Institute of Museum and Library Services (IMLS)",
+        "licence": "US public domain",
+        "attribution": f"IMLS Public Libraries Survey FY{year}",
+    }
+    res = import_frames(
+        engine,
+        src_out,
+        {"library_system": sys_frame, "statistic": stats, "library": out},
+        dataset={
+            "kind": "pls",
+            "path": str(Path(outlets).resolve()),
+            **meta,
+            "attrs": {"systems": str(Path(systems).resolve()), "year": year},
+        },
+        extra_sources={"library_system": src_sys, "statistic": src_sys},
+        link=(src_out, src_sys),
+    )
+    emit(
+        res.as_dict(),
+        json_out,
+        f"imported {len(out)} outlets, {len(sys_frame)} systems, {len(stats)} statistics",
+    )
+
+
+@import_app.command("museums")
+@cli_errors
+def import_museums(
+    path: Path,
+    encoding: Annotated[str, typer.Option("--encoding")] = "latin-1",
+    source: SourceOpt = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """IMLS Museum Data File rows with coordinates, as cultural venues."""
+    frame = tabular.read_museums(path, encoding=encoding)
+    engine = engine_for(workspace, db)
+    res = import_frames(
+        engine,
+        source_name(path, source),
+        {"venue": frame},
+        dataset=_dataset("museums", path, "IMLS", "US public domain", "IMLS Museum Data Files"),
+    )
+    emit(res.as_dict(), json_out, f"imported {len(frame)} museums")
+
+
+@import_app.command("programmes")
+@cli_errors
+def import_programmes(
+    path: Path,
+    encoding: Annotated[str, typer.Option("--encoding")] = "utf-8",
+    source: SourceOpt = None,
+    publisher: PublisherOpt = None,
+    licence: LicenceOpt = None,
+    attribution: AttributionOpt = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Library programmes from CSV (id, library, title, description, ...)."""
+    frame = tabular.read_programmes(path, encoding=encoding)
+    engine = engine_for(workspace, db)
+    res = import_frames(
+        engine,
+        source_name(path, source),
+        {"programme": frame},
+        dataset=_dataset("programmes", path, publisher, licence, attribution),
+    )
+    emit(res.as_dict(), json_out, f"imported {len(frame)} programmes")
+
+
+@import_app.command("facilities")
+@cli_errors
+def import_facilities(
+    path: Path,
+    as_: Annotated[str, typer.Option("--as", help="library or venue")] = "venue",
+    kind: Annotated[str, typer.Option("--kind", help="Kind when the file has none.")] = "",
+    encoding: Annotated[str, typer.Option("--encoding")] = "utf-8",
+    source: SourceOpt = None,
+    publisher: PublisherOpt = None,
+    licence: LicenceOpt = None,
+    attribution: AttributionOpt = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Any facility list (CSV id,name,lon,lat[,kind] or GeoJSON) as libraries or venues."""
+    if as_ not in {"library", "venue"}:
+        from libpolis.errors import DataError
+
+        raise DataError(f"--as must be 'library' or 'venue', not {as_!r}")
+    frame = tabular.read_facilities(path, default_kind=kind or as_, encoding=encoding)
+    if as_ == "library" and "n_events" in frame.columns:
+        frame["attrs"] = [
+            {**a, "n_events": n} for a, n in zip(frame["attrs"], frame["n_events"], strict=True)
+        ]
+        frame = frame.drop(columns="n_events")
+    engine = engine_for(workspace, db)
+    res = import_frames(
+        engine,
+        source_name(path, source),
+        {as_: frame},
+        dataset=_dataset("facilities", path, publisher, licence, attribution),
+    )
+    emit(res.as_dict(), json_out, f"imported {len(frame)} {as_} records")
+
+
+@import_app.command("areas")
+@cli_errors
+def import_areas(
+    path: Path,
+    name_column: Annotated[str, typer.Option("--name-column")] = "name",
+    kind: Annotated[str, typer.Option("--kind")] = "district",
+    layer: Annotated[str | None, typer.Option("--layer")] = None,
+    source: SourceOpt = None,
+    publisher: PublisherOpt = None,
+    licence: LicenceOpt = None,
+    attribution: AttributionOpt = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Administrative areas (districts) from a vector file."""
+    frame = areas_src.read_areas(path, name_column=name_column, kind=kind, layer=layer)
+    engine = engine_for(workspace, db)
+    res = import_frames(
+        engine,
+        source_name(path, source),
+        {"area": frame},
+        dataset=_dataset("areas", path, publisher, licence, attribution),
+    )
+    emit(res.as_dict(), json_out, f"imported {len(frame)} areas")
+
+
+@app.command()
+@cli_errors
+def access(
+    mode: Annotated[str, typer.Option("--mode", help="straight")] = "straight",
+    thresholds: Annotated[
+        str, typer.Option("--thresholds", help="Comma-separated.")
+    ] = "250,500,1000",
+    population_source: Annotated[str | None, typer.Option("--population-source")] = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Distance or travel time from every resident to the nearest library."""
+    from libpolis.errors import DataError
+
+    if mode != "straight":
+        raise DataError(f"--mode {mode!r} is not available yet; use straight")
+    try:
+        ts = [float(t) for t in thresholds.split(",") if t.strip()]
+    except ValueError:
+        raise DataError(
+            f"--thresholds must be numbers separated by commas, not {thresholds!r}"
+        ) from None
+    engine = engine_for(workspace, db, create=False)
+    summary = run_access_straight(engine, thresholds_m=ts, population_source=population_source)
+    cov = ", ".join(f"{k} m: {100 * v:.1f}%" for k, v in summary["coverage"].items())
+    emit(
+        summary,
+        json_out,
+        f"{summary['residents']:,.0f} residents, {summary['libraries']} libraries; "
+        f"mean {summary['mean_dist_m']:,.0f} m; within {cov}",
+    )
+
+
+@app.command()
+@cli_errors
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out/demo"),
+    json_out: JsonOpt = False,
+) -> None:
+    """Build a fresh workspace from the bundled City of Helsinki data and write the brief."""
+    result = run_demo(out)
+    f = result["figures"]
+
+    def human() -> None:
+        typer.echo("libpolis demo: City of Helsinki")
+        typer.echo(
+            f"  libraries (service points): {f['libraries']}  other cultural venues: {f['venues']}"
+        )
+        typer.echo(f"  residents: {f['residents']:,.0f}")
+        for t in (250, 500, 1000):
+            typer.echo(f"  within {t:>4d} m of a library: {100 * f[f'coverage_{t}m']:.1f} %")
+        typer.echo(
+            f"  nearest cultural venue is a library for {100 * f['share_nearest_culture_library']:.1f} % of residents"
+        )
+        typer.echo(f"  brief: {result['html']}")
+
+    emit(result, json_out, human)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+for _name in STEP_MODULES:
+    importlib.import_module(f"libpolis.steps.{_name}").register(app)
+
+
+def main() -> None:
+    """Entry point of the ``libpolis`` script."""
+    app()

@@ -1,0 +1,210 @@
+"""The main job on the bundled real city: Helsinki, from import to brief."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from libpolis._cli_common import progress
+from libpolis.geo import near_any
+from libpolis.imports import import_frames
+from libpolis.pipeline import run_access_straight
+from libpolis.report.brief import write_brief
+from libpolis.sources import areas, osm, population, tabular
+from libpolis.store import open_store
+
+__all__ = ["DEMO_DATA", "build_demo_workspace", "run_demo"]
+
+DEMO_DATA = Path(str(files("libpolis") / "data" / "helsinki"))
+
+_HSY = {
+    "publisher": "Helsinki Region Environmental Services (HSY)",
+    "licence": "CC BY 4.0",
+    "attribution": "© HSY",
+}
+_OSM = {
+    "publisher": "OpenStreetMap",
+    "licence": "ODbL 1.0",
+    "attribution": "© OpenStreetMap contributors",
+}
+_HEL = {
+    "publisher": "City of Helsinki",
+    "licence": "CC BY 4.0",
+    "attribution": "City of Helsinki / Helsinki Region Infoshare",
+}
+
+
+def _ds(kind: str, path: Path, meta: dict[str, str], **attrs: Any) -> dict[str, Any]:
+    return {"kind": kind, "path": str(path), **meta, "attrs": attrs}
+
+
+def _osm_venues_not_listed(d: Path) -> Any:
+    """OSM cultural venues (not libraries) that the city's venue list does not already hold:
+    an OSM venue within 60 m of a listed venue is taken to be the same place."""
+    frame = osm.read_osm_culture(d / "helsinki_center_2019.osm.pbf")
+    frame = frame[frame["kind"] != "library"]
+    listed = tabular.read_facilities(d / "venues.csv", default_kind="venue")
+    same = near_any(
+        frame["lon"].to_numpy(),
+        frame["lat"].to_numpy(),
+        listed["lon"].to_numpy(),
+        listed["lat"].to_numpy(),
+        60.0,
+    )
+    return frame[~same]
+
+
+def build_demo_workspace(workspace: Path, *, show_progress: bool = True) -> None:
+    """Create a fresh workspace at ``workspace`` with all bundled Helsinki data imported."""
+    workspace.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{workspace}{suffix}").unlink(missing_ok=True)
+    engine = open_store(f"sqlite:///{workspace.resolve()}")
+    d = DEMO_DATA
+    steps = [
+        (
+            "districts",
+            lambda: import_frames(
+                engine,
+                "helsinki-districts-2021",
+                {
+                    "area": areas.read_areas(
+                        d / "districts.geojson", name_column="name", kind="district"
+                    )
+                },
+                dataset=_ds("areas", d / "districts.geojson", _HEL),
+            ),
+        ),
+        (
+            "population 2015 (age bands)",
+            lambda: import_frames(
+                engine,
+                "hsy-grid-2015",
+                {
+                    "population_unit": population.read_population(
+                        d / "population_2015_ages.csv.gz",
+                        id_column="INDEX",
+                        population_column="ASUKKAITA",
+                        district_column="major_district",
+                        attr_columns=[
+                            "IKA0_9",
+                            "IKA10_19",
+                            "IKA20_29",
+                            "IKA30_39",
+                            "IKA40_49",
+                            "IKA50_59",
+                            "IKA60_69",
+                            "IKA70_79",
+                            "IKA_YLI80",
+                        ],
+                    )
+                },
+                dataset=_ds("population", d / "population_2015_ages.csv.gz", _HSY, year=2015),
+            ),
+        ),
+        (
+            "population 2021",
+            lambda: import_frames(
+                engine,
+                "hsy-grid-2021",
+                {
+                    "population_unit": population.read_population(
+                        d / "population_2021.csv.gz",
+                        id_column="id",
+                        population_column="inhabitants",
+                        district_column="major_district",
+                        attr_columns=["occupancy_rate"],
+                    )
+                },
+                dataset=_ds("population", d / "population_2021.csv.gz", _HSY, year=2021),
+            ),
+        ),
+        (
+            "libraries",
+            lambda: import_frames(
+                engine,
+                "helmet-libraries-2025",
+                {"library": tabular.read_facilities(d / "libraries.csv", default_kind="library")},
+                dataset=_ds(
+                    "facilities",
+                    d / "libraries.csv",
+                    {
+                        "publisher": "Helmet libraries via Finna / Kirjastohakemisto; points geocoded "
+                        "with Nominatim",
+                        "licence": "facts; coordinates ODbL 1.0",
+                        "attribution": "Helmet; © OpenStreetMap contributors",
+                    },
+                ),
+            ),
+        ),
+        (
+            "cultural venues",
+            lambda: import_frames(
+                engine,
+                "helsinki-venues",
+                {"venue": tabular.read_facilities(d / "venues.csv", default_kind="venue")},
+                dataset=_ds(
+                    "facilities",
+                    d / "venues.csv",
+                    {
+                        "publisher": "City of Helsinki (MyHelsinki Open API 2021; Linked Events 2024)",
+                        "licence": "open data / CC BY 4.0",
+                        "attribution": "MyHelsinki Open API; City of Helsinki Linked Events",
+                    },
+                ),
+            ),
+        ),
+        (
+            "OpenStreetMap venues",
+            lambda: import_frames(
+                engine,
+                "osm-helsinki-center-2019",
+                {"venue": _osm_venues_not_listed(d)},
+                dataset=_ds("osm", d / "helsinki_center_2019.osm.pbf", _OSM, street_network=True),
+            ),
+        ),
+        (
+            "programmes",
+            lambda: import_frames(
+                engine,
+                "helmet-events-2024",
+                {"programme": tabular.read_programmes(d / "programmes.csv")},
+                dataset=_ds("programmes", d / "programmes.csv", _HEL),
+            ),
+        ),
+        (
+            "access (straight line)",
+            lambda: run_access_straight(
+                engine,
+                thresholds_m=(250, 500, 1000),
+                population_source="hsy-grid-2021",
+                command="libpolis access --mode straight --thresholds 250,500,1000 "
+                "--population-source hsy-grid-2021",
+            ),
+        ),
+    ]
+    with progress(show_progress) as prog:
+        task = prog.add_task("demo", total=len(steps))
+        for label, step in steps:
+            prog.update(task, description=label)
+            step()
+            prog.advance(task)
+    engine.dispose()
+
+
+def run_demo(out: Path, *, show_progress: bool = True) -> dict[str, Any]:
+    """Build the demo workspace in ``out`` and write ``out/brief.html``."""
+    out = Path(out)
+    workspace = out / "workspace.sqlite"
+    build_demo_workspace(workspace, show_progress=show_progress)
+    engine = open_store(f"sqlite:///{workspace.resolve()}")
+    result = write_brief(
+        engine,
+        out,
+        title="Libraries and the city: Helsinki",
+        subtitle="Evidence brief built by libpolis from open data of the City of Helsinki, HSY and "
+        "OpenStreetMap.",
+    )
+    engine.dispose()
+    return {**result, "workspace": str(workspace)}

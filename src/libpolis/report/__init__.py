@@ -1,0 +1,1 @@
+"""The city brief: HTML (and later PDF) rendered from the evidence."""

@@ -1,0 +1,115 @@
+"""Libraries and other cultural venues from an OpenStreetMap .pbf (or .osm) file.
+
+Nodes keep their location; ways become the centroid of their nodes' polygon (closed ways)
+or of their nodes (open ways). Kinds follow OSM tags:
+
+=====================  ==============================================================
+kind                   tags
+=====================  ==============================================================
+library                ``amenity=library``
+museum                 ``tourism=museum``
+gallery                ``tourism=gallery``
+theatre                ``amenity=theatre``
+arts_centre            ``amenity=arts_centre``
+cinema                 ``amenity=cinema``
+community_centre       ``amenity=community_centre``
+concert_hall           ``amenity=concert_hall``, ``amenity=music_venue``
+=====================  ==============================================================
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import osmium
+import pandas as pd
+from shapely.geometry import Polygon
+
+from libpolis.errors import DataError
+from libpolis.sources._validate import require_file
+
+__all__ = ["CULTURAL_TAGS", "read_osm_culture"]
+
+CULTURAL_TAGS: dict[tuple[str, str], str] = {
+    ("amenity", "library"): "library",
+    ("tourism", "museum"): "museum",
+    ("tourism", "gallery"): "gallery",
+    ("amenity", "theatre"): "theatre",
+    ("amenity", "arts_centre"): "arts_centre",
+    ("amenity", "cinema"): "cinema",
+    ("amenity", "community_centre"): "community_centre",
+    ("amenity", "concert_hall"): "concert_hall",
+    ("amenity", "music_venue"): "concert_hall",
+}
+_KEYS = sorted({k for k, _ in CULTURAL_TAGS})
+
+
+def _kind(tags: osmium.osm.TagList) -> str | None:
+    for key in _KEYS:
+        value = tags.get(key)
+        if value is not None and (key, value) in CULTURAL_TAGS:
+            return CULTURAL_TAGS[(key, value)]
+    return None
+
+
+def _way_point(way: osmium.osm.Way) -> tuple[float, float] | None:
+    coords = [(n.lon, n.lat) for n in way.nodes if n.location.valid()]
+    if not coords:
+        return None
+    if len(coords) >= 4 and coords[0] == coords[-1]:
+        c = Polygon(coords).centroid
+        if not c.is_empty:
+            return float(c.x), float(c.y)
+    arr = np.asarray(coords)
+    return float(arr[:, 0].mean()), float(arr[:, 1].mean())
+
+
+def read_osm_culture(path: Path) -> pd.DataFrame:
+    """Cultural places of an OSM file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``source_id`` (``n123`` / ``w456``), ``name``, ``kind``, ``lon``, ``lat``,
+        ``attrs`` (the OSM tags of interest: opening_hours, website, wheelchair, operator).
+    """
+    path = require_file(Path(path))
+    head = path.read_bytes()[:64]
+    if path.suffix == ".pbf" and b"OSMHeader" not in head:
+        raise DataError(f"{path}: not an OpenStreetMap PBF file (no OSMHeader block)")
+    rows: list[dict] = []
+    keep = ("opening_hours", "website", "wheelchair", "operator", "addr:street", "addr:city")
+    try:
+        fp = (
+            osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+            .with_locations()
+            .with_filter(osmium.filter.KeyFilter(*_KEYS))
+        )
+        for obj in fp:
+            kind = _kind(obj.tags)
+            if kind is None:
+                continue
+            if obj.is_node():
+                if not obj.location.valid():
+                    continue
+                point: tuple[float, float] | None = (obj.location.lon, obj.location.lat)
+                sid = f"n{obj.id}"
+            else:
+                point = _way_point(obj)
+                sid = f"w{obj.id}"
+            if point is None:
+                continue
+            rows.append(
+                {
+                    "source_id": sid,
+                    "name": obj.tags.get("name") or obj.tags.get("name:en") or f"{kind} {sid}",
+                    "kind": kind,
+                    "lon": point[0],
+                    "lat": point[1],
+                    "attrs": {k: obj.tags.get(k) for k in keep if k in obj.tags},
+                }
+            )
+    except RuntimeError as exc:
+        raise DataError(f"{path}: cannot read as OpenStreetMap data ({exc})") from exc
+    return pd.DataFrame(rows, columns=["source_id", "name", "kind", "lon", "lat", "attrs"])

@@ -1,0 +1,273 @@
+"""SQLAlchemy 2 tables of the workspace store: the domain vocabulary of libpolis.
+
+Coordinates are WGS84 longitude/latitude floats (``lon``, ``lat``); geometries other than
+points are kept as WKT text in WGS84. Every imported row keeps ``source`` and ``source_id``;
+the pair is unique, so re-importing a source updates rows instead of duplicating them.
+Free-form attributes that differ between sources live in the JSON column ``attrs``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "SOURCED_TABLES",
+    "Alignment",
+    "Area",
+    "Base",
+    "Dataset",
+    "Framework",
+    "Goal",
+    "Library",
+    "LibrarySystem",
+    "Partner",
+    "Partnership",
+    "PopulationUnit",
+    "Programme",
+    "Run",
+    "Statistic",
+    "Venue",
+]
+
+_NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so Alembic migrations are stable."""
+
+    metadata = MetaData(naming_convention=_NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON}
+
+
+class _Sourced:
+    """Columns shared by every imported record."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200), index=True)
+    source_id: Mapped[str] = mapped_column(String(200))
+    attrs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Dataset(Base):
+    """One imported file: what it was, where it came from, under which licence."""
+
+    __tablename__ = "dataset"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    path: Mapped[str] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(Text)
+    licence: Mapped[str | None] = mapped_column(Text)
+    attribution: Mapped[str | None] = mapped_column(Text)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    attrs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Area(_Sourced, Base):
+    """A city, district or other administrative area; ``geometry_wkt`` in WGS84."""
+
+    __tablename__ = "area"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(50))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    geometry_wkt: Mapped[str | None] = mapped_column(Text)
+
+
+class LibrarySystem(_Sourced, Base):
+    """A library administration (IMLS administrative entity, a city library service)."""
+
+    __tablename__ = "library_system"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    name: Mapped[str] = mapped_column(String(300))
+    state: Mapped[str | None] = mapped_column(String(50))
+    city: Mapped[str | None] = mapped_column(String(200))
+    population_served: Mapped[float | None] = mapped_column(Float)
+
+
+class Library(_Sourced, Base):
+    """A library service point (outlet): branch, central, children's, mobile, ..."""
+
+    __tablename__ = "library"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(50), default="library")
+    system_id: Mapped[int | None] = mapped_column(ForeignKey("library_system.id"))
+    system_source_id: Mapped[str | None] = mapped_column(String(200))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    address: Mapped[str | None] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(String(200))
+    hours_per_year: Mapped[float | None] = mapped_column(Float)
+    floor_area_m2: Mapped[float | None] = mapped_column(Float)
+
+
+class Venue(_Sourced, Base):
+    """Another cultural venue: museum, gallery, theatre, arts centre, cinema, ..."""
+
+    __tablename__ = "venue"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(50))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    n_events: Mapped[int | None] = mapped_column(Integer)
+
+
+class PopulationUnit(_Sourced, Base):
+    """Residents at a point (grid-cell or block-group centroid), with optional attributes."""
+
+    __tablename__ = "population_unit"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    population: Mapped[float] = mapped_column(Float)
+    area_m2: Mapped[float | None] = mapped_column(Float)
+    district: Mapped[str | None] = mapped_column(String(200))
+    income: Mapped[float | None] = mapped_column(Float)
+
+
+class Statistic(_Sourced, Base):
+    """One value about a subject (library system, library, area) in a year."""
+
+    __tablename__ = "statistic"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    subject_type: Mapped[str] = mapped_column(String(50))
+    subject_source_id: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int | None] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    value: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(50))
+
+
+class Programme(_Sourced, Base):
+    """A library programme or event: text, audience, dates, attendance, partners."""
+
+    __tablename__ = "programme"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    library_id: Mapped[int | None] = mapped_column(ForeignKey("library.id"))
+    library_name: Mapped[str | None] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(10))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    attendance: Mapped[int | None] = mapped_column(Integer)
+    partners: Mapped[str | None] = mapped_column(Text)
+
+
+class Partner(_Sourced, Base):
+    """An organisation a library works with: council department, school, NGO, ..."""
+
+    __tablename__ = "partner"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str | None] = mapped_column(String(100))
+
+
+class Partnership(_Sourced, Base):
+    """A partnership between a library system and a partner, with its life-cycle status."""
+
+    __tablename__ = "partnership"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    title: Mapped[str] = mapped_column(String(500))
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="idea")
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"))
+    library_system_id: Mapped[int | None] = mapped_column(ForeignKey("library_system.id"))
+    district: Mapped[str | None] = mapped_column(String(200))
+
+
+class Framework(_Sourced, Base):
+    """A goal framework: the SDGs, the UDHR, Culture 21 Actions or a city strategy."""
+
+    __tablename__ = "framework"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    version: Mapped[str | None] = mapped_column(String(50))
+
+
+class Goal(_Sourced, Base):
+    """A goal, target or article of a framework."""
+
+    __tablename__ = "goal"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id"))
+    code: Mapped[str] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")
+    parent_code: Mapped[str | None] = mapped_column(String(50))
+
+
+class Alignment(Base):
+    """A suggested or decided link between a programme and a goal, with its explanation."""
+
+    __tablename__ = "alignment"
+    __table_args__ = (UniqueConstraint("programme_id", "goal_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id"))
+    score: Mapped[float] = mapped_column(Float)
+    method: Mapped[str] = mapped_column(String(100))
+    method_version: Mapped[str] = mapped_column(String(50))
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="suggested")
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Run(Base):
+    """One run of an analysis step: what ran, with which parameters, and the command."""
+
+    __tablename__ = "run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    step: Mapped[str] = mapped_column(String(100), index=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    command: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+SOURCED_TABLES: dict[str, type[_Sourced]] = {
+    "area": Area,
+    "library_system": LibrarySystem,
+    "library": Library,
+    "venue": Venue,
+    "population_unit": PopulationUnit,
+    "statistic": Statistic,
+    "programme": Programme,
+    "partner": Partner,
+    "partnership": Partnership,
+    "framework": Framework,
+    "goal": Goal,
+}
