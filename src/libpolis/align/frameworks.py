@@ -148,7 +148,7 @@ class Framework:
             if g.code == str(code):
                 return g
         raise NotFoundError(
-            f"no goal {code!r} in framework {self.name!r}; codes are {', '.join(self.codes)}"
+            f"no goal {str(code)!r} in framework {self.name!r}; codes are {', '.join(self.codes)}"
         )
 
     def to_dict(self) -> dict[str, Any]:
