@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shlex
 import sys
@@ -25,6 +26,7 @@ from typing import Annotated, Any
 
 import typer
 
+from libpolis._cli_common import DbOpt, JsonOpt, WorkspaceOpt, cli_errors, emit, engine_for
 from libpolis.errors import DataError, MissingColumnError, NotFoundError
 
 __all__ = ["read_texts_csv", "register"]
@@ -64,7 +66,7 @@ def read_texts_csv(path: str | Path, *, encoding: str = "utf-8") -> tuple[list[s
         raise DataError(f"unknown encoding {encoding!r}", where=str(p)) from None
     if "\x00" in raw:
         raise DataError("the file is binary, not CSV text (found NUL bytes)", where=str(p))
-    reader = csv.reader(raw.splitlines())
+    reader = csv.reader(io.StringIO(raw, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -299,8 +301,6 @@ def run_alignment(
 
 def register(app: typer.Typer) -> None:
     """Add the ``align`` and ``frameworks`` sub-apps to the libpolis CLI."""
-    from libpolis._cli_common import DbOpt, JsonOpt, WorkspaceOpt, cli_errors, emit, engine_for
-
     align_app = typer.Typer(no_args_is_help=True, help="Align programmes with goal frameworks.")
     fw_app = typer.Typer(no_args_is_help=True, help="Goal frameworks and city strategies.")
     app.add_typer(align_app, name="align")
@@ -424,7 +424,7 @@ def register(app: typer.Typer) -> None:
             "language": fw.languages[0],
             "goals": [{"code": g.code, "title": g.title} for g in fw.goals],
             "stored_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            **ids,
+            "framework_id": ids["framework_id"],
         }
         emit(
             payload,
