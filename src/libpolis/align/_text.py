@@ -41,13 +41,15 @@ _STOP = {
     "de": """der die das und ist nicht ein eine zu den mit von fur auf dem des im sich auch es
         als wie bei oder wir sie ihr""",
 }
-# Words that nearly every library programme uses: they say nothing about which goal it serves.
+# Words that nearly every library programme or event listing uses ("fun for all ages, email us"):
+# they say nothing about which goal it serves.
 _DOMAIN = """library libraries librarian bibliotheque bibliotheques bibliothecaire mediatheque
     biblioteca bibliotecas bibliotecario kirjasto kirjastossa bibliotek biblioteket branch
     event events evenement evento eventos programme programmes program programs session sessions
     seance sesion people personne personnes persona personas local city ville ciudad room rooms
     salle sala open ouvert abierto share partager compartir group groups groupe grupo grupos
-    club clubs team staff rencontre encuentro article articulo"""
+    club clubs team staff rencontre encuentro article articulo
+    fun email mail age ages aged edad edades ans year years old ano anos small"""
 _STOP_SETS = {lang: set(words.split()) for lang, words in _STOP.items()}
 STOPWORDS: frozenset[str] = frozenset().union(*_STOP_SETS.values(), _DOMAIN.split())
 
