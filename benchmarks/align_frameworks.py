@@ -41,6 +41,7 @@ SHARED = ROOT.parent.parent / "shared" / "data"
 FRAMEWORKS = ("udhr", "culture21")
 THRESHOLDS = np.round(np.arange(0.01, 0.80, 0.005), 4)
 RELATIVES = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+TOP_KS = (1, 2, 3, None)
 
 
 def load_set() -> list[dict]:
@@ -60,9 +61,15 @@ def labels(rows: list[dict], fw: str, codes: list[str]) -> np.ndarray:
     return y
 
 
-def predict(scores: np.ndarray, thr: float, rel: float) -> np.ndarray:
+def predict(scores: np.ndarray, thr: float, rel: float, top_k: int | None = None) -> np.ndarray:
     top = scores.max(axis=1, keepdims=True)
-    return (scores >= thr) & (scores > 0) & (scores >= rel * top)
+    keep = (scores >= thr) & (scores > 0) & (scores >= rel * top)
+    if top_k is not None:
+        order = np.argsort(-scores, axis=1, kind="stable")
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(scores.shape[1])[None, :], axis=1)
+        keep &= rank < top_k
+    return keep
 
 
 def prf(y: np.ndarray, p: np.ndarray) -> tuple[float, float, float]:
@@ -73,13 +80,17 @@ def prf(y: np.ndarray, p: np.ndarray) -> tuple[float, float, float]:
     return prec, rec, f1
 
 
-def calibrate(scores: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
-    best = (-1.0, 0.0, 0.0)
-    for rel in RELATIVES:
-        for thr in THRESHOLDS:
-            f1 = prf(y, predict(scores, float(thr), rel))[2]
-            if f1 > best[0] + 1e-12:
-                best = (f1, float(thr), rel)
+def calibrate(
+    scores: np.ndarray, y: np.ndarray, top_ks: tuple[int | None, ...] = TOP_KS
+) -> tuple[float, float, float, int | None]:
+    """Grid search (threshold, relative, top_k) maximising micro-F1; ties keep the first."""
+    best: tuple[float, float, float, int | None] = (-1.0, 0.0, 0.0, None)
+    for k in top_ks:
+        for rel in RELATIVES:
+            for thr in THRESHOLDS:
+                f1 = prf(y, predict(scores, float(thr), rel, k))[2]
+                if f1 > best[0] + 1e-12:
+                    best = (f1, float(thr), rel, k)
     return best
 
 
@@ -246,18 +257,23 @@ def main() -> int:
         s_train = score_texts([r["text"] for r in train], fw)
         s_test = score_texts([r["text"] for r in test], fw)
         y_train, y_test = labels(train, fw_name, codes), labels(test, fw_name, codes)
-        f1_cal, thr, rel = calibrate(s_train, y_train)
+        f1_cal, thr, rel, k = calibrate(s_train, y_train)
         new_thr[fw_name] = {
             "threshold": thr,
             "relative": rel,
+            "top_k": k,
             "calibration_micro_f1": round(f1_cal, 3),
         }
+        if fw_name == "culture21":  # city strategies: same kind of goals, no per-text limit
+            f1_d, thr_d, rel_d, _ = calibrate(s_train, y_train, (None,))
+            default = {"threshold": thr_d, "relative": rel_d, "top_k": None}
+            default["calibration_micro_f1"] = round(f1_d, 3)
         print(f"\n## {fw_name} ({len(codes)} goals)")
         print(
-            f"calibrated threshold {thr:.3f}, relative {rel:.1f} "
+            f"calibrated threshold {thr:.3f}, relative {rel:.1f}, top_k {k} "
             f"(calibration micro-F1 {f1_cal:.2f})"
         )
-        p = predict(s_test, thr, rel)
+        p = predict(s_test, thr, rel, k)
         print(f"held-out, all languages ({len(test)} texts): {fmt(prf(y_test, p))}")
         for lang in ("en", "fr", "es"):
             m = np.array([r["lang"] == lang for r in test])
@@ -275,10 +291,10 @@ def main() -> int:
             score_texts([r["text"] for r in train], bare),
             score_texts([r["text"] for r in test], bare),
         )
-        _, bthr, brel = calibrate(b_train, y_train)
+        _, bthr, brel, bk = calibrate(b_train, y_train)
         print(
-            f"baseline official texts only (calibrated {bthr:.3f}/{brel:.1f}): "
-            f"{fmt(prf(y_test, predict(b_test, bthr, brel)))}"
+            f"baseline official texts only (calibrated {bthr:.3f}/{brel:.1f}/{bk}): "
+            f"{fmt(prf(y_test, predict(b_test, bthr, brel, bk)))}"
         )
         top1 = s_test == s_test.max(axis=1, keepdims=True)
         print(f"baseline top-1 goal of every text: {fmt(prf(y_test, top1 & (s_test > 0)))}")
@@ -302,10 +318,13 @@ def main() -> int:
         )
     print(f"index build (culture21, includes nothing downloaded): {t_index * 1000:.0f} ms")
     if args.write:
-        new_thr["default"] = {**new_thr["culture21"], "_note": "used for city strategies"}
+        new_thr["default"] = {
+            **default,
+            "_note": "city strategies: culture21 calibration without a per-text limit",
+        }
         new_thr["_about"] = (
-            "Written by benchmarks/align_frameworks.py --write: threshold (cosine) and relative "
-            "ratio maximising micro-F1 on the calibration rows of programmes.csv."
+            "Written by benchmarks/align_frameworks.py --write: threshold (score 0..1), relative "
+            "ratio and top_k maximising micro-F1 on the calibration rows of programmes.csv."
         )
         (CAL / "thresholds.json").write_text(json.dumps(new_thr, indent=1) + "\n", encoding="utf-8")
         print("\nwrote", CAL / "thresholds.json")

@@ -142,9 +142,10 @@ def test_thresholds_relative_and_top_k() -> None:
 
 def test_calibrated_thresholds_are_shipped() -> None:
     for name in ("udhr", "culture21", "a-city-strategy"):
-        thr, rel = default_threshold(name)
+        thr, rel, k = default_threshold(name)
         assert 0 < thr < 1
         assert 0 <= rel <= 1
+        assert k is None or k >= 1
 
 
 def test_document_score_matches_an_independent_tfidf() -> None:

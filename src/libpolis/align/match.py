@@ -14,9 +14,10 @@ own strategy) libpolis scores every programme sentence against every goal:
   official text or one phrase of its description; the score of a goal for a text is the highest
   score of its sentences (0..1). The sentence that reaches it is the explanation, together with
   the goal passage closest to it and the terms they share;
-* a goal is suggested when its score reaches the framework's threshold, calibrated on the
-  labelled set in ``data/frameworks/calibration`` (see ``benchmarks/align_frameworks.md``), and
-  when it is at least ``relative`` times the text's best score.
+* a goal is suggested when its score reaches the framework's threshold, when it is at least
+  ``relative`` times the text's best score, and when it ranks within ``top_k``; the three are
+  calibrated on the labelled set in ``data/frameworks/calibration`` (see
+  ``benchmarks/align_frameworks.md``).
 
 No model is downloaded or loaded: the index is built from the framework texts in milliseconds.
 """
@@ -148,18 +149,24 @@ def _thresholds() -> dict[str, dict[str, float]]:
     return {k: v for k, v in raw.items() if not k.startswith("_")}
 
 
-def default_threshold(framework: str | Framework) -> tuple[float, float]:
-    """Calibrated ``(threshold, relative)`` for a framework (strategies use the ``default`` entry).
+def default_threshold(framework: str | Framework) -> tuple[float, float, int | None]:
+    """Calibrated ``(threshold, relative, top_k)`` of a framework (strategies: ``default``).
 
     Returns
     -------
-    tuple of float
-        Absolute score threshold (cosine, 0..1) and the minimum ratio to the text's best score.
+    tuple
+        Absolute score threshold (0..1), the minimum ratio to the text's best score, and the
+        maximum number of goals per text (None: no limit).
     """
     name = framework.name if isinstance(framework, Framework) else str(framework)
     table = _thresholds()
     entry = table.get(name) or table.get("default") or _FALLBACK
-    return float(entry["threshold"]), float(entry.get("relative", 0.0))
+    k = entry.get("top_k")
+    return (
+        float(entry["threshold"]),
+        float(entry.get("relative", 0.0)),
+        None if k is None else int(k),
+    )
 
 
 def _check_texts(texts: Sequence[str]) -> list[str]:
@@ -285,7 +292,8 @@ def match_texts(
     relative : float, optional
         Minimum ratio of a goal's score to the text's best score. Default: calibrated.
     top_k : int, optional
-        Keep at most this many matches per text.
+        Keep at most this many matches per text. Default: the calibrated limit, applied only
+        when neither ``threshold`` nor ``relative`` is given.
     language : str
         Language for goal titles when the text's language cannot be told (default English).
 
@@ -302,9 +310,11 @@ def match_texts(
     items = _check_texts(texts)
     fw = load_framework(framework)
     index = _get_index(fw)
-    thr0, rel0 = default_threshold(fw)
+    thr0, rel0, k0 = default_threshold(fw)
     thr = thr0 if threshold is None else float(threshold)
     rel = rel0 if relative is None else float(relative)
+    if top_k is None and threshold is None and relative is None:
+        top_k = k0
     if top_k is not None and top_k < 1:
         raise DataError(f"top_k must be at least 1, found {top_k}")
     scored = _score(items, index)

@@ -18,7 +18,6 @@ import csv
 import io
 import json
 import shlex
-import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -346,8 +345,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Align the workspace's programmes and store the suggestions."""
         engine = engine_for(workspace, db, create=False)
-        command = "libpolis " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-        summary = run_alignment(engine, framework, command=command)
+        command = "libpolis align run" + "".join(f" -f {shlex.quote(f)}" for f in framework or [])
+        try:
+            summary = run_alignment(engine, framework, command=command)
+        finally:
+            engine.dispose()
 
         def human() -> None:
             typer.echo(f"{summary['programmes']} programmes")
@@ -388,7 +390,12 @@ def register(app: typer.Typer) -> None:
             items.append({"name": name, "title": fw.title, "goals": len(fw), "kind": fw.kind})
         ws = workspace is not None or db is not None
         if ws:
-            for fw in _stored_frameworks(engine_for(workspace, db, create=False)):
+            engine = engine_for(workspace, db, create=False)
+            try:
+                stored = _stored_frameworks(engine)
+            finally:
+                engine.dispose()
+            for fw in stored:
                 items.append(
                     {"name": fw.name, "title": fw.title, "goals": len(fw), "kind": fw.kind}
                 )
@@ -417,7 +424,10 @@ def register(app: typer.Typer) -> None:
 
         fw = import_strategy(path, name=name, language=language)
         engine = engine_for(workspace, db)
-        ids = store_framework(engine, fw, source=f"strategy:{fw.name}")
+        try:
+            ids = store_framework(engine, fw, source=f"strategy:{fw.name}")
+        finally:
+            engine.dispose()
         payload = {
             "name": fw.name,
             "title": fw.title,
