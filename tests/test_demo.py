@@ -31,7 +31,7 @@ def test_demo_imports_the_whole_city(demo_out: tuple[Path, dict]) -> None:
     assert c["area"]["total"] == 8
     assert c["programme"]["total"] == 14
     assert c["population_unit"]["hsy-grid-2021"] == 2101
-    units = read_result(eng, "access_units")
+    units = read_result(eng, "access_straight_units")
     eng.dispose()
     # published check value of the HSY 2021 grid for Helsinki (PROVENANCE): 642,941 residents
     assert result["figures"]["residents"] == 642_941
@@ -57,7 +57,7 @@ def test_demo_coverage_matches_brute_force_haversine(demo_out: tuple[Path, dict]
     eng = open_store(f"sqlite:///{out / 'workspace.sqlite'}")
     from libpolis.pipeline import load_libraries
 
-    units = read_result(eng, "access_units")
+    units = read_result(eng, "access_straight_units")
     libs = load_libraries(eng)
     eng.dispose()
     n, m = len(units), len(libs)

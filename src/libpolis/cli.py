@@ -14,10 +14,18 @@ from typing import Annotated
 import typer
 
 from libpolis import __version__
-from libpolis._cli_common import DbOpt, JsonOpt, WorkspaceOpt, cli_errors, emit, engine_for
+from libpolis._cli_common import (
+    DbOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    cli_errors,
+    emit,
+    engine_for,
+    progress,
+)
 from libpolis.demo import run_demo
 from libpolis.imports import import_frames, source_name
-from libpolis.pipeline import run_access_straight
+from libpolis.pipeline import run_access
 from libpolis.sources import areas as areas_src
 from libpolis.sources import osm, pls, population, tabular
 from libpolis.steps import STEP_MODULES
@@ -165,28 +173,30 @@ def import_pls(
     json_out: JsonOpt = False,
 ) -> None:
     """The US IMLS Public Libraries Survey: outlets and administrative entities."""
-    out = pls.read_pls_outlets(outlets, encoding=encoding)
-    sys_frame, stats = pls.read_pls_systems(systems, year=year, encoding=encoding)
-    engine = engine_for(workspace, db)
-    src_out, src_sys = source_name(outlets), source_name(systems)
-    meta = {
-        "publisher": "Institute of Museum and Library Services (IMLS)",
-        "licence": "US public domain",
-        "attribution": f"IMLS Public Libraries Survey FY{year}",
-    }
-    res = import_frames(
-        engine,
-        src_out,
-        {"library_system": sys_frame, "statistic": stats, "library": out},
-        dataset={
-            "kind": "pls",
-            "path": str(Path(outlets).resolve()),
-            **meta,
-            "attrs": {"systems": str(Path(systems).resolve()), "year": year},
-        },
-        extra_sources={"library_system": src_sys, "statistic": src_sys},
-        link=(src_out, src_sys),
-    )
+    with progress(not json_out) as prog:
+        task = prog.add_task("reading outlets", total=3)
+        out = pls.read_pls_outlets(outlets, encoding=encoding)
+        prog.update(task, advance=1, description="reading systems")
+        sys_frame, stats = pls.read_pls_systems(systems, year=year, encoding=encoding)
+        prog.update(task, advance=1, description="writing to the store")
+        engine = engine_for(workspace, db)
+        src_out, src_sys = source_name(outlets), source_name(systems)
+        res = import_frames(
+            engine,
+            src_out,
+            {"library_system": sys_frame, "statistic": stats, "library": out},
+            dataset={
+                "kind": "pls",
+                "path": str(Path(outlets).resolve()),
+                "publisher": "Institute of Museum and Library Services (IMLS)",
+                "licence": "US public domain",
+                "attribution": f"IMLS Public Libraries Survey FY{year}",
+                "attrs": {"systems": str(Path(systems).resolve()), "year": year},
+            },
+            extra_sources={"library_system": src_sys, "statistic": src_sys},
+            link=(src_out, src_sys),
+        )
+        prog.advance(task)
     emit(
         res.as_dict(),
         json_out,
@@ -307,34 +317,61 @@ def import_areas(
 @app.command()
 @cli_errors
 def access(
-    mode: Annotated[str, typer.Option("--mode", help="straight")] = "straight",
+    mode: Annotated[str, typer.Option("--mode", help="straight, walk, bike or drive")] = "straight",
     thresholds: Annotated[
-        str, typer.Option("--thresholds", help="Comma-separated.")
-    ] = "250,500,1000",
+        str | None,
+        typer.Option("--thresholds", help="Comma-separated: metres (straight) or minutes."),
+    ] = None,
     population_source: Annotated[str | None, typer.Option("--population-source")] = None,
+    network: Annotated[
+        Path | None, typer.Option("--network", help="OSM .pbf (default: the imported one).")
+    ] = None,
+    max_access_m: Annotated[
+        float, typer.Option("--max-access-m", help="Farther from the network = outside it.")
+    ] = 400.0,
+    label: Annotated[str | None, typer.Option("--label", help="Name of the stored result.")] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option("--export", help="Write per-unit results (.parquet, .gpkg or .csv)."),
+    ] = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Distance or travel time from every resident to the nearest library."""
+    """Distance or travel time from every resident to the nearest library, coverage, equity."""
     from libpolis.errors import DataError
 
-    if mode != "straight":
-        raise DataError(f"--mode {mode!r} is not available yet; use straight")
     try:
-        ts = [float(t) for t in thresholds.split(",") if t.strip()]
+        ts = [float(t) for t in thresholds.split(",") if t.strip()] if thresholds else None
     except ValueError:
         raise DataError(
             f"--thresholds must be numbers separated by commas, not {thresholds!r}"
         ) from None
     engine = engine_for(workspace, db, create=False)
-    summary = run_access_straight(engine, thresholds_m=ts, population_source=population_source)
-    cov = ", ".join(f"{k} m: {100 * v:.1f}%" for k, v in summary["coverage"].items())
+    with progress(not json_out) as prog:
+        prog.add_task(f"access ({mode})", total=None)
+        summary = run_access(
+            engine,
+            mode=mode,
+            thresholds=ts,
+            population_source=population_source,
+            network=network,
+            max_access_m=max_access_m,
+            label=label,
+        )
+    if export is not None:
+        from libpolis.exports import export_result
+
+        summary["export"] = str(export_result(engine, f"access_{label or mode}_units", export))
+    key = "mean_dist_m" if mode == "straight" else "mean_time_min"
+    unit = "m" if mode == "straight" else "min"
+    cov_text = ", ".join(f"{k} {unit}: {100 * v:.1f}%" for k, v in summary["coverage"].items())
     emit(
         summary,
         json_out,
-        f"{summary['residents']:,.0f} residents, {summary['libraries']} libraries; "
-        f"mean {summary['mean_dist_m']:,.0f} m; within {cov}",
+        f"{summary['residents']:,.0f} residents, {summary['libraries']} libraries, "
+        f"{summary['unreachable']:,.0f} unreachable; mean {summary[key]:,.1f} {unit}; "
+        f"within {cov_text}",
     )
 
 

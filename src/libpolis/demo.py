@@ -9,7 +9,7 @@ from typing import Any
 from libpolis._cli_common import progress
 from libpolis.geo import near_any
 from libpolis.imports import import_frames
-from libpolis.pipeline import run_access_straight
+from libpolis.pipeline import run_access
 from libpolis.report.brief import write_brief
 from libpolis.sources import areas, osm, population, tabular
 from libpolis.store import open_store
@@ -165,6 +165,20 @@ def build_demo_workspace(workspace: Path, *, show_progress: bool = True) -> None
             ),
         ),
         (
+            "street network (OSM 2024)",
+            lambda: import_frames(
+                engine,
+                "osm-central-helsinki-2024",
+                {"venue": osm.read_osm_culture(d / "central_helsinki_bike_network_2024.osm.pbf")},
+                dataset=_ds(
+                    "osm",
+                    d / "central_helsinki_bike_network_2024.osm.pbf",
+                    _OSM,
+                    street_network=True,
+                ),
+            ),
+        ),
+        (
             "programmes",
             lambda: import_frames(
                 engine,
@@ -175,11 +189,35 @@ def build_demo_workspace(workspace: Path, *, show_progress: bool = True) -> None
         ),
         (
             "access (straight line)",
-            lambda: run_access_straight(
+            lambda: run_access(
                 engine,
-                thresholds_m=(250, 500, 1000),
+                mode="straight",
+                thresholds=(250, 500, 1000),
                 population_source="hsy-grid-2021",
                 command="libpolis access --mode straight --thresholds 250,500,1000 "
+                "--population-source hsy-grid-2021",
+            ),
+        ),
+        (
+            "access by age group (2015 grid)",
+            lambda: run_access(
+                engine,
+                mode="straight",
+                thresholds=(250, 500, 1000),
+                population_source="hsy-grid-2015",
+                label="straight_ages",
+                command="libpolis access --mode straight --thresholds 250,500,1000 "
+                "--population-source hsy-grid-2015 --label straight_ages",
+            ),
+        ),
+        (
+            "walking times (central street network)",
+            lambda: run_access(
+                engine,
+                mode="walk",
+                thresholds=(5, 10, 15, 30),
+                population_source="hsy-grid-2021",
+                command="libpolis access --mode walk --thresholds 5,10,15,30 "
                 "--population-source hsy-grid-2021",
             ),
         ),

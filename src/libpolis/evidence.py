@@ -112,7 +112,7 @@ def assemble_evidence(engine: Engine, *, area: str = "the city") -> Evidence:
         return ev
     s = run.summary
     try:
-        units = read_result(engine, "access_units")
+        units = read_result(engine, "access_straight_units")
     except NotFoundError:
         units = pd.DataFrame()
     ev.tables["access_units"] = units
@@ -157,17 +157,16 @@ def assemble_evidence(engine: Engine, *, area: str = "the city") -> Evidence:
                 run.command,
             )
         )
-    rows = []
-    for name, d in s.get("by_district", {}).items():
-        rows.append(
-            {
-                "district": name,
-                "residents": d["residents"],
-                "mean_dist_m": d["mean_dist_m"],
-                **{f"within_{t}m": v for t, v in d["coverage"].items()},
-            }
-        )
-    ev.tables["districts"] = pd.DataFrame(rows)
+    try:
+        long = read_result(engine, "access_straight_district_coverage")
+        means = read_result(engine, "access_straight_districts").set_index("district")
+        wide = long.pivot(index="group", columns="threshold_m", values="share")
+        wide.columns = [f"within_{t:g}m" for t in wide.columns]
+        wide.insert(0, "residents", long.groupby("group")["population"].first())
+        wide.insert(1, "mean_dist_m", means["mean_dist_m"].reindex(wide.index))
+        ev.tables["districts"] = wide.rename_axis("district").reset_index()
+    except NotFoundError:
+        pass
     if s.get("share_nearest_culture_library") is not None:
         ev.add(
             Figure(

@@ -20,7 +20,10 @@ from libpolis.sources._validate import (
     require_columns,
 )
 
-__all__ = ["read_population"]
+__all__ = ["ROW_ID", "read_population"]
+
+#: ``--id-column @row``: files without ids get ``row<line number>`` ids (stable for one file).
+ROW_ID = "@row"
 
 _LON = ("lon", "longitude", "LONGITUDE", "lng", "x_lon")
 _LAT = ("lat", "latitude", "LATITUDE", "y_lat")
@@ -97,10 +100,14 @@ def read_population(
     else:
         frame = read_csv_checked(path, encoding=encoding)
         points = None
-    needed = [id_column, population_column, *attr_columns]
+    row_ids = id_column == ROW_ID
+    needed = [population_column, *attr_columns] + ([] if row_ids else [id_column])
     needed += [c for c in (income_column, district_column) if c]
     require_columns(frame, needed, path)
     frame = frame.reset_index(drop=True)
+    if row_ids:
+        id_column = "__row__"
+        frame[id_column] = [f"row{i + 2}" for i in range(len(frame))]
     if points is None:
         points = _csv_points(frame, path, x_column, y_column, crs)
     points = points.reset_index(drop=True)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import JSON, Engine, Float, Integer, Text, func, select, type_coerce
 
 from libpolis.errors import NotFoundError
 from libpolis.store.engine import session_scope
@@ -29,18 +32,43 @@ def counts(engine: Engine) -> dict[str, dict[str, int]]:
     return out
 
 
-def read_table(engine: Engine, name: str, *, source: str | None = None) -> pd.DataFrame:
-    """A whole table as a DataFrame (optionally one source only); JSON ``attrs`` stay dicts."""
+def read_table(
+    engine: Engine,
+    name: str,
+    *,
+    source: str | None = None,
+    columns: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """A table as a DataFrame (optionally one source, some columns); JSON columns become dicts.
+
+    Reads column by column from the raw rows, so large tables (hundreds of thousands of
+    population units) load in about a second.
+    """
     try:
-        table = _ALL_TABLES[name]
+        table = _ALL_TABLES[name].__table__
     except KeyError:
         raise NotFoundError(f"no table {name!r}; tables are {', '.join(_ALL_TABLES)}") from None
-    stmt = select(table.__table__)
+    cols = [table.c[c] for c in columns] if columns else list(table.c)
+    json_cols = [c.name for c in cols if isinstance(c.type, JSON)]
+    stmt = select(*[type_coerce(c, Text) if c.name in json_cols else c for c in cols])
     if source is not None:
-        stmt = stmt.where(table.__table__.c.source == source)
+        stmt = stmt.where(table.c.source == source)
     with engine.connect() as conn:
-        result = conn.execute(stmt)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        # the driver's own rows (plain tuples): much faster than SQLAlchemy Row objects
+        compiled = stmt.compile(conn)
+        cursor = conn.exec_driver_sql(compiled.string, compiled.params).cursor
+        rows = cursor.fetchall() if cursor is not None else []
+    names = [c.name for c in cols]
+    data = (
+        dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {n: () for n in names}
+    )
+    frame = pd.DataFrame({n: pd.Series(list(v), dtype=object) for n, v in data.items()})
+    for n in json_cols:
+        frame[n] = [json.loads(v) if isinstance(v, str) else v for v in frame[n]]
+    for c in cols:
+        if isinstance(c.type, Float | Integer) and c.name in frame:
+            frame[c.name] = pd.to_numeric(frame[c.name])
+    return frame
 
 
 def datasets(engine: Engine) -> pd.DataFrame:

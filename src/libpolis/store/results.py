@@ -1,30 +1,39 @@
 """Result tables: what an analysis step returned, stored next to the run that made it.
 
-A step writes one DataFrame per result name into table ``res_<name>`` (replaced on each run,
-the newest result wins) and a row in ``run`` with its parameters, summary and command.
+A step writes one DataFrame per result name (stored as Parquet in table ``result``; the newest
+result of a name wins) and a row in ``run`` with its parameters, summary and command, in one
+transaction.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, delete, select
 
 from libpolis.errors import NotFoundError
 from libpolis.store.engine import session_scope
-from libpolis.store.tables import Run
+from libpolis.store.tables import ResultTable, Run
 
-__all__ = ["latest_run", "read_result", "write_result"]
+__all__ = ["latest_run", "read_result", "result_names", "write_result"]
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]{0,50}$")
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 
 
-def _table(name: str) -> str:
+def _check(name: str) -> str:
     if not _NAME.match(name):
         raise ValueError(f"result name {name!r} must be lower-case letters, digits and _")
-    return f"res_{name}"
+    return name
+
+
+def _to_parquet(frame: pd.DataFrame) -> bytes:
+    frame = pd.DataFrame(frame).drop(columns="geometry", errors="ignore")
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return buf.getvalue()
 
 
 def write_result(
@@ -36,15 +45,23 @@ def write_result(
     summary: dict[str, Any] | None = None,
     command: str = "",
 ) -> int:
-    """Store the result tables of one run of ``step`` in a single transaction; return the run id."""
-    with engine.begin() as conn:
-        for name, frame in tables.items():
-            frame = pd.DataFrame(frame).drop(columns="geometry", errors="ignore")
-            frame.to_sql(_table(name), conn, if_exists="replace", index=False, chunksize=10_000)
+    """Store the result tables of one run of ``step`` atomically; return the run id."""
+    blobs = {_check(name): (_to_parquet(frame), frame) for name, frame in tables.items()}
     with session_scope(engine) as session:
         run = Run(step=step, params=params or {}, summary=summary or {}, command=command)
         session.add(run)
         session.flush()
+        session.execute(delete(ResultTable).where(ResultTable.name.in_(list(blobs))))
+        for name, (data, frame) in blobs.items():
+            session.add(
+                ResultTable(
+                    name=name,
+                    run_id=run.id,
+                    rows=len(frame),
+                    data=data,
+                    columns={"columns": [str(c) for c in frame.columns]},
+                )
+            )
         return run.id
 
 
@@ -56,11 +73,17 @@ def read_result(engine: Engine, name: str) -> pd.DataFrame:
     NotFoundError
         When no step has written that result yet.
     """
-    table = _table(name)
-    if not inspect(engine).has_table(table):
+    with session_scope(engine) as session:
+        data = session.scalar(select(ResultTable.data).where(ResultTable.name == _check(name)))
+    if data is None:
         raise NotFoundError(f"no result {name!r} in the workspace yet")
-    with engine.connect() as conn:
-        return pd.read_sql_table(table, conn)
+    return pd.read_parquet(io.BytesIO(data))
+
+
+def result_names(engine: Engine) -> list[str]:
+    """Names of all stored result tables."""
+    with session_scope(engine) as session:
+        return sorted(session.scalars(select(ResultTable.name)))
 
 
 def latest_run(engine: Engine, step: str) -> Run | None:

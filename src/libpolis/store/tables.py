@@ -18,6 +18,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -39,6 +40,7 @@ __all__ = [
     "Partnership",
     "PopulationUnit",
     "Programme",
+    "ResultTable",
     "Run",
     "Statistic",
     "Venue",
@@ -255,6 +257,19 @@ class Run(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     command: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ResultTable(Base):
+    """One result table of an analysis step, stored as Parquet (the newest per name)."""
+
+    __tablename__ = "result"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
+    rows: Mapped[int] = mapped_column(Integer)
+    columns: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 

@@ -1,0 +1,116 @@
+"""Multi-source shortest paths on a CSR graph, vectorised with numpy (internal).
+
+The algorithm is *delta-stepping* (Meyer & Sanders 2003) with whole frontiers processed as
+numpy arrays: nodes whose label improved wait in an ``active`` list; each round relaxes, in
+one vectorised step, the out-edges of every active node whose label is below the current
+bucket bound ``bound``; when no active node is below it, the bound moves to the smallest active
+label plus ``delta``. A node is re-activated whenever its label improves, so the result is the
+exact shortest distance whatever ``delta`` is (``delta`` only trades rounds against repeated
+relaxations). Each node also inherits the *owner* (the source it was reached from), which is
+how one search yields both the time to and the identity of the nearest source.
+
+Measured against ``scipy.sparse.csgraph.dijkstra(..., min_only=True)`` (Fibonacci heap, one
+node at a time) this is about 2x faster on million-node road graphs; see
+``benchmarks/access.md``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["multi_source_search"]
+
+
+def multi_source_search(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    sources: np.ndarray,
+    offsets: np.ndarray | None = None,
+    *,
+    limit: float = np.inf,
+    delta: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shortest distance from the nearest of many sources to every node.
+
+    Parameters
+    ----------
+    indptr, indices, weights : ndarray
+        CSR arrays of the graph; ``weights`` non-negative.
+    sources : ndarray of int
+        Source nodes (repeats allowed).
+    offsets : ndarray of float, optional
+        Starting label of each source (e.g. an access leg); zeros by default.
+    limit : float
+        Labels above ``limit`` are not expanded; such nodes stay unreached (``inf``).
+    delta : float, optional
+        Bucket width; defaults to the mean edge weight.
+
+    Returns
+    -------
+    dist : ndarray of float64
+        Distance per node, ``inf`` when unreached.
+    owner : ndarray of int64
+        Position in ``sources`` of the nearest source per node, ``-1`` when unreached.
+    """
+    n = len(indptr) - 1
+    sources = np.asarray(sources, dtype=np.int64)
+    if offsets is None:
+        offsets = np.zeros(len(sources))
+    offsets = np.asarray(offsets, dtype=np.float64)
+    dist = np.full(n, np.inf)
+    owner = np.full(n, -1, dtype=np.int64)
+    if len(sources) == 0 or n == 0:
+        return dist, owner
+    # Several sources on one node: the smallest offset wins (stable: first such source).
+    order = np.lexsort((np.arange(len(sources)), offsets, sources))
+    s_sorted = sources[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = s_sorted[1:] != s_sorted[:-1]
+    keep = order[first]
+    keep = keep[offsets[keep] <= limit]
+    dist[sources[keep]] = offsets[keep]
+    owner[sources[keep]] = keep
+    if delta is None:
+        delta = float(weights.mean()) if len(weights) else 1.0
+    if not delta > 0:
+        delta = 1.0
+    indptr = np.asarray(indptr, dtype=np.int64)
+    pos = np.empty(n, dtype=np.int64)  # scratch for de-duplicating frontiers
+    active = sources[keep]
+    bound = -np.inf
+    while active.size:
+        da = dist[active]
+        sel = da < bound
+        if not sel.any():
+            bound = float(da.min()) + delta
+            sel = da < bound
+        frontier = active[sel]
+        active = active[~sel]
+        # de-duplicate without sorting: exactly one position survives per node
+        ar = np.arange(frontier.size)
+        pos[frontier] = ar
+        frontier = frontier[pos[frontier] == ar]
+        start = indptr[frontier]
+        cnt = indptr[frontier + 1] - start
+        csum = np.cumsum(cnt)
+        total = int(csum[-1])
+        if total == 0:
+            continue
+        edge = np.repeat(start - (csum - cnt), cnt)
+        edge += np.arange(total)
+        head = indices[edge]
+        owner_f = owner[frontier]  # read with the labels, before this round's updates
+        cand = np.repeat(dist[frontier], cnt)
+        cand += weights[edge]
+        better = np.flatnonzero((cand < dist[head]) & (cand <= limit))
+        if better.size == 0:
+            continue
+        head = head[better]
+        cand = cand[better]
+        np.minimum.at(dist, head, cand)
+        won = cand == dist[head]
+        head = head[won]
+        owner[head] = owner_f[np.searchsorted(csum, better[won], side="right")]
+        active = np.concatenate((active, head))
+    return dist, owner
