@@ -20,6 +20,9 @@ own strategy) libpolis scores every programme sentence against every goal:
   ``benchmarks/align_frameworks.md``).
 
 No model is downloaded or loaded: the index is built from the framework texts in milliseconds.
+The SDGs are better served by the trained classifier (``align_texts(..., "sdg")``); matching
+``"sdg"`` or ``"sdg_targets"`` here works but uses the uncalibrated ``default`` thresholds and
+only the official texts (no libpolis descriptions).
 """
 
 from __future__ import annotations
