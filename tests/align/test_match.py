@@ -194,3 +194,15 @@ def test_any_text_gives_bounded_deterministic_scores(texts: list[str]) -> None:
     assert np.all(s >= 0)
     assert np.all(s <= 1 + 1e-9)
     assert match_texts(texts, "culture21") == match_texts(texts, "culture21")
+
+
+def test_html_descriptions_are_read_as_text() -> None:
+    html = (
+        "<p>Weekly&nbsp;<strong>job club</strong>: help with your CV and job interviews.</p>"
+        '<p>More at <a href="https://example.org/jobs">our site</a> &amp; www.example.org</p>'
+    )
+    (matches,) = match_texts([html], "culture21")
+    assert matches[0].code == "5"
+    assert matches[0].sentence == "Weekly job club : help with your CV and job interviews."
+    assert split_sentences(html)[1] == "More at our site &"
+    assert not {"nbsp", "strong", "href", "http"} & set(tokens(" ".join(split_sentences(html))))

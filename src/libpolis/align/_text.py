@@ -7,12 +7,13 @@ Deliberately small and dependency-free. Tokens are lower-cased and accent-stripp
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["detect_language", "normalize", "split_sentences", "tokens"]
+__all__ = ["detect_language", "normalize", "split_sentences", "strip_markup", "tokens"]
 
 _STOP = {
     "en": """a about above after again all also am an and any are as at be because been before being
@@ -61,6 +62,22 @@ _SENT_END = re.compile(
 _MAX_SENT = 400  # characters: longer runs are cut at word boundaries
 
 
+_BLOCK_TAG = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6]|/tr)\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]{0,2000}>")
+_URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+
+
+def strip_markup(text: str) -> str:
+    """Plain text of an HTML fragment: tags removed (block ends become paragraph breaks),
+    entities decoded, URLs dropped. Text without ``<``, ``&`` or ``://`` is returned as is."""
+    if "<" not in text and "&" not in text and "://" not in text and "www." not in text:
+        return text
+    text = _BLOCK_TAG.sub("\n\n", text)
+    text = _TAG.sub(" ", text)
+    text = html.unescape(text).replace("\xa0", " ")
+    return _URL.sub(" ", text)
+
+
 def normalize(text: str) -> str:
     """Lower-case, strip accents and map every non-alphanumeric run to one space."""
     text = unicodedata.normalize("NFKD", text.casefold())
@@ -95,9 +112,12 @@ def tokens(text: str, *, bigrams: bool = True) -> list[str]:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split ``text`` into sentences (and list items); long runs are cut near 400 characters."""
+    """Split ``text`` into sentences (and list items); long runs are cut near 400 characters.
+
+    HTML markup is stripped first (:func:`strip_markup`).
+    """
     out: list[str] = []
-    for part in _SENT_END.split(text):
+    for part in _SENT_END.split(strip_markup(text)):
         part = " ".join(part.split())
         part = part.strip(" -*–")
         if not part:
