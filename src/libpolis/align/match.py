@@ -38,7 +38,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from libpolis.align._text import split_sentences, tokens
+from libpolis.align._text import detect_language, split_sentences, tokens
 from libpolis.align.frameworks import Framework, load_framework
 from libpolis.errors import DataError
 
@@ -321,8 +321,6 @@ def match_texts(
     if top_k is not None and top_k < 1:
         raise DataError(f"top_k must be at least 1, found {top_k}")
     scored = _score(items, index)
-    from libpolis.align._text import detect_language
-
     kept: list[np.ndarray] = []
     for t in range(len(items)):
         row = scored.scores[t]
