@@ -366,15 +366,40 @@ def register(app: typer.Typer) -> None:
 
     @align_app.command("train")
     @cli_errors
-    def align_train_cmd(json_out: JsonOpt = False) -> None:
-        """Rebuild the shipped SDG model from the labelled data (fixed split and seed)."""
+    def align_train_cmd(
+        out: Annotated[
+            Path | None,
+            typer.Option("--out", help="Model folder (default: the one shipped with libpolis)."),
+        ] = None,
+        seed: Annotated[int, typer.Option("--seed", help="Seed of the shipped model.")] = 0,
+        data_dir: Annotated[
+            Path | None,
+            typer.Option(
+                "--data-dir", help="Folder with sdg-labelled-texts (default shared/data)."
+            ),
+        ] = None,
+        json_out: JsonOpt = False,
+    ) -> None:
+        """Rebuild the SDG model from the labelled data (fixed, documented split and seed)."""
+        from importlib import resources
+
         try:
             from libpolis.align.train import train_sdg_model
         except ImportError as exc:
             raise NotFoundError(f"SDG training is not available ({exc})") from None
-        result = train_sdg_model()
-        payload = result if isinstance(result, dict) else {"result": str(result)}
-        emit(payload, json_out, json.dumps(payload, default=str, ensure_ascii=False))
+        folder = out or Path(str(resources.files("libpolis") / "data" / "models" / "sdg"))
+        meta = train_sdg_model(folder, seed, data_dir=data_dir)
+        payload = {"out": str(folder), **(meta if isinstance(meta, dict) else {})}
+        emit(
+            payload,
+            json_out,
+            f"SDG model written to {folder}"
+            + (
+                f" (validation micro-F1 {payload['val_micro_f1']:.3f})"
+                if "val_micro_f1" in payload
+                else ""
+            ),
+        )
 
     @fw_app.command("list")
     @cli_errors
