@@ -308,3 +308,23 @@ def test_cli_import_strategy_bad_file(tmp_path: Path) -> None:
     )
     assert res.exit_code == 2
     assert "empty.md: the strategy document is empty" in res.stderr
+
+
+def test_cli_align_train_wiring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if importlib.util.find_spec("libpolis.align.train") is None:
+        res = runner.invoke(_app(), ["align", "train", "--out", str(tmp_path)])
+        assert res.exit_code == 2 and "SDG training is not available" in res.stderr
+        return
+    import libpolis.align.train as train
+
+    calls: list[tuple] = []
+
+    def fake(out_dir: Path, seed: int = 0, *, data_dir: Path | None = None) -> dict:
+        calls.append((Path(out_dir), seed, data_dir))
+        return {"val_micro_f1": 0.5}
+
+    monkeypatch.setattr(train, "train_sdg_model", fake)
+    res = runner.invoke(_app(), ["align", "train", "--out", str(tmp_path), "--seed", "3", "--json"])
+    assert res.exit_code == 0, res.stderr
+    assert calls == [(tmp_path, 3, None)]
+    assert json.loads(res.stdout) == {"out": str(tmp_path), "val_micro_f1": 0.5}
