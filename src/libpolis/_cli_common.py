@@ -8,16 +8,17 @@ import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine
 
 from libpolis.errors import LibpolisError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 from libpolis.settings import get_settings
-from libpolis.store import open_store
 
 __all__ = [
     "DbOpt",
@@ -70,6 +71,8 @@ def cli_errors(func: F) -> F:
 
 def engine_for(workspace: Path | None, db: str | None, *, create: bool = True) -> Engine:
     """Open (and migrate) the store named by the options or the environment."""
+    from libpolis.store import open_store
+
     settings = get_settings()
     url = db or settings.store_url(workspace)
     if not create and url.startswith("sqlite:///") and not Path(url[10:]).exists():

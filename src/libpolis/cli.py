@@ -23,13 +23,7 @@ from libpolis._cli_common import (
     engine_for,
     progress,
 )
-from libpolis.demo import run_demo
-from libpolis.imports import import_frames, source_name
-from libpolis.pipeline import run_access
-from libpolis.sources import areas as areas_src
-from libpolis.sources import osm, pls, population, tabular
 from libpolis.steps import STEP_MODULES
-from libpolis.store import counts
 
 __all__ = ["app", "main"]
 
@@ -73,6 +67,8 @@ def init(workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt = F
 @cli_errors
 def status(workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
     """Rows per table and per source."""
+    from libpolis.store import counts
+
     engine = engine_for(workspace, db, create=False)
     result = counts(engine)
 
@@ -95,6 +91,9 @@ def import_osm(
     json_out: JsonOpt = False,
 ) -> None:
     """Libraries and other cultural venues from an OpenStreetMap .pbf file."""
+    from libpolis.imports import import_frames, source_name
+    from libpolis.sources import osm
+
     frame = osm.read_osm_culture(path)
     libs = frame[frame["kind"] == "library"] if libraries else frame.iloc[0:0]
     venues = frame[frame["kind"] != "library"]
@@ -134,6 +133,9 @@ def import_population(
     json_out: JsonOpt = False,
 ) -> None:
     """Population points or polygons (CSV, GeoPackage, GeoJSON, GeoParquet)."""
+    from libpolis.imports import import_frames, source_name
+    from libpolis.sources import population
+
     frame = population.read_population(
         path,
         id_column=id_column,
@@ -173,6 +175,9 @@ def import_pls(
     json_out: JsonOpt = False,
 ) -> None:
     """The US IMLS Public Libraries Survey: outlets and administrative entities."""
+    from libpolis.imports import import_frames, source_name
+    from libpolis.sources import pls
+
     with progress(not json_out) as prog:
         task = prog.add_task("reading outlets", total=3)
         out = pls.read_pls_outlets(outlets, encoding=encoding)
@@ -215,6 +220,9 @@ def import_museums(
     json_out: JsonOpt = False,
 ) -> None:
     """IMLS Museum Data File rows with coordinates, as cultural venues."""
+    from libpolis.imports import import_frames, source_name
+    from libpolis.sources import tabular
+
     frame = tabular.read_museums(path, encoding=encoding)
     engine = engine_for(workspace, db)
     res = import_frames(
@@ -240,6 +248,9 @@ def import_programmes(
     json_out: JsonOpt = False,
 ) -> None:
     """Library programmes from CSV (id, library, title, description, ...)."""
+    from libpolis.imports import import_frames, source_name
+    from libpolis.sources import tabular
+
     frame = tabular.read_programmes(path, encoding=encoding)
     engine = engine_for(workspace, db)
     res = import_frames(
@@ -267,6 +278,9 @@ def import_facilities(
     json_out: JsonOpt = False,
 ) -> None:
     """Any facility list (CSV id,name,lon,lat[,kind] or GeoJSON) as libraries or venues."""
+    from libpolis.imports import import_frames, source_name
+    from libpolis.sources import tabular
+
     if as_ not in {"library", "venue"}:
         from libpolis.errors import DataError
 
@@ -303,6 +317,9 @@ def import_areas(
     json_out: JsonOpt = False,
 ) -> None:
     """Administrative areas (districts) from a vector file."""
+    from libpolis.imports import import_frames, source_name
+    from libpolis.sources import areas as areas_src
+
     frame = areas_src.read_areas(path, name_column=name_column, kind=kind, layer=layer)
     engine = engine_for(workspace, db)
     res = import_frames(
@@ -340,6 +357,7 @@ def access(
 ) -> None:
     """Distance or travel time from every resident to the nearest library, coverage, equity."""
     from libpolis.errors import DataError
+    from libpolis.pipeline import run_access
 
     try:
         ts = [float(t) for t in thresholds.split(",") if t.strip()] if thresholds else None
@@ -382,6 +400,8 @@ def demo(
     json_out: JsonOpt = False,
 ) -> None:
     """Build a fresh workspace from the bundled City of Helsinki data and write the brief."""
+    from libpolis.demo import run_demo
+
     result = run_demo(out)
     f = result["figures"]
 
@@ -396,7 +416,9 @@ def demo(
         typer.echo(
             f"  nearest cultural venue is a library for {100 * f['share_nearest_culture_library']:.1f} % of residents"
         )
-        typer.echo(f"  brief: {result['html']}")
+        typer.echo(
+            f"  brief: {result['html']}" + (f" and {result['pdf']}" if result.get("pdf") else "")
+        )
 
     emit(result, json_out, human)
 
@@ -414,3 +436,7 @@ for _name in STEP_MODULES:
 def main() -> None:
     """Entry point of the ``libpolis`` script."""
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -53,6 +53,9 @@ def test_same_ids_from_two_sources_are_two_records(engine: Engine) -> None:
     import_frames(engine, "a", {"library": _libs(2)}, dataset={"kind": "t", "path": "x"})
     import_frames(engine, "b", {"library": _libs(2)}, dataset={"kind": "t", "path": "y"})
     assert counts(engine)["library"] == {"total": 4, "a": 2, "b": 2}
+    only_b = read_table(engine, "library", source="b", columns=["source", "name", "lon"])
+    assert list(only_b.columns) == ["source", "name", "lon"]
+    assert set(only_b["source"]) == {"b"} and only_b["lon"].dtype == float
 
 
 def test_failed_import_leaves_store_unchanged(engine: Engine) -> None:

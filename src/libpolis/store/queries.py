@@ -56,7 +56,12 @@ def read_table(
     with engine.connect() as conn:
         # the driver's own rows (plain tuples): much faster than SQLAlchemy Row objects
         compiled = stmt.compile(conn)
-        cursor = conn.exec_driver_sql(compiled.string, compiled.params).cursor
+        params = (
+            tuple(compiled.params[k] for k in compiled.positiontup or ())
+            if compiled.positional
+            else compiled.params
+        )
+        cursor = conn.exec_driver_sql(compiled.string, params).cursor
         rows = cursor.fetchall() if cursor is not None else []
     names = [c.name for c in cols]
     data = (

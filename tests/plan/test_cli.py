@@ -1,0 +1,78 @@
+"""``libpolis plan`` through a CLI runner on the bundled Helsinki demo workspace."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from libpolis.demo import build_demo_workspace
+from libpolis.steps import plan as plan_step
+from libpolis.store import open_store, read_result
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    path = tmp_path_factory.mktemp("plan") / "demo.sqlite"
+    build_demo_workspace(path, show_progress=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def app():
+    app = typer.Typer()
+    plan_step.register(app)
+
+    @app.command()
+    def other() -> None:  # a second command keeps "plan" as a named subcommand
+        """Placeholder."""
+
+    return app
+
+
+def _run(app, workspace, *args):
+    return CliRunner().invoke(app, ["plan", "--workspace", str(workspace), *args])
+
+
+def test_coverage_plan_is_stored(app, workspace):
+    res = _run(app, workspace, "--sites", "2", "--within", "10", "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["proven_optimal"] and len(out["selected"]) == 2
+    engine = open_store(f"sqlite:///{workspace}")
+    units = read_result(engine, "plan_coverage_units")
+    gained = units.loc[units["covered_after"], "population"].sum()
+    gained -= units.loc[units["covered_before"], "population"].sum()
+    assert out["residents_gained"] == pytest.approx(gained)
+    assert out["value"] == pytest.approx(units.loc[units["covered_after"], "weight"].sum())
+    sites = read_result(engine, "plan_coverage_sites")
+    assert set(sites.loc[sites["status"] == "new", "site_id"]) == set(out["selected"])
+    groups = read_result(engine, "plan_coverage_groups")
+    assert groups["group"].iloc[0] == "population"
+
+
+def test_median_with_need_and_csv_candidates(app, workspace, tmp_path):
+    csv = tmp_path / "sites.csv"
+    pd.DataFrame(
+        {"id": ["x", "y", "z"], "lon": [24.93, 24.96, 25.03], "lat": [60.17, 60.19, 60.21]}
+    ).to_csv(csv, index=False)
+    res = _run(
+        app, workspace, "--objective", "median", "--sites", "1", "--candidates", str(csv),
+        "--weight", "need", "--population-source", "hsy-grid-2015", "--json",
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["selected"][0].startswith("sites.csv:")
+    by_group = {g["group"]: g for g in out["groups"]}
+    assert {"population", "children", "older"} <= set(by_group)
+    for g in by_group.values():
+        assert g["mean_time_min_after"] <= g["mean_time_min_before"] + 1e-9
+
+
+def test_errors_are_one_line_exit_2(app, workspace):
+    res = _run(app, workspace, "--objective", "fastest")
+    assert res.exit_code == 2
+    assert res.output.strip().startswith("error: --objective must be coverage or median")
