@@ -32,7 +32,10 @@ def method_of(framework: str | Framework) -> tuple[str, str]:
     """``(method, version)`` that :func:`align_texts` records for ``framework``."""
     if isinstance(framework, str) and framework == "sdg":
         meta = dict(getattr(_sdg_classifier(), "meta", {}) or {})
-        return str(meta.get("method", "sdg-classifier")), str(meta.get("version", ""))
+        # the store keeps a short method name (100 characters); the model's "method" may be a
+        # sentence describing it, so its "name" comes first
+        name = meta.get("name") or meta.get("method") or "sdg-classifier"
+        return str(name)[:100], str(meta.get("version", ""))[:50]
     return METHOD, VERSION
 
 
@@ -61,7 +64,10 @@ def _align_sdg(texts: list[str], threshold: float | None) -> list[dict[str, Any]
         goals.sort(key=lambda g: -float(proba[k][g - 1]))
         out[i]["sdgs"] = goals
         out[i]["scores"] = {str(g): round(float(proba[k][g - 1]), 4) for g in goals}
-        out[i]["explanations"] = {str(g): dict(clf.explain(texts[i], g)) for g in goals}
+        for g in goals:
+            ex = dict(clf.explain(texts[i], g))
+            ex.setdefault("score", out[i]["scores"][str(g)])
+            out[i]["explanations"][str(g)] = ex
     return out
 
 
