@@ -37,7 +37,11 @@ from libpolis.align.match import METHOD, VERSION, match_texts, score_texts
 
 ROOT = Path(__file__).resolve().parents[1]
 CAL = ROOT / "src/libpolis/data/frameworks/calibration"
-SHARED = ROOT.parent.parent / "shared" / "data"
+# shared/ sits beside the repository (main and CI) or two levels up (a helper's worktree)
+SHARED = next(
+    (p / "shared" / "data" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").is_dir()),
+    ROOT.parent / "shared" / "data",
+)
 FRAMEWORKS = ("udhr", "culture21")
 THRESHOLDS = np.round(np.arange(0.01, 0.80, 0.005), 4)
 RELATIVES = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)

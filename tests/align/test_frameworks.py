@@ -16,8 +16,13 @@ from libpolis.align.frameworks import (
 )
 from libpolis.errors import DataError, NotFoundError
 
-SHARED = Path(__file__).resolve().parents[2].parent.parent / "shared" / "data"
-DATA_DIR = Path(__file__).resolve().parents[2] / "src" / "libpolis" / "data" / "frameworks"
+ROOT = Path(__file__).resolve().parents[2]
+# shared/ sits beside the repository (main and CI) or two levels up (a helper's worktree)
+SHARED = next(
+    (p / "shared" / "data" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").is_dir()),
+    ROOT.parent / "shared" / "data",
+)
+DATA_DIR = ROOT / "src" / "libpolis" / "data" / "frameworks"
 
 
 @pytest.mark.parametrize(
