@@ -250,6 +250,17 @@ def test_cli_import_strategy_and_align_run(ws: Path, tmp_path: Path) -> None:
     info = json.loads(res.stdout)
     assert info["name"] == "example-city" and len(info["goals"]) == 2
 
+    res = runner.invoke(_app(), ["frameworks", "show", "example-city", "-w", str(ws), "--json"])
+    assert res.exit_code == 0, res.stderr
+    assert [g["title"] for g in json.loads(res.stdout)["goals"]] == [
+        "Work for everyone",
+        "Informed citizens",
+    ]
+    res = runner.invoke(_app(), ["frameworks", "show", "culture21", "--language", "es"])
+    assert res.exit_code == 0 and "Derechos culturales" in res.stdout
+    res = runner.invoke(_app(), ["frameworks", "show", "nope"])
+    assert res.exit_code == 2 and "unknown framework 'nope'" in res.stderr
+
     res = runner.invoke(_app(), ["frameworks", "list", "-w", str(ws), "--json"])
     names = [f["name"] for f in json.loads(res.stdout)["frameworks"]]
     assert names == ["sdg", "sdg_targets", "udhr", "culture21", "example-city"]

@@ -430,6 +430,36 @@ def register(app: typer.Typer) -> None:
             "\n".join(f"{i['name']:24s} {i['goals']:>4d}  {i['title']}" for i in items),
         )
 
+    @fw_app.command("show")
+    @cli_errors
+    def frameworks_show_cmd(
+        name: str,
+        language: Annotated[str, typer.Option("--language", help="en, fr, es, ...")] = "en",
+        workspace: WorkspaceOpt = None,
+        db: DbOpt = None,
+        json_out: JsonOpt = False,
+    ) -> None:
+        """The goals of a framework (shipped name, strategy file, or stored strategy)."""
+        from libpolis.align.frameworks import load_framework
+
+        fw = None
+        if workspace is not None or db is not None:
+            engine = engine_for(workspace, db, create=False)
+            try:
+                fw = next((f for f in _stored_frameworks(engine) if f.name == name), None)
+            finally:
+                engine.dispose()
+        fw = fw or load_framework(name)
+        goals = [
+            {"code": g.code, "title": g.title_in(language), "text": g.text_in(language)}
+            for g in fw.goals
+        ]
+        emit(
+            {"name": fw.name, "title": fw.title, "source": fw.source, "goals": goals},
+            json_out,
+            "\n".join([fw.title, *(f"{g['code']:>5s}  {g['title']}" for g in goals)]),
+        )
+
     @fw_app.command("import-strategy")
     @cli_errors
     def import_strategy_cmd(
