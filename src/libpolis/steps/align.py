@@ -8,8 +8,8 @@
   and every stored city strategy, and stores the suggestions (method and version recorded;
   people confirm or reject them later). Suggestions already confirmed or rejected are kept;
 * ``align train``: rebuilds the shipped SDG model (``libpolis.align.train.train_sdg_model``);
-* ``frameworks list``, ``frameworks import-strategy FILE``: strategies are stored in the
-  workspace and aligned by ``align run``.
+* ``frameworks list``, ``frameworks show NAME``, ``frameworks import-strategy FILE``:
+  strategies are stored in the workspace and aligned by ``align run``.
 """
 
 from __future__ import annotations
