@@ -1,0 +1,297 @@
+"""SDG scores for library programme texts: the classifier plus a library-context prior.
+
+The SDG classifier (:mod:`libpolis.align.sdg`) is trained on research sentences, abstracts and
+the UN target texts; it is strong there but weak on the short texts of library programme
+listings ("Open storytime", "Repair café"), whose words it rarely saw. This module adds what a
+library programme says about the goals it serves:
+
+* the **library prior** ``s`` is the similarity (0..1, :func:`libpolis.align.match.score_texts`)
+  of the text to each goal described in library terms: the official SDG titles and goal texts
+  (en, fr, es) plus keyword descriptions written by the libpolis authors
+  (``data/frameworks/descriptions/sdg_library.json``: story time, homework help and coding
+  club for goal 4, job club and CV clinic for goal 8, repair café and seed library for goal
+  12...);
+* the **combined probability** of goal ``g`` is a logistic blend
+  ``sigmoid(a * logit(p_g) + b * s_g + c)`` of the classifier's calibrated probability ``p_g``
+  (clipped to [1e-4, 1 - 1e-4]) and the prior, with ``a, b, c`` fitted by logistic regression on
+  the calibration rows of ``data/frameworks/calibration/sdg_library.csv``;
+* a text gets its best goal when its combined probability reaches ``floor`` and every other goal
+  reaching ``threshold`` (both chosen on the same calibration rows);
+* **gate**: the prior is applied only to programme-like texts of at most ``max_words`` words;
+  longer texts (reports, abstracts) keep the classifier's probabilities and decision rule
+  unchanged, so the classifier's own evaluation sets are not affected by the prior beyond
+  their short texts.
+
+The fitted numbers live in ``data/frameworks/calibration/sdg_library_params.json``; they are
+written by ``benchmarks/align_library.py --write``, which also reports the held-out figures
+(``benchmarks/align_library.md``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from libpolis.align.frameworks import Framework, framework_from_dict
+from libpolis.align.match import _check_texts, _explain_many, _get_index, _score
+from libpolis.errors import DataError
+
+__all__ = [
+    "METHOD_SUFFIX",
+    "VERSION",
+    "Combined",
+    "LibraryParams",
+    "combine",
+    "explain_prior",
+    "library_framework",
+    "library_params",
+    "library_similarity",
+    "predict_combined",
+    "programme_like",
+]
+
+#: Appended to the classifier's method name when the library prior is used.
+METHOD_SUFFIX = "+library-prior"
+#: Version of the library descriptions, the blend and its fitted parameters.
+VERSION = "1"
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_EPS = 1e-4
+
+
+def _base() -> Any:
+    return resources.files("libpolis") / "data" / "frameworks"
+
+
+@lru_cache(maxsize=1)
+def library_framework() -> Framework:
+    """The 17 SDGs with their official titles and goal texts and the library descriptions.
+
+    Returns
+    -------
+    Framework
+        Named ``"sdg_library"``; goal codes ``"1"`` .. ``"17"`` in order.
+    """
+    base = _base()
+    data = json.loads((base / "sdg.json").read_text(encoding="utf-8"))
+    raw = json.loads((base / "descriptions" / "sdg_library.json").read_text(encoding="utf-8"))
+    desc = {k: v for k, v in raw.items() if not k.startswith("_")}
+    return framework_from_dict({**data, "name": "sdg_library"}, desc)
+
+
+@dataclass(frozen=True)
+class LibraryParams:
+    """Fitted parameters of the blend (see the module docstring).
+
+    Attributes
+    ----------
+    a, b, c : float
+        Weight of the classifier's logit, weight of the prior similarity, intercept.
+    threshold : float
+        Combined probability at which any goal is suggested.
+    floor : float
+        Combined probability at which the best goal is suggested.
+    max_words : int or None
+        Texts with more words keep the classifier alone (None: no gate).
+    """
+
+    a: float
+    b: float
+    c: float
+    threshold: float
+    floor: float
+    max_words: int | None
+
+
+@lru_cache(maxsize=1)
+def library_params() -> LibraryParams:
+    """The shipped fitted parameters (``calibration/sdg_library_params.json``)."""
+    path = _base() / "calibration" / "sdg_library_params.json"
+    if not path.is_file():
+        raise DataError("the library prior parameters are missing", where=str(path))
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    mw = raw.get("max_words")
+    return LibraryParams(
+        a=float(raw["a"]),
+        b=float(raw["b"]),
+        c=float(raw["c"]),
+        threshold=float(raw["threshold"]),
+        floor=float(raw["floor"]),
+        max_words=None if mw is None else int(mw),
+    )
+
+
+def programme_like(texts: Sequence[str], max_words: int | None) -> np.ndarray:
+    """Which texts get the library prior: non-blank and at most ``max_words`` words.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n,) bool.
+    """
+    items = _check_texts(texts)
+    n_words = np.array([len(_WORD.findall(t)) for t in items], dtype=np.int64)
+    ok = n_words > 0
+    if max_words is not None:
+        ok &= n_words <= max_words
+    return ok
+
+
+def library_similarity(texts: Sequence[str]) -> np.ndarray:
+    """Similarity 0..1 of each text to each goal described in library terms.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n, 17) float64, column ``j`` is goal ``j + 1``.
+    """
+    items = _check_texts(texts)
+    return _score(items, _get_index(library_framework())).scores
+
+
+def combine(proba: np.ndarray, similarity: np.ndarray, params: LibraryParams) -> np.ndarray:
+    """Logistic blend of calibrated probabilities and library similarities.
+
+    Parameters
+    ----------
+    proba : numpy.ndarray
+        (n, 17) classifier probabilities in [0, 1].
+    similarity : numpy.ndarray
+        (n, 17) library similarities in [0, 1].
+    params : LibraryParams
+
+    Returns
+    -------
+    numpy.ndarray
+        (n, 17) combined probabilities in (0, 1).
+    """
+    p = np.clip(np.asarray(proba, dtype=np.float64), _EPS, 1.0 - _EPS)
+    z = params.a * np.log(p / (1.0 - p)) + params.b * np.asarray(similarity) + params.c
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+
+
+def _decide(scores: np.ndarray, threshold: float, floor: float) -> np.ndarray:
+    pred = scores >= threshold
+    best = scores.argmax(axis=1)
+    top = scores.max(axis=1)
+    rows = np.flatnonzero((top >= floor) & (top > 0))
+    pred[top < floor] = False
+    pred[rows, best[rows]] = True
+    return pred
+
+
+@dataclass(frozen=True)
+class Combined:
+    """Result of :func:`predict_combined` (arrays have one row per text)."""
+
+    proba: np.ndarray  # (n, 17) scores used for the decision
+    labels: list[list[int]]  # goals per text, ascending
+    prior_used: np.ndarray  # (n,) bool
+    similarity: np.ndarray  # (n, 17), zeros where the prior was not used
+
+
+def predict_combined(
+    texts: Sequence[str],
+    classifier: Any,
+    *,
+    params: LibraryParams | None = None,
+    threshold: float | None = None,
+) -> Combined:
+    """Goals and scores of each text: the blend for programme-like texts, else the classifier.
+
+    Parameters
+    ----------
+    texts : sequence of str
+    classifier : SdgClassifier
+        Provides ``predict_proba`` and ``predict`` (its own rule for texts outside the gate).
+    params : LibraryParams, optional
+        Default: :func:`library_params`.
+    threshold : float, optional
+        One threshold for all goals and texts (overrides both calibrated rules).
+
+    Returns
+    -------
+    Combined
+    """
+    items = _check_texts(texts)
+    prm = params or library_params()
+    if threshold is not None and not 0.0 <= float(threshold) <= 1.0:
+        raise DataError(f"threshold must be in [0, 1], got {threshold}")
+    proba = np.asarray(classifier.predict_proba(items), dtype=np.float64)
+    gate = programme_like(items, prm.max_words)
+    sim = np.zeros_like(proba)
+    scores = proba.copy()
+    idx = np.flatnonzero(gate)
+    if len(idx):
+        sim[idx] = library_similarity([items[i] for i in idx])
+        scores[idx] = combine(proba[idx], sim[idx], prm)
+    if threshold is not None:
+        pred = scores >= float(threshold)
+        pred[~np.array([bool(t.strip()) for t in items], dtype=bool)] = False
+    else:
+        pred = np.zeros_like(scores, dtype=bool)
+        if len(idx):
+            pred[idx] = _decide(scores[idx], prm.threshold, prm.floor)
+        rest = np.flatnonzero(~gate)
+        if len(rest):
+            own = classifier.predict([items[i] for i in rest])
+            for k, i in enumerate(rest):
+                pred[i, [g - 1 for g in own[k]]] = True
+    labels = [[int(j) + 1 for j in np.flatnonzero(row)] for row in pred]
+    return Combined(proba=scores, labels=labels, prior_used=gate, similarity=sim)
+
+
+def explain_prior(texts: Sequence[str], goals: Sequence[int]) -> list[dict[str, Any]]:
+    """Sentence, library passage and shared terms behind the prior of each (text, goal) pair.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        One text per pair.
+    goals : sequence of int
+        One goal (1-17) per pair.
+
+    Returns
+    -------
+    list of dict
+        ``{"similarity", "sentence", "goal_text", "terms"}`` per pair (``sentence`` None when
+        no sentence shares a word with the goal).
+    """
+    items = _check_texts(texts)
+    if len(items) != len(goals):
+        raise DataError(f"{len(items)} texts but {len(goals)} goals")
+    if not items:
+        return []
+    index = _get_index(library_framework())
+    scored = _score(items, index)
+    g = np.asarray([int(x) - 1 for x in goals], dtype=np.int64)
+    t = np.arange(len(items))
+    best = scored.best_sentence[t, g]
+    out: list[dict[str, Any]] = [
+        {
+            "similarity": float(scored.scores[i, g[i]]),
+            "sentence": None,
+            "goal_text": None,
+            "terms": [],
+        }
+        for i in t
+    ]
+    ok = np.flatnonzero(best >= 0)
+    if len(ok):
+        rows = scored.offsets[ok] + best[ok]
+        explained = _explain_many(index, scored.sent_matrix[rows], g[ok])
+        for k, i in enumerate(ok):
+            passage, terms = explained[k]
+            out[i].update(
+                sentence=scored.sentences[i][int(best[i])],
+                goal_text=passage,
+                terms=list(terms),
+            )
+    return out
