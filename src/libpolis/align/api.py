@@ -35,14 +35,21 @@ def method_of(framework: str | Framework) -> tuple[str, str]:
         # the store keeps a short method name (100 characters); the model's "method" may be a
         # sentence describing it, so its "name" comes first
         name = meta.get("name") or meta.get("method") or "sdg-classifier"
-        return str(name)[:100], str(meta.get("version", ""))[:50]
+        # the library prior (libpolis.align.sdg_library) is part of the method: its suffix
+        # carries the prior's version and is kept when the name is cut to 100 characters
+        from libpolis.align.sdg_library import METHOD_SUFFIX
+
+        return str(name)[: 100 - len(METHOD_SUFFIX)] + METHOD_SUFFIX, str(meta.get("version", ""))[
+            :50
+        ]
     return METHOD, VERSION
 
 
 def _align_sdg(texts: list[str], threshold: float | None) -> list[dict[str, Any]]:
+    from libpolis.align import sdg_library
+
     clf = _sdg_classifier()
     method, version = method_of("sdg")
-    idx = [i for i, t in enumerate(texts) if t.strip()]
     out: list[dict[str, Any]] = [
         {
             "framework": "sdg",
@@ -54,20 +61,26 @@ def _align_sdg(texts: list[str], threshold: float | None) -> list[dict[str, Any]
         }
         for _ in texts
     ]
+    idx = [i for i, t in enumerate(texts) if t.strip()]
     if not idx:
         return out
     sub = [texts[i] for i in idx]
-    proba = clf.predict_proba(sub)
-    labels = clf.predict(sub, threshold=threshold)
+    res = sdg_library.predict_combined(sub, clf, threshold=threshold)
+    pairs: list[tuple[int, int]] = []
     for k, i in enumerate(idx):
-        goals = sorted(int(g) for g in labels[k])
-        goals.sort(key=lambda g: -float(proba[k][g - 1]))
+        goals = sorted(res.labels[k], key=lambda g: (-float(res.proba[k][g - 1]), g))
         out[i]["sdgs"] = goals
-        out[i]["scores"] = {str(g): round(float(proba[k][g - 1]), 4) for g in goals}
+        out[i]["scores"] = {str(g): round(float(res.proba[k][g - 1]), 4) for g in goals}
         for g in goals:
             ex = dict(clf.explain(texts[i], g))
             ex.setdefault("score", out[i]["scores"][str(g)])
             out[i]["explanations"][str(g)] = ex
+            if res.prior_used[k]:
+                pairs.append((k, g))
+    if pairs:
+        priors = sdg_library.explain_prior([sub[k] for k, _ in pairs], [g for _, g in pairs])
+        for (k, g), pr in zip(pairs, priors, strict=True):
+            out[idx[k]]["explanations"][str(g)]["library"] = pr
     return out
 
 

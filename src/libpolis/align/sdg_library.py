@@ -38,6 +38,9 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 
 from libpolis.align.frameworks import Framework, framework_from_dict
 from libpolis.align.match import _check_texts, _explain_many, _get_index, _score
@@ -48,17 +51,20 @@ __all__ = [
     "VERSION",
     "Combined",
     "LibraryParams",
+    "ProgrammeGate",
     "combine",
     "explain_prior",
+    "fit_gate",
     "library_framework",
     "library_params",
     "library_similarity",
     "predict_combined",
+    "programme_gate",
     "programme_like",
 ]
 
 #: Appended to the classifier's method name when the library prior is used.
-METHOD_SUFFIX = "+library-prior"
+METHOD_SUFFIX = "+library-prior-v1"
 #: Version of the library descriptions, the blend and its fitted parameters.
 VERSION = "1"
 
@@ -128,8 +134,93 @@ def library_params() -> LibraryParams:
     )
 
 
+# ----------------------------------------------------------------------------- programme gate
+_GATE_VECTORS = {
+    "char": {"analyzer": "char_wb", "ngram_range": (3, 4), "max_features": 4000, "min_df": 2},
+    "word": {"analyzer": "word", "ngram_range": (1, 1), "max_features": 3000, "min_df": 1},
+}
+
+
+class ProgrammeGate:
+    """Tells programme-listing texts from research and policy prose.
+
+    A logistic regression over character 3-4-grams and words (TF-IDF, sublinear, l2 per
+    block), fitted by :func:`fit_gate`; stored as JSON (vocabularies, IDF weights,
+    coefficients) in ``data/frameworks/calibration/sdg_library_gate.json``.
+    """
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self._vecs = []
+        for name, kw in _GATE_VECTORS.items():
+            block = spec[name]
+            vec = TfidfVectorizer(
+                analyzer=kw["analyzer"],
+                ngram_range=kw["ngram_range"],
+                sublinear_tf=True,
+                vocabulary={t: i for i, t in enumerate(block["vocab"])},
+                dtype=np.float64,
+            )
+            vec.fit([" ".join(block["vocab"][:1])])
+            vec.idf_ = np.asarray(block["idf"], dtype=np.float64)
+            self._vecs.append(vec)
+        self.coef = np.asarray(spec["coef"], dtype=np.float64)
+        self.intercept = float(spec["intercept"])
+        self.threshold = float(spec.get("threshold", 0.5))
+
+    def proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probability (0..1) that each text is a programme listing."""
+        items = _check_texts(texts)
+        if not items:
+            return np.zeros(0)
+        xm = sparse.hstack([v.transform(items) for v in self._vecs]).tocsr()
+        z = np.asarray(xm @ self.coef).ravel() + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+
+
+def fit_gate(
+    programmes: Sequence[str], others: Sequence[str], *, threshold: float = 0.5
+) -> dict[str, Any]:
+    """Fit the programme gate: ``programmes`` are positives, ``others`` negatives.
+
+    Classes are balanced by weight; ``C = 1``; deterministic (liblinear-free lbfgs, no
+    randomness). Returns the JSON-ready specification read by :class:`ProgrammeGate`.
+    """
+    pos, neg = _check_texts(programmes), _check_texts(others)
+    if not pos or not neg:
+        raise DataError(f"the gate needs both classes, found {len(pos)} and {len(neg)} texts")
+    texts = pos + neg
+    y = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
+    spec: dict[str, Any] = {}
+    blocks = []
+    for name, kw in _GATE_VECTORS.items():
+        vec = TfidfVectorizer(sublinear_tf=True, dtype=np.float64, **kw)
+        blocks.append(vec.fit_transform(texts))
+        vocab = vec.get_feature_names_out().tolist()
+        spec[name] = {"vocab": vocab, "idf": [round(float(v), 6) for v in vec.idf_]}
+    xm = sparse.hstack(blocks).tocsr()
+    lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(xm, y)
+    spec["coef"] = [round(float(v), 6) for v in lr.coef_[0]]
+    spec["intercept"] = round(float(lr.intercept_[0]), 6)
+    spec["threshold"] = threshold
+    return spec
+
+
+@lru_cache(maxsize=1)
+def programme_gate() -> ProgrammeGate:
+    """The shipped gate (``calibration/sdg_library_gate.json``)."""
+    path = _base() / "calibration" / "sdg_library_gate.json"
+    if not path.is_file():
+        raise DataError("the programme gate is missing", where=str(path))
+    return ProgrammeGate(json.loads(path.read_text(encoding="utf-8")))
+
+
 def programme_like(texts: Sequence[str], max_words: int | None) -> np.ndarray:
-    """Which texts get the library prior: non-blank and at most ``max_words`` words.
+    """Which texts get the library prior.
+
+    A text qualifies when it is not blank, has at most ``max_words`` words (None: any length)
+    and the programme gate (:func:`programme_gate`) gives it a probability of at least its
+    threshold (0.5).
 
     Returns
     -------
@@ -141,6 +232,10 @@ def programme_like(texts: Sequence[str], max_words: int | None) -> np.ndarray:
     ok = n_words > 0
     if max_words is not None:
         ok &= n_words <= max_words
+    idx = np.flatnonzero(ok)
+    if len(idx):
+        gate = programme_gate()
+        ok[idx] = gate.proba([items[i] for i in idx]) >= gate.threshold
     return ok
 
 
