@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from libpolis.align._sdg_explain import explain_many
 from libpolis.align.frameworks import Framework, load_framework
 from libpolis.align.match import METHOD, VERSION, _check_texts, match_texts
 from libpolis.errors import NotFoundError
@@ -71,16 +72,24 @@ def _align_sdg(texts: list[str], threshold: float | None) -> list[dict[str, Any]
         goals = sorted(res.labels[k], key=lambda g: (-float(res.proba[k][g - 1]), g))
         out[i]["sdgs"] = goals
         out[i]["scores"] = {str(g): round(float(res.proba[k][g - 1]), 4) for g in goals}
-        for g in goals:
-            ex = dict(clf.explain(texts[i], g))
-            ex.setdefault("score", out[i]["scores"][str(g)])
-            out[i]["explanations"][str(g)] = ex
-            if res.prior_used[k]:
-                pairs.append((k, g))
-    if pairs:
-        priors = sdg_library.explain_prior([sub[k] for k, _ in pairs], [g for _, g in pairs])
-        for (k, g), pr in zip(pairs, priors, strict=True):
-            out[idx[k]]["explanations"][str(g)]["library"] = pr
+        pairs.extend((k, g) for g in goals)
+    explained = explain_many(clf, sub, pairs)
+    prior_pairs = [(k, g) for k, g in pairs if res.prior_used[k]]
+    priors = dict(
+        zip(
+            prior_pairs,
+            sdg_library.explain_prior(
+                [sub[k] for k, _ in prior_pairs], [g for _, g in prior_pairs]
+            ),
+            strict=True,
+        )
+    )
+    for (k, g), ex in zip(pairs, explained, strict=True):
+        ex = dict(ex)
+        ex.setdefault("score", out[idx[k]]["scores"][str(g)])
+        if (k, g) in priors:
+            ex["library"] = priors[(k, g)]
+        out[idx[k]]["explanations"][str(g)] = ex
     return out
 
 

@@ -105,7 +105,9 @@ class LibraryParams:
     floor : float
         Combined probability at which the best goal is suggested.
     max_words : int or None
-        Texts with more words keep the classifier alone (None: no gate).
+        Texts with more words keep the classifier alone (None: no word limit).
+    confident : float
+        Texts whose best classifier probability reaches this keep the classifier alone.
     """
 
     a: float
@@ -114,6 +116,7 @@ class LibraryParams:
     threshold: float
     floor: float
     max_words: int | None
+    confident: float = 1.01
 
 
 @lru_cache(maxsize=1)
@@ -131,6 +134,7 @@ def library_params() -> LibraryParams:
         threshold=float(raw["threshold"]),
         floor=float(raw["floor"]),
         max_words=None if mw is None else int(mw),
+        confident=float(raw.get("confident", 1.01)),
     )
 
 
@@ -320,7 +324,7 @@ def predict_combined(
     if threshold is not None and not 0.0 <= float(threshold) <= 1.0:
         raise DataError(f"threshold must be in [0, 1], got {threshold}")
     proba = np.asarray(classifier.predict_proba(items), dtype=np.float64)
-    gate = programme_like(items, prm.max_words)
+    gate = programme_like(items, prm.max_words) & (proba.max(axis=1) < prm.confident)
     sim = np.zeros_like(proba)
     scores = proba.copy()
     idx = np.flatnonzero(gate)
@@ -365,27 +369,29 @@ def explain_prior(texts: Sequence[str], goals: Sequence[int]) -> list[dict[str, 
     if not items:
         return []
     index = _get_index(library_framework())
-    scored = _score(items, index)
+    uniq = sorted(set(items))
+    pos = {t: k for k, t in enumerate(uniq)}
+    scored = _score(uniq, index)
+    t = np.array([pos[x] for x in items], dtype=np.int64)
     g = np.asarray([int(x) - 1 for x in goals], dtype=np.int64)
-    t = np.arange(len(items))
     best = scored.best_sentence[t, g]
     out: list[dict[str, Any]] = [
         {
-            "similarity": float(scored.scores[i, g[i]]),
+            "similarity": float(scored.scores[t[i], g[i]]),
             "sentence": None,
             "goal_text": None,
             "terms": [],
         }
-        for i in t
+        for i in range(len(items))
     ]
     ok = np.flatnonzero(best >= 0)
     if len(ok):
-        rows = scored.offsets[ok] + best[ok]
+        rows = scored.offsets[t[ok]] + best[ok]
         explained = _explain_many(index, scored.sent_matrix[rows], g[ok])
         for k, i in enumerate(ok):
             passage, terms = explained[k]
             out[i].update(
-                sentence=scored.sentences[i][int(best[i])],
+                sentence=scored.sentences[t[i]][int(best[i])],
                 goal_text=passage,
                 terms=list(terms),
             )
