@@ -17,10 +17,14 @@ library programme says about the goals it serves:
   the calibration rows of ``data/frameworks/calibration/sdg_library.csv``;
 * a text gets its best goal when its combined probability reaches ``floor`` and every other goal
   reaching ``threshold`` (both chosen on the same calibration rows);
-* **gate**: the prior is applied only to programme-like texts of at most ``max_words`` words;
-  longer texts (reports, abstracts) keep the classifier's probabilities and decision rule
-  unchanged, so the classifier's own evaluation sets are not affected by the prior beyond
-  their short texts.
+* **gate**: the prior is applied only to texts that look like programme listings and on
+  which the classifier is unsure. A small logistic-regression *programme gate* (character
+  3-4-grams and words, :class:`ProgrammeGate`; fitted on the calibration programme texts
+  against the classifier's validation split and the official target texts) must accept the
+  text, the classifier's best probability must stay below ``confident``, and (optionally) the
+  text must have at most ``max_words`` words. Other texts (research sentences, abstracts,
+  reports) keep the classifier's probabilities and decision rule unchanged, which keeps the
+  classifier's own evaluation figures (``benchmarks/align_library.md`` section 3).
 
 The fitted numbers live in ``data/frameworks/calibration/sdg_library_params.json``; they are
 written by ``benchmarks/align_library.py --write``, which also reports the held-out figures
@@ -187,8 +191,7 @@ def fit_gate(
 ) -> dict[str, Any]:
     """Fit the programme gate: ``programmes`` are positives, ``others`` negatives.
 
-    Classes are balanced by weight; ``C = 1``; deterministic (liblinear-free lbfgs, no
-    randomness). Returns the JSON-ready specification read by :class:`ProgrammeGate`.
+    Classes are balanced by weight; ``C = 1``; lbfgs, deterministic (no randomness). Returns the JSON-ready specification read by :class:`ProgrammeGate`.
     """
     pos, neg = _check_texts(programmes), _check_texts(others)
     if not pos or not neg:
