@@ -8,13 +8,13 @@ Run: ``python benchmarks/align_library.py [--data-dir DIR] [--write]``.
    shared by all goals) and choose ``threshold``/``floor`` on a grid (max micro-F1); the same
    grid picks the matcher-alone and max-combination rules. Figures are reported on the
    ``heldout`` rows.
-2. Real listings, labelled by the libpolis authors (``calibration/sdg_library_real.csv``):
+3. Real listings, labelled by the libpolis authors (``calibration/sdg_library_real.csv``):
    the 14 Helsinki events (text shipped in ``data/helsinki/programmes.csv``, CC BY 4.0),
    Timberland category strings (public domain) and Barnet event-type names (read from the
    shared data folder, matched by a hash; their text is not in the repo). Jersey City /
    Hoboken listings have no licence and no labels: only the share given SDG 4 is shown
    (they are children's story-time events).
-3. The classifier's own evaluation sets (as in ``benchmarks/align.py``; not the held-out
+2. The classifier's own evaluation sets (as in ``benchmarks/align.py``; not the held-out
    SDGClassification benchmark, which is never read): micro-F1 of the classifier alone and of
    the combination for each candidate word gate ``max_words``; ``--write`` keeps the largest
    gate whose loss on every set is at most 0.01 micro-F1.
@@ -241,13 +241,13 @@ def main(argv: list[str] | None = None) -> None:
     say()
     say(
         "Caveat: the same authors wrote these texts, their labels and the library descriptions, "
-        "so the matcher and blend figures here are optimistic; section 2 uses real listings."
+        "so the matcher and blend figures here are optimistic; section 3 uses real listings."
     )
     say()
 
     # ------------------------------------------------------------ 3. research sets and gate
     rsets = research_sets(data_root)
-    say("## 3. Classifier's own evaluation sets: micro-F1, classifier alone vs with prior")
+    say("## 2. Classifier's own evaluation sets: micro-F1, classifier alone vs with prior")
     say()
     say(
         "The prior is applied only to texts the programme gate accepts (and, optionally, of at "
@@ -286,10 +286,10 @@ def main(argv: list[str] | None = None) -> None:
         pooled_y.append(yr)
         table.append(row)
         print(name, [round(x, 3) if isinstance(x, float) else x for x in row[2:]], flush=True)
-    gname = ["no gate" if g is None else f"<= {g} words" for g in GATES]
+    gname = ["no word limit" if g is None else f"<= {g} words" for g in GATES]
     say(
         "| set | n | median words | share given the prior | classifier | "
-        + " | ".join(f"with prior, gate and {n}" for n in gname)
+        + " | ".join(f"with prior, {n}" for n in gname)
         + " |"
     )
     say("|---|---|---|---|---|" + "---|" * len(GATES))
@@ -344,10 +344,10 @@ def main(argv: list[str] | None = None) -> None:
         sl.library_params.cache_clear()
 
     # ------------------------------------------------------------ 2. real listings
-    say("## 2. Real library listings (labelled by the libpolis authors)")
+    say("## 3. Real library listings (labelled by the libpolis authors)")
     say()
     say(
-        "| set | n | classifier micro / macro | matcher alone micro / macro | blend micro / macro |"
+        "| set | n | classifier micro / macro | matcher alone micro / macro | shipped combination (gate, confidence, blend) micro / macro |"
     )
     say("|---|---|---|---|---|")
     for name, (ts, labs) in real_sets(data_root).items():

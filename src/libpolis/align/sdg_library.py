@@ -24,7 +24,7 @@ library programme says about the goals it serves:
   text, the classifier's best probability must stay below ``confident``, and (optionally) the
   text must have at most ``max_words`` words. Other texts (research sentences, abstracts,
   reports) keep the classifier's probabilities and decision rule unchanged, which keeps the
-  classifier's own evaluation figures (``benchmarks/align_library.md`` section 3).
+  classifier's own evaluation figures (``benchmarks/align_library.md`` section 2).
 
 The fitted numbers live in ``data/frameworks/calibration/sdg_library_params.json``; they are
 written by ``benchmarks/align_library.py --write``, which also reports the held-out figures
@@ -191,7 +191,8 @@ def fit_gate(
 ) -> dict[str, Any]:
     """Fit the programme gate: ``programmes`` are positives, ``others`` negatives.
 
-    Classes are balanced by weight; ``C = 1``; lbfgs, deterministic (no randomness). Returns the JSON-ready specification read by :class:`ProgrammeGate`.
+    Classes are balanced by weight; ``C = 1``; lbfgs, deterministic (no randomness).
+    Returns the JSON-ready specification read by :class:`ProgrammeGate`.
     """
     pos, neg = _check_texts(programmes), _check_texts(others)
     if not pos or not neg:
