@@ -676,7 +676,7 @@ class PMedian(_LocationModel):
             )
         chosen, value = _median_heuristic(near, w, cap, self.n_sites, deadline)
         exact = method == "auto" and 3 * near.nnz <= exact_max_nonzeros
-        bound, lag_sets = _median_lagrangian(
+        bound, lag_sets, attractive = _median_lagrangian(
             near,
             w,
             cap,
@@ -685,8 +685,9 @@ class PMedian(_LocationModel):
             started + time_limit_s * (0.4 if exact else 0.8),
             gap_tol,
             max_iter=300 if exact else 5000,  # small models: the MIP closes the gap faster
+            keep=60,
         )
-        for lag_set in lag_sets:
+        for lag_set in lag_sets[:3]:
             if _gap(value, bound) <= gap_tol:
                 break
             again, again_value = _median_heuristic(
@@ -696,6 +697,20 @@ class PMedian(_LocationModel):
                 chosen, value = again, again_value
         method_used = "lazy greedy + Lagrangian heuristic + vertex substitution; Lagrangian bound"
         status = "heuristic"
+        if (
+            not exact
+            and method == "auto"
+            and _gap(value, bound) > gap_tol
+            and time.perf_counter() < deadline - 1.0
+        ):
+            better = self._restricted_solve(
+                [*lag_sets, attractive], chosen, deadline, gap_tol, exact_max_nonzeros
+            )
+            if better is not None:
+                better_value = _median_value(near, w, cap, better)
+                if better_value < value:
+                    chosen, value = better, better_value
+                method_used += "; then the sites of the Lagrangian solutions solved exactly"
         if exact and _gap(value, bound) > gap_tol and time.perf_counter() < deadline:
             model, start = _median_model(near, w, cap, self.n_sites, chosen)
             if model["matrix"].nnz <= exact_max_nonzeros:
@@ -718,6 +733,38 @@ class PMedian(_LocationModel):
                 method_used += ", then HiGHS MIP on the sparse model"
         bound = min(bound, value)
         return self._finish(chosen, value, bound, method_used, status, started)
+
+    def _restricted_solve(
+        self,
+        lag_sets: list[np.ndarray],
+        chosen: np.ndarray,
+        deadline: float,
+        gap_tol: float,
+        exact_max_nonzeros: int,
+    ) -> np.ndarray | None:
+        """Best choice among the candidates used by the Lagrangian solutions (a smaller model
+        solved the same way); candidate positions, or None if nothing smaller to solve."""
+        union = np.unique(np.concatenate([*lag_sets, chosen]))
+        n_cand = int((~self._existing).sum())
+        if union.size <= self.n_sites or union.size >= n_cand:
+            return None
+        cand = np.flatnonzero(~self._existing)
+        cols = np.concatenate([cand[union], np.flatnonzero(self._existing)])
+        c = self._costs
+        sub_costs = _Costs(
+            matrix=c.matrix[:, cols].tocsr(),
+            client_ids=c.client_ids,
+            site_ids=pd.RangeIndex(len(cols)),
+            weights=c.weights,
+        )
+        sub_existing = np.arange(len(cols)) >= union.size
+        sub = PMedian(sub_costs, sub_existing, self.n_sites, self.unreachable_min, self.name)
+        sub.solve(
+            time_limit_s=max(deadline - time.perf_counter(), 0.1),
+            gap_tol=gap_tol,
+            exact_max_nonzeros=exact_max_nonzeros,
+        )
+        return np.sort(union[sub._chosen])
 
     def client_table(self) -> pd.DataFrame:
         """Per client: ``weight``, assigned open ``site_id`` and ``time_min`` (the time charged:
