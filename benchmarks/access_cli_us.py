@@ -39,25 +39,55 @@ def main() -> None:
         ws = str(Path(tmp) / "us.sqlite")
         pls = args.data / "imls-pls-fy2021"
         t0 = time.perf_counter()
-        _cli("import", "pls", "--outlets", str(pls / "pls_fy21_outlet_pud21i.csv"),
-             "--systems", str(pls / "PLS_FY21_AE_pud21i.csv"), "-w", ws, "--json")
-        _cli("import", "population",
-             str(args.data / "us-census-centers-of-population-2020" / "bg_cenpop2020_ejam.csv.gz"),
-             "--id-column", "@row", "--population-column", "pop2020", "-w", ws, "--json")
+        _cli(
+            "import",
+            "pls",
+            "--outlets",
+            str(pls / "pls_fy21_outlet_pud21i.csv"),
+            "--systems",
+            str(pls / "PLS_FY21_AE_pud21i.csv"),
+            "-w",
+            ws,
+            "--json",
+        )
+        _cli(
+            "import",
+            "population",
+            str(args.data / "us-census-centers-of-population-2020" / "bg_cenpop2020_ejam.csv.gz"),
+            "--id-column",
+            "@row",
+            "--population-column",
+            "pop2020",
+            "-w",
+            ws,
+            "--json",
+        )
         print(f"import (not part of the target): {time.perf_counter() - t0:.1f} s")
         times = []
         out = {}
         for _ in range(args.repeat):
             t = time.perf_counter()
-            res = _cli("access", "--mode", "straight", "--thresholds", "800,1600,3200,8000",
-                       "-w", ws, "--json")
+            res = _cli(
+                "access",
+                "--mode",
+                "straight",
+                "--thresholds",
+                "800,1600,3200,8000",
+                "-w",
+                ws,
+                "--json",
+            )
             times.append(time.perf_counter() - t)
             out = json.loads(res.stdout)
     med = statistics.median(times)
-    print(f"libpolis access --mode straight (whole CLI, fresh process): median {med:.2f} s "
-          f"over {args.repeat} runs {[round(x, 2) for x in times]}; target < 10 s")
-    print(f"  {out['population_units']:,} block groups, {out['residents']:,.0f} residents, "
-          f"{out['libraries']:,} walk-in outlets; mean {out['mean_dist_m'] / 1609.344:.2f} mi")
+    print(
+        f"libpolis access --mode straight (whole CLI, fresh process): median {med:.2f} s "
+        f"over {args.repeat} runs {[round(x, 2) for x in times]}; target < 10 s"
+    )
+    print(
+        f"  {out['population_units']:,} block groups, {out['residents']:,.0f} residents, "
+        f"{out['libraries']:,} walk-in outlets; mean {out['mean_dist_m'] / 1609.344:.2f} mi"
+    )
 
 
 if __name__ == "__main__":

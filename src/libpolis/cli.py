@@ -416,7 +416,9 @@ def demo(
         typer.echo(
             f"  nearest cultural venue is a library for {100 * f['share_nearest_culture_library']:.1f} % of residents"
         )
-        typer.echo(f"  brief: {result['html']}")
+        typer.echo(
+            f"  brief: {result['html']}" + (f" and {result['pdf']}" if result.get("pdf") else "")
+        )
 
     emit(result, json_out, human)
 

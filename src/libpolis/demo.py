@@ -232,17 +232,11 @@ def build_demo_workspace(workspace: Path, *, show_progress: bool = True) -> None
 
 
 def run_demo(out: Path, *, show_progress: bool = True) -> dict[str, Any]:
-    """Build the demo workspace in ``out`` and write ``out/brief.html``."""
+    """Build the demo workspace in ``out`` and write ``out/brief.html`` and ``out/brief.pdf``."""
     out = Path(out)
     workspace = out / "workspace.sqlite"
     build_demo_workspace(workspace, show_progress=show_progress)
     engine = open_store(f"sqlite:///{workspace.resolve()}")
-    result = write_brief(
-        engine,
-        out,
-        title="Libraries and the city: Helsinki",
-        subtitle="Evidence brief built by libpolis from open data of the City of Helsinki, HSY and "
-        "OpenStreetMap.",
-    )
+    result = write_brief(engine, out, area="Helsinki", formats=("html", "pdf"))
     engine.dispose()
     return {**result, "workspace": str(workspace)}

@@ -300,10 +300,12 @@ def test_snap_points_matches_brute_force_in_utm(helsinki_graphs):
     lat = r.uniform(60.164, 60.179, 300)
     node, dist = snap_points(g, lon, lat)
     assert g.crs.to_epsg() == 32635  # 24.9 E lies in UTM zone 35
+    assert 0 < (~g.snappable).sum() < g.n_nodes  # tunnel-only nodes are no snapping targets
     tr = Transformer.from_crs(4326, 32635, always_xy=True)
-    gx, gy = tr.transform(g.lon, g.lat)
+    gx, gy = tr.transform(np.where(g.snappable, g.lon, np.nan), g.lat)
     px, py = tr.transform(lon, lat)
     d = np.hypot(px[:, None] - gx[None, :], py[:, None] - gy[None, :])
+    d[:, ~g.snappable] = np.inf
     np.testing.assert_allclose(dist, d.min(axis=1), rtol=1e-9)
     np.testing.assert_allclose(d[np.arange(300), node], d.min(axis=1), rtol=1e-9)
     # UTM (ellipsoid) and haversine (sphere) distances differ by the ellipsoid's curvature,
@@ -312,8 +314,37 @@ def test_snap_points_matches_brute_force_in_utm(helsinki_graphs):
     np.testing.assert_allclose(dist, hv, rtol=5e-3, atol=1e-6)
 
 
+def test_points_do_not_snap_into_tunnels(write_osm, line_nodes):
+    # a street 1-2-3 and, right under point P, a tunnel 2-4-5 (node 4 only on the tunnel)
+    nodes = line_nodes(3)
+    nodes[4] = (24.9410, 60.1702)
+    nodes[5] = (24.9420, 60.1704)
+    path = write_osm(
+        nodes,
+        [
+            ([1, 2, 3], {"highway": "residential"}),
+            ([2, 4, 5, 3], {"highway": "service", "tunnel": "yes", "layer": "-2"}),
+        ],
+    )
+    g = graph_from_pbf(path, "walk")
+    assert 4 in g.osm_id.tolist()
+    node, dist = snap_points(g, [24.9410], [60.1702])
+    assert g.osm_id[node[0]] == 2  # the nearest node on a street, not the tunnel node 4
+    assert dist[0] > 10
+
+
 def test_snap_points_rejects_bad_coordinates(helsinki_graphs):
     with pytest.raises(DataError, match="outside WGS84"):
         snap_points(helsinki_graphs["walk"], [24.9, np.nan], [60.1, 60.2])
     with pytest.raises(DataError, match="equal length"):
         snap_points(helsinki_graphs["walk"], [24.9, 24.9], [60.1])
+
+
+def test_reverse_of_custom_graphs():
+    lon, lat = np.array([24.0, 24.001, 24.002]), np.full(3, 60.0)
+    sym = graph_from_edges([0, 1, 1, 2], [1, 0, 2, 1], [1.0, 1.0, 2.0, 2.0], lon, lat)
+    assert sym.reverse is sym
+    one = graph_from_edges([0, 1, 2], [1, 2, 0], [1.0, 2.0, 3.0], lon, lat)
+    rev = one.reverse
+    assert rev is not one
+    np.testing.assert_array_equal(rev.matrix().toarray(), one.matrix().toarray().T)

@@ -12,6 +12,8 @@ Two ways of measuring straight-line distance between WGS84 points are used:
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,6 +44,11 @@ def _check_lonlat(lon: np.ndarray, lat: np.ndarray, where: str) -> tuple[np.ndar
             f"{lat.shape}",
             where=where,
         )
+    if lon.size:
+        lo, hi = float(lon.min()), float(lon.max())
+        la, ha = float(lat.min()), float(lat.max())  # NaN propagates into min/max
+        if lo >= -180 and hi <= 180 and la >= -90 and ha <= 90:
+            return lon, lat
     bad = ~(np.isfinite(lon) & np.isfinite(lat))
     bad |= (np.abs(lat) > 90) | (np.abs(lon) > 180)
     if bad.any():
@@ -58,13 +65,21 @@ def _utm_zone(lon: np.ndarray) -> np.ndarray:
     return np.clip(np.floor((lon + 180.0) / 6.0).astype(np.int64) + 1, 1, 60)
 
 
-def single_utm_zone(lon: np.ndarray, lat: np.ndarray) -> bool:
-    """True when all points fall in one UTM zone and one hemisphere."""
-    if len(lon) == 0:
+def single_utm_zone(*lonlat: np.ndarray) -> bool:
+    """True when all points fall in one UTM zone and one hemisphere.
+
+    Arguments are ``lon, lat`` arrays, any number of pairs: ``single_utm_zone(lon1, lat1,
+    lon2, lat2)``.
+    """
+    lons = [np.asarray(a, dtype=np.float64) for a in lonlat[0::2] if len(a)]
+    lats = [np.asarray(a, dtype=np.float64) for a in lonlat[1::2] if len(a)]
+    if not lons:
         return True
-    zones = _utm_zone(np.asarray(lon, dtype=np.float64))
-    south = np.asarray(lat) < 0
-    return bool(zones.min() == zones.max() and (south.all() or not south.any()))
+    lo = min(float(a.min()) for a in lons)
+    hi = max(float(a.max()) for a in lons)
+    zones = _utm_zone(np.array([lo, hi]))
+    south = [float(a.min()) < 0 for a in lats] + [float(a.max()) < 0 for a in lats]
+    return bool(zones[0] == zones[1] and (all(south) or not any(south)))
 
 
 def local_utm_crs(lon: np.ndarray, lat: np.ndarray) -> CRS:
@@ -93,8 +108,12 @@ def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """3-D unit vectors (n, 3) of WGS84 points on a sphere."""
     lam = np.radians(lon)
     phi = np.radians(lat)
+    out = np.empty((len(lam), 3))
     cphi = np.cos(phi)
-    return np.column_stack((cphi * np.cos(lam), cphi * np.sin(lam), np.sin(phi)))
+    np.multiply(cphi, np.cos(lam), out=out[:, 0])
+    np.multiply(cphi, np.sin(lam), out=out[:, 1])
+    np.sin(phi, out=out[:, 2])
+    return out
 
 
 def haversine_m(
@@ -128,9 +147,8 @@ class PointIndex:
     def __post_init__(self) -> None:
         lon, lat = self.lon, self.lat
         if self.method == "auto":
-            all_lon = lon if self.extent_lon is None else np.concatenate([lon, self.extent_lon])
-            all_lat = lat if self.extent_lat is None else np.concatenate([lat, self.extent_lat])
-            self.method = "utm" if single_utm_zone(all_lon, all_lat) else "sphere"
+            extent = () if self.extent_lon is None else (self.extent_lon, self.extent_lat)
+            self.method = "utm" if single_utm_zone(lon, lat, *extent) else "sphere"
         if self.method == "utm":
             if self.crs is None:
                 self.crs = local_utm_crs(lon, lat)
@@ -159,9 +177,53 @@ class PointIndex:
         index : ndarray
             Positions into the indexed points; ``len(self.lon)`` where missing.
         """
+        lon = np.asarray(lon, dtype=np.float64)
+        lat = np.asarray(lat, dtype=np.float64)
+        n = len(lon)
+        if n <= _SORT_ABOVE:
+            return self._query_chunk(lon, lat, k, workers)
+        # large inputs: sort by grid cell, then gather + convert + query contiguous chunks in
+        # threads (numpy ufuncs, pyproj and the k-d tree release the GIL)
+        order = _locality_order(lon, lat)
+        threads = (os.cpu_count() or 1) if workers == -1 else max(1, workers)
+        bounds = np.linspace(0, n, 4 * threads + 1).astype(np.int64)
+        shape = (n,) if k == 1 else (n, k)
+        dist = np.empty(shape)
+        idx = np.empty(shape, dtype=np.int64)
+
+        def run(i: int) -> None:
+            sel = order[bounds[i] : bounds[i + 1]]
+            d, j = self._query_chunk(lon[sel], lat[sel], k, 1)
+            dist[sel], idx[sel] = d, j
+
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(run, range(len(bounds) - 1)))
+        return dist, idx
+
+    def _query_chunk(
+        self, lon: np.ndarray, lat: np.ndarray, k: int, workers: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         if self.method == "utm":
-            dist, idx = self._tree.query(self._project(lon, lat), k=k, workers=workers)
-            return dist, idx
-        dist, idx = self._tree.query(unit_vectors(lon, lat), k=k, workers=workers)
-        arc = 2 * EARTH_RADIUS_M * np.arcsin(np.clip(dist / 2, 0.0, 1.0))
-        return np.where(np.isfinite(dist), arc, np.inf), idx
+            return self._tree.query(self._project(lon, lat), k=k, workers=workers)
+        chord, idx = self._tree.query(unit_vectors(lon, lat), k=k, workers=workers)
+        dist = 2 * EARTH_RADIUS_M * np.arcsin(np.clip(chord / 2, 0.0, 1.0))
+        dist[~np.isfinite(chord)] = np.inf
+        return dist, idx
+
+
+_SORT_ABOVE = 50_000
+
+
+def _locality_order(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Order of points by 256 x 256 grid cell (16-bit key, radix sort).
+
+    Querying a k-d tree with spatially sorted points is about twice as fast as in random order
+    (tree paths stay in cache); the sort costs a tenth of that.
+    """
+
+    def bins(v: np.ndarray) -> np.ndarray:
+        lo, hi = float(v.min()), float(v.max())
+        return ((v - lo) * (255.999 / (hi - lo if hi > lo else 1.0))).astype(np.uint16)
+
+    key = (bins(lat) << np.uint16(8)) | bins(lon)
+    return np.argsort(key, kind="stable")

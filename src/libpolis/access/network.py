@@ -47,6 +47,14 @@ way. Driving at the way's ``maxspeed`` (km/h; ``mph`` converted; ``XX:urban`` 50
 ``XX:rural`` 80, ``XX:motorway`` 120, ``walk`` 6, ``none`` 130; several values: the lowest),
 else at the road-class default in :data:`DRIVE_SPEED_KPH`. No turn costs, signals or
 congestion are modelled.
+
+Snapping
+--------
+:func:`snap_points` moves a point to the nearest node in the local UTM CRS (k-d tree;
+great-circle distances when the graph spans several UTM zones). Nodes that lie only on tunnels
+(``tunnel=*`` other than ``no`` and ``building_passage``) are not snapping targets, as in
+GraphHopper's default: in central Helsinki the railway-station cell is otherwise snapped into the
+underground service tunnel, 10 minutes' walk from the street above.
 """
 
 from __future__ import annotations
@@ -159,6 +167,13 @@ class StreetGraph:
         OpenStreetMap node id of each node (or any caller-given node id).
     mode : str
         ``"walk"``, ``"bike"``, ``"drive"`` or a free label for custom graphs.
+    snappable : ndarray of bool, optional
+        Nodes that points may be snapped to (default: all). Graphs read from OpenStreetMap
+        exclude nodes that lie on tunnels only, as GraphHopper does by default, so that a
+        point above an underground service tunnel is not snapped into it.
+    symmetric : bool, optional
+        Whether every edge has a reverse twin of equal time (known when reading OSM data);
+        ``None`` lets :attr:`reverse` find out on first use.
 
     Notes
     -----
@@ -176,6 +191,9 @@ class StreetGraph:
         lat: np.ndarray,
         osm_id: np.ndarray,
         mode: str,
+        snappable: np.ndarray | None = None,
+        *,
+        symmetric: bool | None = None,
     ) -> None:
         self.indptr = np.asarray(indptr, dtype=np.int64)
         self.indices = np.asarray(indices, dtype=np.int32)
@@ -185,6 +203,12 @@ class StreetGraph:
         self.lat = np.asarray(lat, dtype=np.float64)
         self.osm_id = np.asarray(osm_id, dtype=np.int64)
         self.mode = mode
+        self.symmetric = symmetric
+        self.snappable = (
+            np.ones(len(self.lon), dtype=bool)
+            if snappable is None
+            else np.asarray(snappable, dtype=bool)
+        )
 
     def __repr__(self) -> str:
         return f"StreetGraph(mode={self.mode!r}, nodes={self.n_nodes:,}, edges={self.n_edges:,})"
@@ -217,20 +241,31 @@ class StreetGraph:
     @cached_property
     def reverse(self) -> StreetGraph:
         """The graph with every edge reversed (the same object when the graph is symmetric)."""
+        if self.symmetric:
+            return self
         rev = self.matrix("time_min").T.tocsr()
         rev.sort_indices()
         rlen = self.matrix("length_m").T.tocsr()
         rlen.sort_indices()
         fwd = self.matrix("time_min")
         fwd.sort_indices()
-        if (
+        if self.symmetric is None and (
             np.array_equal(rev.indptr, fwd.indptr)
             and np.array_equal(rev.indices, fwd.indices)
             and np.array_equal(rev.data, fwd.data)
         ):
             return self
         return StreetGraph(
-            rev.indptr, rev.indices, rev.data, rlen.data, self.lon, self.lat, self.osm_id, self.mode
+            rev.indptr,
+            rev.indices,
+            rev.data,
+            rlen.data,
+            self.lon,
+            self.lat,
+            self.osm_id,
+            self.mode,
+            self.snappable,
+            symmetric=False,
         )
 
     @cached_property
@@ -239,14 +274,20 @@ class StreetGraph:
         return local_utm_crs(self.lon, self.lat)
 
     @cached_property
+    def _snap_nodes(self) -> np.ndarray:
+        nodes = np.flatnonzero(self.snappable)
+        return nodes if nodes.size else np.arange(self.n_nodes)
+
+    @cached_property
     def _point_index(self) -> PointIndex:
-        return PointIndex(self.lon, self.lat, method="auto", crs=None)
+        nodes = self._snap_nodes
+        return PointIndex(self.lon[nodes], self.lat[nodes], method="auto", crs=None)
 
 
 def snap_points(
     graph: StreetGraph, lon: np.ndarray, lat: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Snap points to their nearest graph node.
+    """Snap points to their nearest graph node (among the graph's ``snappable`` nodes).
 
     The search runs on a k-d tree in the graph's local UTM CRS (or on great-circle distances when
     the graph spans several UTM zones).
@@ -269,7 +310,7 @@ def snap_points(
     if graph.n_nodes == 0:
         raise DataError("cannot snap to an empty graph", where="snap_points")
     dist, idx = graph._point_index.query(lon, lat)
-    return idx.astype(np.int64), dist.astype(np.float64)
+    return graph._snap_nodes[idx].astype(np.int64), dist.astype(np.float64)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -349,8 +390,12 @@ def _assemble(
     node_id: np.ndarray,
     mode: str,
     largest_component: bool,
+    snappable: np.ndarray | None = None,
+    symmetric: bool | None = None,
 ) -> StreetGraph:
     n = len(lon)
+    if snappable is None:
+        snappable = np.ones(n, dtype=bool)
     keep = tail != head
     tail, head, time_min, length_m = tail[keep], head[keep], time_min[keep], length_m[keep]
     # CSR order, fastest first among parallel edges, then drop the slower duplicates
@@ -370,10 +415,13 @@ def _assemble(
         tail, head = new_pos[tail[keep]], new_pos[head[keep]]
         time_min, length_m = time_min[keep], length_m[keep]
         lon, lat, node_id = lon[inside], lat[inside], node_id[inside]
+        snappable = snappable[inside]
         n = len(lon)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
-    return StreetGraph(indptr, head, time_min, length_m, lon, lat, node_id, mode)
+    return StreetGraph(
+        indptr, head, time_min, length_m, lon, lat, node_id, mode, snappable, symmetric=symmetric
+    )
 
 
 def _morton_order(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -512,6 +560,7 @@ _TAG_KEYS = (
     "cycleway:right",
     "cycleway:both",
     "maxspeed",
+    "tunnel",
 )
 
 
@@ -525,6 +574,7 @@ def _read_ways(path: Path, mode: str) -> tuple[np.ndarray, ...]:
     seg_bwd: list[bool] = []
     seg_speed: list[float] = []
     seg_valid: list[bool] = []
+    on_tunnel: list[bool] = []
     try:
         fp = (
             osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
@@ -555,6 +605,8 @@ def _read_ways(path: Path, mode: str) -> tuple[np.ndarray, ...]:
             seg_bwd.extend([bwd] * k)
             seg_speed.extend([speed] * k)
             seg_valid.extend([True] * (k - 1) + [False])
+            tunnel = tags.get("tunnel", "no") not in ("no", "building_passage")
+            on_tunnel.extend([tunnel] * k)
     except RuntimeError as exc:  # libosmium reports unreadable input as RuntimeError
         raise DataError(f"cannot read OpenStreetMap data: {exc}", where=str(path)) from exc
     return (
@@ -565,6 +617,7 @@ def _read_ways(path: Path, mode: str) -> tuple[np.ndarray, ...]:
         np.asarray(seg_bwd, dtype=bool),
         np.asarray(seg_speed, dtype=np.float64),
         np.asarray(seg_valid, dtype=bool),
+        np.asarray(on_tunnel, dtype=bool),
     )
 
 
@@ -604,7 +657,7 @@ def graph_from_pbf(
         raise NotFoundError(f"no such file: {path}")
     if path.stat().st_size == 0:
         raise DataError("the file is empty", where=str(path))
-    refs, lon, lat, fwd, bwd, speed, valid = _read_ways(path, mode)
+    refs, lon, lat, fwd, bwd, speed, valid, on_tunnel = _read_ways(path, mode)
     # segments between consecutive nodes of the same way, both ends with a location
     i = np.flatnonzero(valid)
     j = i + 1
@@ -617,6 +670,9 @@ def graph_from_pbf(
     ends = np.concatenate((i, j))
     ids, first, inverse = np.unique(refs[ends], return_index=True, return_inverse=True)
     node_lon, node_lat = lon[ends[first]], lat[ends[first]]
+    # a node is a snapping target when at least one of its ways is not a tunnel
+    snappable = np.zeros(len(ids), dtype=bool)
+    snappable[inverse[~on_tunnel[ends]]] = True
     # put nodes in Z-order for memory locality
     order = _morton_order(node_lon, node_lat)
     rank = np.empty_like(order)
@@ -637,4 +693,6 @@ def graph_from_pbf(
         ids[order],
         mode,
         largest_component,
+        snappable[order],
+        symmetric=bool(np.array_equal(f, r)),
     )

@@ -1,93 +1,218 @@
-"""Render the city brief from the evidence."""
+"""Render the city brief from the evidence: one self-contained HTML file and an A4 PDF (Typst)."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import re
 import tempfile
+from datetime import date
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import matplotlib as mpl
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 from sqlalchemy import Engine
 
-from libpolis.evidence import Evidence, Figure, assemble_evidence
-from libpolis.report.maps import access_map_svg
+from libpolis.errors import DataError
+from libpolis.evidence import Evidence, assemble_evidence
+from libpolis.report.document import Bullets, Chart, Document, Headline, Para, Table, build_document
+from libpolis.report.i18n import LANGUAGES, N_, get_lang
 from libpolis.store import read_table
 
-__all__ = ["format_figure", "render_brief_html", "write_atomic", "write_brief"]
-
-_HEADLINE = [
-    "libraries",
-    "venues",
-    "residents",
-    "coverage_500m",
-    "coverage_1000m",
-    "mean_dist_m",
-    "share_nearest_culture_library",
+__all__ = [
+    "FORMATS",
+    "render_html",
+    "render_pdf",
+    "render_typst",
+    "write_atomic",
+    "write_brief",
 ]
 
+FORMATS: tuple[str, ...] = ("html", "pdf")
 
-def format_figure(f: Figure) -> str:
-    """The value as shown to people (English formatting)."""
-    if f.value is None:
-        return "n/a"
-    if f.unit == "share":
-        return f"{100 * float(f.value):.1f} %"
-    if f.unit == "m":
-        return f"{float(f.value):,.0f} m"
-    return f"{float(f.value):,.0f}"
+_THE_CITY = N_("the city")
+_VENDOR = Path(str(files("libpolis") / "data" / "vendor" / "leaflet"))
+_BREAKS_M = [250, 500, 750, 1000, 1500, 2000]
+_BREAKS_MIN = [5, 10, 15, 20, 30, 45]
 
 
-def _fmt(v: Any, unit: str = "") -> str:
-    if v is None:
-        return "n/a"
-    if unit == "share":
-        return f"{100 * float(v):.1f} %"
-    return f"{float(v):,.0f}"
+# --------------------------------------------------------------------------- HTML
 
 
-def render_brief_html(ev: Evidence, *, map_svg: str, title: str, subtitle: str) -> str:
-    """The brief as one self-contained HTML page."""
+def _inline(text: Any) -> Markup:
+    """Escape ``text`` and turn `backtick` spans into <code>."""
+    parts = str(text).split("`")
+    out = [
+        (Markup("<code>{}</code>").format(p) if i % 2 else escape(p)) for i, p in enumerate(parts)
+    ]
+    return Markup("").join(out)
+
+
+def _tojson_safe(obj: Any) -> Markup:
+    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return Markup(s.replace("</", "<\\/").replace("<!--", "<\\!--"))
+
+
+def _leaflet_css() -> str:
+    css = (_VENDOR / "leaflet.css").read_text(encoding="utf-8")
+
+    def data_uri(m: re.Match[str]) -> str:
+        img = _VENDOR / "images" / m.group(1)
+        return f"url(data:image/png;base64,{base64.b64encode(img.read_bytes()).decode()})"
+
+    return re.sub(r"url\(images/([\w.-]+\.png)\)", data_uri, css)
+
+
+def _colors(n: int) -> list[str]:
+    cmap = mpl.colormaps["cividis_r"]
+    return [mpl.colors.to_hex(cmap(i / (n - 1))) for i in range(n)]
+
+
+def render_html(doc: Document, *, attribution: str) -> str:
+    """The brief as one self-contained HTML page (CSS, SVG, Leaflet and data inline)."""
     env = Environment(
         loader=PackageLoader("libpolis.report", "templates"), autoescape=select_autoescape()
     )
-    figs = [{**f.as_dict(), "display": format_figure(f)} for f in ev.figures.values()]
-    by_key = {f["key"]: f for f in figs}
-    districts = ev.tables.get("districts")
-    thresholds = sorted(
-        {
-            int(c[7:-1])
-            for c in (districts.columns if districts is not None else [])
-            if c.startswith("within_")
-        }
-    )
-    drows = []
-    if districts is not None:
-        for r in districts.sort_values("district").to_dict("records"):
-            drows.append(
-                {
-                    "district": r["district"],
-                    "residents": _fmt(r["residents"]),
-                    "mean_dist_m": _fmt(r["mean_dist_m"]),
-                    **{f"within_{t}m": _fmt(r[f"within_{t}m"], "share") for t in thresholds},
-                }
-            )
-    kinds = ev.tables.get("library_kinds")
-    vkinds = ev.tables.get("venue_kinds")
+    env.filters["inline"] = _inline
+    env.filters["tojson_safe"] = _tojson_safe
+    charts = [b for s in doc.sections for b in s.blocks if isinstance(b, Chart)]
+    geo = next((c.geojson for c in charts if c.geojson), None)
+    breaks = _BREAKS_MIN if geo and geo.get("cost_unit") == "min" else _BREAKS_M
+    js = (_VENDOR / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
     return env.get_template("brief.html").render(
-        lang="en",
-        title=title,
-        subtitle=subtitle,
-        headline=[by_key[k] for k in _HEADLINE if k in by_key],
-        all_figures=figs,
-        missing=ev.missing,
-        map_svg=map_svg,
-        districts=drows,
-        thresholds=thresholds,
-        kinds=kinds.to_dict("records") if kinds is not None else [],
-        venue_kinds=vkinds.to_dict("records") if vkinds is not None else [],
-        sources=ev.sources.to_dict("records"),
+        doc=doc,
+        has_map=geo is not None,
+        leaflet_css=_leaflet_css() if geo else "",
+        leaflet_js=js if geo else "",
+        colors=_colors(len(breaks) + 1),
+        breaks=breaks,
+        layer_names=[
+            doc.strings["layers_units"],
+            doc.strings["layers_libraries"],
+            doc.strings["layers_districts"],
+        ],
+        attribution=attribution,
     )
+
+
+# --------------------------------------------------------------------------- Typst
+
+
+def _str(s: Any) -> str:
+    """A Typst string literal (backslash and quote escaped; line breaks and tabs as spaces)."""
+    text = re.sub(r"[\r\n\t]+", " ", str(s))
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _content(text: Any) -> str:
+    """Typst content for ``text`` with `backtick` spans as raw text."""
+    parts = str(text).split("`")
+    out = []
+    for i, p in enumerate(parts):
+        if not p:
+            continue
+        out.append(f"#raw({_str(p)})" if i % 2 else f"#{_str(p)}")
+    return "[" + "".join(out) + "]"
+
+
+def render_typst(doc: Document, images: dict[str, str]) -> str:
+    """The Typst source of the brief; ``images`` maps chart keys to SVG file names."""
+    o: list[str] = [
+        f'#set document(title: {_str(doc.title)}, author: "libpolis")',
+        '#set page(paper: "a4", margin: (x: 2cm, y: 2.2cm), numbering: "1 / 1", '
+        f"header: context {{ if counter(page).get().first() > 1 {{ text(8pt, fill: "
+        f'rgb("#444444"), {_str(doc.title)}) }} }})',
+        f'#set text(lang: "{doc.lang}", size: 10pt, fill: rgb("#1a1a1a"))',
+        "#set par(justify: false)",
+        "#show heading.where(level: 1): it => block(below: 0.8em, above: 1.4em, "
+        'stroke: (bottom: 1.5pt + rgb("#0072B2")), inset: (bottom: 3pt), width: 100%, it)',
+        "#show raw: set text(size: 0.85em)",
+        "#show figure.where(kind: table): set block(breakable: true)",
+        '#show table.cell.where(y: 0): set text(weight: "bold")',
+        f'#text(size: 22pt, weight: "bold"){_content(doc.title)}',
+        "",
+        f"#text(size: 12pt){_content(doc.subtitle + ' ' + doc.date)}",
+        "",
+        f"#outline(title: {_content(doc.strings['contents'])}, depth: 2)",
+        "",
+    ]
+    for sec in doc.sections:
+        if sec.id in ("libraries", "methods"):
+            o.append("#pagebreak(weak: true)")
+        o.append(f"#heading(level: 1){_content(sec.title)} <{sec.id}>")
+        for b in sec.blocks:
+            o.append(_typst_block(b, images))
+            o.append("")
+    o.append(f"#v(1em) #text(size: 8pt){_content(doc.strings['made'])}")
+    return "\n".join(o)
+
+
+def _typst_block(b: Any, images: dict[str, str]) -> str:
+    if isinstance(b, Para):
+        if b.kind == "h3":
+            return f"#heading(level: 2){_content(b.text)}"
+        if b.kind == "missing":
+            return (
+                '#block(fill: rgb("#fff4d6"), inset: 6pt, width: 100%, stroke: (left: 3pt + '
+                f'rgb("#E69F00"))){_content(b.text)}'
+            )
+        if b.kind == "note":
+            return f"#emph{_content(b.text)}"
+        return f"#par{_content(b.text)}"
+    if isinstance(b, Headline):
+        cells = ", ".join(
+            f'block(stroke: 0.6pt + rgb("#999999"), radius: 3pt, inset: 6pt, width: 100%)'
+            f'[#text(size: 16pt, weight: "bold", fill: rgb("#004d7a")){_content(v)} \\ '
+            f"#text(size: 8.5pt){_content(label)}]"
+            for _, v, label in b.items
+        )
+        return f"#grid(columns: (1fr,) * 3, gutter: 6pt, {cells})"
+    if isinstance(b, Bullets):
+        mark = "+" if b.ordered else "-"
+        return "\n".join(f"{mark} {_content(it)[1:-1]}" for it in b.items)
+    if isinstance(b, Table):
+        n = len(b.header)
+        cols = ", ".join("auto" if num else "1fr" for num in b.numeric)
+        align = ", ".join("right" if num else "left" for num in b.numeric)
+        head = ", ".join(_content(h) for h in b.header)
+        cells = ",\n".join(", ".join(_content(c) for c in row) for row in b.rows)
+        size = "7pt" if n >= 5 else "8.5pt"
+        return (
+            f"#figure(kind: table, caption: {_content(b.caption)})[#set text(size: {size})\n"
+            f'#table(columns: ({cols},), align: ({align},), stroke: 0.4pt + rgb("#bbbbbb"), '
+            f'fill: (_, y) => if y == 0 {{ rgb("#eef4f8") }}, '
+            f"table.header({head}),\n{cells}{',' if cells else ''})]"
+        )
+    if isinstance(b, Chart):
+        return (
+            f'#figure(image("{images[b.key]}", width: 100%, alt: {_str(b.alt)}), '
+            f"caption: {_content(b.caption)})"
+        )
+    raise DataError(f"unknown block {type(b).__name__}")
+
+
+def render_pdf(doc: Document) -> bytes:
+    """Compile the brief to an A4 PDF with Typst (offline; fonts embedded in the compiler)."""
+    import typst
+
+    with tempfile.TemporaryDirectory(prefix="libpolis-brief-") as tmp:
+        root = Path(tmp)
+        images: dict[str, str] = {}
+        for s in doc.sections:
+            for b in s.blocks:
+                if isinstance(b, Chart):
+                    name = f"{b.key}.svg"
+                    (root / name).write_text(b.svg, encoding="utf-8")
+                    images[b.key] = name
+        (root / "brief.typ").write_text(render_typst(doc, images), encoding="utf-8")
+        return typst.compile(str(root / "brief.typ"), root=str(root))
+
+
+# --------------------------------------------------------------------------- writing
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
@@ -97,25 +222,78 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode() if isinstance(data, str) else data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def write_brief(engine: Engine, out_dir: Path, *, title: str, subtitle: str) -> dict[str, Any]:
-    """Assemble the evidence, render the HTML brief into ``out_dir``; return what was written."""
-    ev = assemble_evidence(engine)
-    units = ev.tables.get("access_units")
-    map_svg = ""
-    if units is not None and len(units):
-        from libpolis.pipeline import load_libraries
+def _area_name(engine: Engine, area: str | None) -> str | None:
+    if area:
+        return area
+    areas = read_table(engine, "area")
+    cities = areas[areas["kind"].isin(["city", "municipality"])] if len(areas) else areas
+    if len(cities):
+        return str(cities["name"].iloc[0])
+    libs = read_table(engine, "library")
+    if len(libs) and libs["city"].notna().any():
+        return str(libs["city"].dropna().mode().iloc[0])
+    return None
 
-        areas = read_table(engine, "area")
-        map_svg = access_map_svg(
-            units, load_libraries(engine), areas[areas["kind"] == "district"], title=title
-        )
-    html = render_brief_html(ev, map_svg=map_svg, title=title, subtitle=subtitle)
-    target = Path(out_dir) / "brief.html"
-    write_atomic(target, html)
-    return {"html": str(target), "figures": {k: f.value for k, f in ev.figures.items()}}
+
+def write_brief(
+    engine: Engine,
+    out_dir: Path,
+    *,
+    area: str | None = None,
+    lang: str = "en",
+    formats: tuple[str, ...] | list[str] = FORMATS,
+    today: date | None = None,
+    evidence: Evidence | None = None,
+) -> dict[str, Any]:
+    """Assemble the evidence and write ``brief[.<lang>].html`` / ``.pdf`` into ``out_dir``.
+
+    English files are ``brief.html`` and ``brief.pdf``; other languages add the language code
+    (``brief.fr.pdf``). Returns the paths written, the headline figures as printed and the
+    topics whose data the workspace lacks.
+    """
+    formats = tuple(f.strip().lower() for f in formats if f.strip())
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise DataError(f"unknown format(s) {bad or formats!r}; choose from {', '.join(FORMATS)}")
+    if lang not in LANGUAGES:
+        raise DataError(f"language {lang!r} is not available; choose one of {', '.join(LANGUAGES)}")
+    from libpolis.pipeline import NOT_WALK_IN_KINDS
+
+    name = _area_name(engine, area)
+    ev = evidence if evidence is not None else assemble_evidence(engine, area=name or "the city")
+    libs = read_table(engine, "library")
+    libs = libs[libs["lon"].notna() & ~libs["kind"].isin(NOT_WALK_IN_KINDS)] if len(libs) else libs
+    areas = read_table(engine, "area")
+    districts = areas[areas["kind"] == "district"] if len(areas) else areas
+    doc = build_document(
+        ev,
+        get_lang(lang),
+        area=name,
+        libraries=libs,
+        districts=districts,
+        today=today or date.today(),
+    )
+    stem = "brief" if lang == "en" else f"brief.{lang}"
+    out: dict[str, Any] = {"lang": lang, "area": name}
+    if "html" in formats:
+        attribution = "; ".join(sorted({str(a) for a in ev.sources.get("attribution", []) if a}))
+        target = Path(out_dir) / f"{stem}.html"
+        write_atomic(target, render_html(doc, attribution=attribution))
+        out["html"] = str(target)
+    if "pdf" in formats:
+        target = Path(out_dir) / f"{stem}.pdf"
+        write_atomic(target, render_pdf(doc))
+        out["pdf"] = str(target)
+    out["headline"] = dict(doc.headline)
+    out["figures"] = {k: f.value for k, f in ev.figures.items()}
+    out["missing"] = sorted(ev.missing)
+    return out

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -30,19 +31,26 @@ __all__ = [
     "SOURCED_TABLES",
     "Alignment",
     "Area",
+    "AuditEntry",
     "Base",
     "Dataset",
     "Framework",
     "Goal",
+    "Indicator",
     "Library",
     "LibrarySystem",
     "Partner",
     "Partnership",
+    "PartnershipDocument",
+    "PartnershipGoal",
+    "PartnershipNote",
+    "PartnershipStatusChange",
     "PopulationUnit",
     "Programme",
     "ResultTable",
     "Run",
     "Statistic",
+    "User",
     "Venue",
 ]
 
@@ -206,6 +214,7 @@ class Partnership(_Sourced, Base):
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"))
     library_system_id: Mapped[int | None] = mapped_column(ForeignKey("library_system.id"))
     district: Mapped[str | None] = mapped_column(String(200))
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class Framework(_Sourced, Base):
@@ -270,6 +279,113 @@ class ResultTable(Base):
     rows: Mapped[int] = mapped_column(Integer)
     columns: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+# --- The partnership register (web app): users, audit log and partnership details ---------------
+
+
+class User(Base):
+    """A person who signs in to the web app; ``role`` is admin, staff, officer or viewer.
+
+    Library staff (``staff``) edit the data of their own ``library_system_id`` only.
+    ``password_hash`` is an argon2id hash; the password itself is never stored.
+    """
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    library_system_id: Mapped[int | None] = mapped_column(ForeignKey("library_system.id"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class AuditEntry(Base):
+    """Who changed what and when: one row per write made through the web app or API."""
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    user_email: Mapped[str | None] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(50), index=True)
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class PartnershipStatusChange(Base):
+    """One step of a partnership's life cycle (idea → proposed → agreed → active → evaluated)."""
+
+    __tablename__ = "partnership_status_change"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    changed_by: Mapped[str | None] = mapped_column(String(320))
+
+
+class PartnershipGoal(Base):
+    """A goal (SDG, right, Culture 21 action, city goal) a partnership works towards."""
+
+    __tablename__ = "partnership_goal"
+    __table_args__ = (UniqueConstraint("partnership_id", "goal_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
+    )
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id", ondelete="CASCADE"), index=True)
+
+
+class Indicator(Base):
+    """An indicator of a partnership with its target and measured value (same ``unit``)."""
+
+    __tablename__ = "indicator"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str] = mapped_column(String(50), default="")
+    target: Mapped[float | None] = mapped_column(Float)
+    measured: Mapped[float | None] = mapped_column(Float)
+    measured_on: Mapped[date | None] = mapped_column(Date)
+
+
+class PartnershipDocument(Base):
+    """A document of a partnership: metadata here, the file under the workspace's folder."""
+
+    __tablename__ = "partnership_document"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    filename: Mapped[str] = mapped_column(String(300))
+    content_type: Mapped[str] = mapped_column(String(200))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    stored_as: Mapped[str] = mapped_column(String(300))
+    uploaded_by: Mapped[str | None] = mapped_column(String(320))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class PartnershipNote(Base):
+    """A dated note on a partnership."""
+
+    __tablename__ = "partnership_note"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 

@@ -1,0 +1,369 @@
+"""Load test of the web app: 50 concurrent clients for 30 s over the dashboard and the lists.
+
+Builds the Helsinki demo workspace, adds 10,000 programmes and 500 partnerships (with partners,
+city goals and goal links), starts ``libpolis serve`` on a free loopback port in a subprocess
+(one uvicorn worker), warms it up, then drives ``--clients`` concurrent httpx clients for
+``--seconds`` seconds. Prints p50/p95/max latency per endpoint and overall, requests per
+second, and errors (any status other than 200, or a failed request).
+
+A static file of the same server is in the mix as the floor: the latency of the server and
+the load generator themselves, without any libpolis code.
+
+Usage::
+
+    python benchmarks/web_load.py [--clients 50] [--seconds 30] [--programmes 10000]
+                                  [--partnerships 500] [--json]
+
+Loopback only; the load generator runs on the same machine as the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert
+
+from libpolis.demo import build_demo_workspace
+from libpolis.store import open_store, session_scope
+from libpolis.store.tables import (
+    Framework,
+    Goal,
+    Library,
+    Partner,
+    Partnership,
+    PartnershipGoal,
+    PartnershipStatusChange,
+    Programme,
+)
+
+_TOPICS = [
+    ("Reading club", "Children and families read together and talk about books."),
+    ("Coding workshop", "Young people learn programming and digital skills with mentors."),
+    ("Language café", "Newcomers practise Finnish and Swedish in a relaxed meeting."),
+    ("Health information desk", "Nurses answer questions about health and wellbeing."),
+    ("Local history talk", "Residents share memories and photographs of the district."),
+    ("Maker space evening", "3D printing, sewing and repair for everyone, free of charge."),
+    ("Job search help", "Advice on CVs, applications and online job portals."),
+    ("Storytime", "Picture books read aloud for small children and their parents."),
+]
+_STATUSES = ["idea", "proposed", "agreed", "active", "evaluated"]
+
+
+def build_store(path: Path, n_programmes: int, n_partnerships: int, seed: int = 7) -> None:
+    """The demo workspace plus synthetic register records (seeded, reproducible)."""
+    build_demo_workspace(path, show_progress=False)
+    engine = open_store(f"sqlite:///{path}")
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    with session_scope(engine) as s:
+        libs = [(lib.id, lib.name) for lib in s.query(Library).all()]
+        rows = []
+        for i in range(n_programmes):
+            title, text = _TOPICS[i % len(_TOPICS)]
+            lib_id, lib_name = rng.choice(libs)
+            start = date(2024, 1, 1) + timedelta(days=rng.randrange(600))
+            rows.append(
+                {
+                    "source": "bench",
+                    "source_id": f"p{i}",
+                    "attrs": {},
+                    "updated_at": now,
+                    "title": f"{title} {i}",
+                    "description": f"{text} Session {i}.",
+                    "library_id": lib_id,
+                    "library_name": lib_name,
+                    "audience": rng.choice(["children", "young people", "adults", None]),
+                    "start_date": start,
+                    "end_date": start + timedelta(days=rng.randrange(90)),
+                    "attendance": rng.randrange(5, 200),
+                }
+            )
+        s.execute(insert(Programme), rows)
+        fw = Framework(source="bench", source_id="city", key="city", name="City goals", attrs={})
+        s.add(fw)
+        s.flush()
+        goals = []
+        for k in range(12):
+            g = Goal(
+                source="bench",
+                source_id=f"g{k}",
+                framework_id=fw.id,
+                code=f"C{k + 1}",
+                title=f"City goal {k + 1}",
+                text="",
+                attrs={},
+            )
+            s.add(g)
+            goals.append(g)
+        partners = [
+            Partner(
+                source="bench",
+                source_id=f"o{k}",
+                name=f"Partner {k}",
+                kind=rng.choice(["school", "NGO", "health service"]),
+                attrs={},
+            )
+            for k in range(100)
+        ]
+        s.add_all(partners)
+        s.flush()
+        districts = [
+            "Eteläinen",
+            "Läntinen",
+            "Keskinen",
+            "Pohjoinen",
+            "Koillinen",
+            "Kaakkoinen",
+            "Itäinen",
+            "Östersundom",
+        ]
+        for i in range(n_partnerships):
+            status = _STATUSES[i % len(_STATUSES)]
+            p = Partnership(
+                source="bench",
+                source_id=f"s{i}",
+                attrs={},
+                title=f"Partnership {i}",
+                purpose=_TOPICS[i % len(_TOPICS)][1],
+                status=status,
+                partner_id=rng.choice(partners).id,
+                district=rng.choice(districts),
+                published=i % 2 == 0,
+            )
+            s.add(p)
+            s.flush()
+            for gl in rng.sample(goals, 2):
+                s.add(PartnershipGoal(partnership_id=p.id, goal_id=gl.id))
+            for a, b in zip(
+                [None, *_STATUSES], _STATUSES[: _STATUSES.index(status) + 1], strict=False
+            ):
+                s.add(
+                    PartnershipStatusChange(
+                        partnership_id=p.id, from_status=a, to_status=b, changed_by="bench"
+                    )
+                )
+    engine.dispose()
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its direct children (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _endpoints(rng: random.Random, n_programmes: int) -> list[tuple[str, str]]:
+    """(name, url) pairs drawn for one request each; names group the statistics."""
+    pages = max(1, n_programmes // 50)
+    return [
+        ("dashboard /", "/"),
+        ("GET /api/evidence", "/api/evidence"),
+        ("GET /api/programmes?page=k", f"/api/programmes?page={rng.randint(1, pages)}"),
+        (
+            "GET /api/programmes?q=",
+            f"/api/programmes?q={rng.choice(['reading', 'health', 'café'])}",
+        ),
+        ("page /programmes?page=k", f"/programmes?page={rng.randint(1, pages)}"),
+        ("GET /api/partnerships?status=", f"/api/partnerships?status={rng.choice(_STATUSES)}"),
+        ("GET /api/partnerships?page=k", f"/api/partnerships?page={rng.randint(1, 5)}"),
+        ("page /partnerships?status=", f"/partnerships?status={rng.choice(_STATUSES)}"),
+        ("GET /api/libraries", "/api/libraries"),
+        ("GET /api/partners", "/api/partners"),
+        ("floor: static file", "/static/favicon.svg"),
+    ]
+
+
+async def _client(
+    base: str,
+    stop: float,
+    seed: int,
+    n_programmes: int,
+    out: dict[str, list[float]],
+    errors: dict[str, int],
+    think_s: float,
+) -> None:
+    rng = random.Random(seed)
+    async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
+        while time.perf_counter() < stop:
+            name, url = rng.choice(_endpoints(rng, n_programmes))
+            t0 = time.perf_counter()
+            try:
+                r = await client.get(url)
+                await r.aread()
+                ok = r.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            dt = (time.perf_counter() - t0) * 1000
+            if ok:
+                out.setdefault(name, []).append(dt)
+            else:
+                errors[name] = errors.get(name, 0) + 1
+            if think_s:
+                await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
+
+
+def _pct(values: list[float], q: float) -> float:
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+async def _drive(base: str, clients: int, seconds: float, n_programmes: int, think_s: float):
+    out: dict[str, list[float]] = {}
+    errors: dict[str, int] = {}
+    stop = time.perf_counter() + seconds
+    t0 = time.perf_counter()
+    await asyncio.gather(
+        *(_client(base, stop, i, n_programmes, out, errors, think_s) for i in range(clients))
+    )
+    return out, errors, time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--programmes", type=int, default=10_000)
+    ap.add_argument("--partnerships", type=int, default=500)
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="Pause of each client between its requests (0: back to back)",
+    )
+    ap.add_argument("--json", action="store_true", help="Print one JSON object.")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="libpolis-webload-"))
+    ws = tmp / "workspace.sqlite"
+    t = time.perf_counter()
+    build_store(ws, args.programmes, args.partnerships)
+    build_s = time.perf_counter() - t
+    port = _free_port()
+    env = {**os.environ, "LIBPOLIS_SECRET_KEY": os.urandom(24).hex()}
+    cmd = [
+        sys.executable,
+        "-c",
+        "from libpolis.cli import main; main()",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workspace",
+        str(ws),
+    ]
+    server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/api/evidence", timeout=30).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"server did not start: {server.stderr.read().decode()[-2000:]}")
+            time.sleep(0.2)
+        for _, url in _endpoints(random.Random(0), args.programmes):
+            httpx.get(base + url, timeout=30)
+        cpu0, own0 = _cpu_s(server.pid), time.process_time()
+        out, errors, elapsed = asyncio.run(
+            _drive(base, args.clients, args.seconds, args.programmes, args.think_ms / 1000)
+        )
+        server_cpu, client_cpu = _cpu_s(server.pid) - cpu0, time.process_time() - own0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    rows = []
+    for name in sorted(out):
+        v = out[name]
+        rows.append(
+            {
+                "endpoint": name,
+                "n": len(v),
+                "p50_ms": _pct(v, 50),
+                "p95_ms": _pct(v, 95),
+                "max_ms": max(v),
+                "errors": errors.get(name, 0),
+            }
+        )
+    n_req = sum(len(v) for v in out.values()) + sum(errors.values())
+    app_lat = [x for k, v in out.items() if not k.startswith("floor") for x in v]
+    total = {
+        "requests": n_req,
+        "errors": sum(errors.values()),
+        "rps": n_req / elapsed,
+        "p50_ms": _pct(app_lat, 50),
+        "p95_ms": _pct(app_lat, 95),
+        "clients": args.clients,
+        "seconds": round(elapsed, 1),
+        "think_ms": args.think_ms,
+        "workers": args.workers,
+        "programmes": args.programmes,
+        "partnerships": args.partnerships,
+        "build_s": round(build_s, 1),
+        "server_cpu_ms_per_request": 1000 * server_cpu / max(1, n_req),
+        "client_cpu_ms_per_request": 1000 * client_cpu / max(1, n_req),
+        "cpus": os.cpu_count(),
+        "load_avg_1m": os.getloadavg()[0],
+    }
+    if args.json:
+        print(json.dumps({"endpoints": rows, "total": total}, indent=1))
+        return
+    print(
+        f"libpolis web load: {args.clients} clients, {elapsed:.1f} s, {args.programmes:,} "
+        f"programmes, {args.partnerships} partnerships (store built in {build_s:.1f} s); "
+        f"{args.workers} worker(s), think time {args.think_ms:.0f} ms"
+    )
+    print(f"{'endpoint':34s} {'n':>7s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s} {'errors':>7s}")
+    for r in rows:
+        print(
+            f"{r['endpoint']:34s} {r['n']:7d} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} "
+            f"{r['max_ms']:8.1f} {r['errors']:7d}"
+        )
+    print(
+        f"all libpolis endpoints: p50 {total['p50_ms']:.1f} ms, p95 {total['p95_ms']:.1f} ms; "
+        f"{total['rps']:.0f} requests/s; errors {total['errors']} of {total['requests']} "
+        f"(target p95 < 100 ms, zero errors)"
+    )
+    print(
+        f"CPU per request: server {total['server_cpu_ms_per_request']:.1f} ms, load generator "
+        f"{total['client_cpu_ms_per_request']:.1f} ms; machine: {total['cpus']} CPUs, "
+        f"1-minute load average at the end {total['load_avg_1m']:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

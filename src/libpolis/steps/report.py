@@ -1,0 +1,56 @@
+"""``libpolis report brief``: the city brief for the mayor, in HTML and PDF, in en/fr/es."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from libpolis._cli_common import DbOpt, JsonOpt, WorkspaceOpt, cli_errors, emit, engine_for
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``report`` command group to ``app``."""
+    report_app = typer.Typer(no_args_is_help=True, help="Reports built from the evidence.")
+    app.add_typer(report_app, name="report")
+
+    @report_app.command("brief")
+    @cli_errors
+    def brief(
+        area: Annotated[
+            str | None,
+            typer.Option(
+                "--area",
+                help="Name of the place the brief is about (default: the workspace's city area, "
+                "else the libraries' city). The workspace is taken to hold that one city.",
+            ),
+        ] = None,
+        lang: Annotated[str, typer.Option("--lang", help="Language: en, fr or es.")] = "en",
+        format_: Annotated[
+            str, typer.Option("--format", help="Comma-separated formats: html,pdf.")
+        ] = "html,pdf",
+        out: Annotated[Path, typer.Option("--out", help="Directory to write into.")] = Path("."),
+        workspace: WorkspaceOpt = None,
+        db: DbOpt = None,
+        json_out: JsonOpt = False,
+    ) -> None:
+        """The city brief for the mayor (HTML and A4 PDF) from the workspace's evidence."""
+        from libpolis.report.brief import write_brief
+
+        engine = engine_for(workspace, db, create=False)
+        try:
+            res = write_brief(engine, out, area=area, lang=lang.lower(), formats=format_.split(","))
+        finally:
+            engine.dispose()
+
+        def human() -> None:
+            for k in ("html", "pdf"):
+                if k in res:
+                    typer.echo(f"{k}: {res[k]}")
+            for topic in res["missing"]:
+                typer.echo(f"  missing: {topic}")
+
+        emit(res, json_out, human)

@@ -1,0 +1,126 @@
+"""CLI steps of the web app: ``libpolis serve``, ``libpolis db upgrade``, ``libpolis user add``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from libpolis._cli_common import DbOpt, JsonOpt, WorkspaceOpt, cli_errors, emit, engine_for
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the web commands to the ``libpolis`` command line."""
+    db_app = typer.Typer(no_args_is_help=True, help="The workspace database schema.")
+    user_app = typer.Typer(no_args_is_help=True, help="Users of the web app.")
+    app.add_typer(db_app, name="db")
+    app.add_typer(user_app, name="user")
+
+    @app.command()
+    @cli_errors
+    def serve(
+        host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+        workers: Annotated[
+            int,
+            typer.Option(
+                "--workers",
+                min=1,
+                max=64,
+                help="Worker processes (each keeps its own sign-in rate limit and caches).",
+            ),
+        ] = 1,
+        log_level: Annotated[str, typer.Option("--log-level")] = "info",
+        workspace: WorkspaceOpt = None,
+        db: DbOpt = None,
+    ) -> None:
+        """Serve the partnership register (web app and JSON API) with uvicorn.
+
+        Migrations run first. Set LIBPOLIS_SECRET_KEY so that sessions survive a restart.
+        """
+        import os
+        import secrets
+
+        import uvicorn
+
+        from libpolis.web.app import STORE_URL_ENV, create_app
+
+        engine = engine_for(workspace, db)  # migrates the schema once, before any worker
+        typer.echo(f"libpolis web on http://{host}:{port}/ (API docs at /api/docs)", err=True)
+        opts = {"host": host, "port": port, "log_level": log_level, "proxy_headers": True}
+        if workers == 1:
+            uvicorn.run(create_app(engine), **opts)
+            return
+        os.environ[STORE_URL_ENV] = engine.url.render_as_string(hide_password=False)
+        # every worker must sign sessions with the same key
+        os.environ.setdefault("LIBPOLIS_SECRET_KEY", secrets.token_urlsafe(32))
+        engine.dispose()
+        uvicorn.run("libpolis.web.app:app_from_env", factory=True, workers=workers, **opts)
+
+    @db_app.command("upgrade")
+    @cli_errors
+    def db_upgrade(
+        workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt = False
+    ) -> None:
+        """Bring the store's schema to the newest migration."""
+        from alembic.runtime.migration import MigrationContext
+
+        engine = engine_for(workspace, db)
+        with engine.connect() as conn:
+            rev = MigrationContext.configure(conn).get_current_revision()
+        url = engine.url.render_as_string(hide_password=True)
+        emit({"store": url, "revision": rev}, json_out, f"{url} is at revision {rev}")
+
+    @user_app.command("add")
+    @cli_errors
+    def user_add(
+        email: Annotated[str, typer.Option("--email", help="E-mail address (the login).")],
+        role: Annotated[
+            str, typer.Option("--role", help="admin, staff, officer or viewer")
+        ] = "admin",
+        password: Annotated[
+            str | None,
+            typer.Option(
+                "--password", help="The password (visible in shell history; prefer stdin)."
+            ),
+        ] = None,
+        password_stdin: Annotated[
+            bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+        ] = False,
+        name: Annotated[str, typer.Option("--name")] = "",
+        library_system_id: Annotated[int | None, typer.Option("--library-system-id")] = None,
+        workspace: WorkspaceOpt = None,
+        db: DbOpt = None,
+        json_out: JsonOpt = False,
+    ) -> None:
+        """Add a user of the web app (e.g. the first admin)."""
+        from pydantic import ValidationError
+
+        from libpolis.errors import DataError
+        from libpolis.store import session_scope
+        from libpolis.web.crud import create_user
+        from libpolis.web.schemas import UserCreate
+
+        if password_stdin == (password is not None):
+            raise DataError("give exactly one of --password and --password-stdin")
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        try:
+            data = UserCreate(
+                email=email,
+                name=name,
+                role=role,
+                password=password or "",
+                library_system_id=library_system_id,
+            )
+        except ValidationError as exc:
+            msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise DataError(msg) from None
+        engine = engine_for(workspace, db)
+        with session_scope(engine) as session:
+            user = create_user(session, data=data, user=None)
+            result = {"id": user.id, "email": user.email, "role": user.role}
+        emit(result, json_out, f"added {result['role']} {result['email']} (id {result['id']})")

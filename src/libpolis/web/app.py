@@ -1,0 +1,128 @@
+"""The web app factory: :func:`create_app` builds the FastAPI app on one store.
+
+Pages are rendered on the server (Jinja2, autoescape on) with htmx for small interactions and a
+Leaflet map; both libraries are vendored and served from this app (no CDN). The JSON API lives
+under ``/api`` and its OpenAPI document at ``/api/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from libpolis.settings import get_settings
+from libpolis.store import open_store, upgrade
+from libpolis.web.deps import WebConfig
+from libpolis.web.errors import install_error_handlers
+from libpolis.web.live import LiveEvidence
+from libpolis.web.middleware import SessionMiddleware
+from libpolis.web.security import LoginRateLimiter, SessionCodec
+
+__all__ = ["STORE_URL_ENV", "app_from_env", "create_app", "documents_dir_for"]
+
+STORE_URL_ENV = "LIBPOLIS_WEB_STORE_URL"
+"""Environment variable through which ``libpolis serve --workers N`` hands the store to each
+worker process."""
+
+
+def documents_dir_for(engine: Engine) -> Path:
+    """Where uploaded documents go: next to a SQLite workspace, else under the output folder."""
+    db = engine.url.database if engine.dialect.name == "sqlite" else None
+    if db and db != ":memory:":
+        path = Path(db)
+        return path.parent / f"{path.stem}-documents"
+    return get_settings().out_dir.resolve() / "documents"
+
+
+def _templates(extra_dir: Path | None) -> Jinja2Templates:
+    loaders = [FileSystemLoader(str(extra_dir))] if extra_dir else []
+    loaders.append(PackageLoader("libpolis.web", "templates"))
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True))
+    return Jinja2Templates(env=env)
+
+
+def create_app(
+    store: Engine | str,
+    *,
+    secret_key: str | None = None,
+    documents_dir: Path | None = None,
+    templates_dir: Path | None = None,
+    max_upload_bytes: int = 10 * 1024 * 1024,
+    login_max_failures: int = 5,
+) -> FastAPI:
+    """Build the web app on ``store`` (an engine or a URL); migrations run first.
+
+    Parameters
+    ----------
+    store : Engine or str
+        The workspace store, or its SQLAlchemy URL.
+    secret_key : str, optional
+        Signs session cookies; defaults to ``Settings.secret_key`` (random per process when
+        ``LIBPOLIS_SECRET_KEY`` is unset, which signs everyone out on restart).
+    documents_dir : Path, optional
+        Where uploaded partnership documents are stored (default: next to the workspace).
+    templates_dir : Path, optional
+        A folder whose templates replace the bundled ones of the same name (a city's own look).
+    max_upload_bytes : int
+        Largest accepted document upload, in bytes.
+    login_max_failures : int
+        Failed sign-ins allowed per address and per account in five minutes.
+    """
+    engine = open_store(store) if isinstance(store, str) else store
+    upgrade(engine)
+    settings = get_settings()
+    codec = SessionCodec(secret_key or settings.secret_key)
+    app = FastAPI(
+        title="libpolis partnership register",
+        version="1",
+        description="Programmes, partners and partnerships of libraries and city halls, "
+        "with the evidence that frames them.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
+    app.state.config = WebConfig(
+        codec=codec,
+        limiter=LoginRateLimiter(max_failures=login_max_failures),
+        documents_dir=Path(documents_dir or documents_dir_for(engine)),
+        brief_dir=Path(tempfile.mkdtemp(prefix="libpolis-brief-")),
+        max_upload_bytes=max_upload_bytes,
+    )
+    app.state.live = LiveEvidence(engine)
+    templates = _templates(templates_dir)
+    app.state.templates = templates
+
+    app.add_middleware(SessionMiddleware, codec=codec, max_body_bytes=max_upload_bytes + 64 * 1024)
+    install_error_handlers(app, templates)
+
+    vendor = Path(str(files("libpolis") / "data" / "vendor"))
+    app.mount(
+        "/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static"
+    )
+    app.mount("/vendor/leaflet", StaticFiles(directory=str(vendor / "leaflet")), name="leaflet")
+    app.mount("/vendor/htmx", StaticFiles(directory=str(vendor / "htmx")), name="htmx")
+
+    from libpolis.web.routes import ROUTERS
+
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """App factory for uvicorn worker processes: the store URL comes from the environment
+    (``LIBPOLIS_WEB_STORE_URL``, else the settings), the secret from ``LIBPOLIS_SECRET_KEY``."""
+    import os
+
+    settings = get_settings()
+    return create_app(os.environ.get(STORE_URL_ENV) or settings.store_url())

@@ -1,0 +1,212 @@
+"""The evidence and the map layers the dashboard shows, cached until the store changes.
+
+The figures come from :func:`libpolis.evidence.assemble_evidence`, the same function the brief
+uses, so the dashboard and the brief never disagree. Assembling reads whole tables, so the
+result is kept and rebuilt only when a cheap fingerprint of the store (newest run, newest
+dataset, number of libraries and venues) changes, checked at most every few seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from typing import Any
+
+import pandas as pd
+from shapely import wkt
+from shapely.geometry import mapping
+from sqlalchemy import Engine, func, select
+
+from libpolis.evidence import Evidence, Figure, assemble_evidence
+from libpolis.store import read_table
+from libpolis.store.tables import Dataset, Library, Run, Venue
+
+__all__ = ["HEADLINE", "LiveEvidence", "display_value"]
+
+HEADLINE = (
+    "libraries",
+    "venues",
+    "residents",
+    "coverage_500m",
+    "coverage_1000m",
+    "mean_dist_m",
+    "share_nearest_culture_library",
+)
+"""The figures shown at the top of the dashboard (the brief's headline, in its order)."""
+
+
+def display_value(f: Figure) -> str:
+    """A figure's value as people read it: shares in per cent, metres and counts rounded."""
+    if f.value is None:
+        return "n/a"
+    v = float(f.value)
+    if f.unit == "share":
+        return f"{100 * v:.1f} %"
+    if f.unit == "m":
+        return f"{v:,.0f} m"
+    return f"{v:,.0f}"
+
+
+def _num(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def _point(lon: Any, lat: Any) -> dict[str, Any] | None:
+    x, y = _num(lon), _num(lat)
+    return {"type": "Point", "coordinates": [x, y]} if x is not None and y is not None else None
+
+
+class LiveEvidence:
+    """Evidence and map layers of one store, rebuilt when the store changes."""
+
+    def __init__(self, engine: Engine, *, check_every_s: float = 5.0) -> None:
+        self.engine = engine
+        self.check_every_s = check_every_s
+        self._lock = threading.Lock()
+        self._checked = -math.inf
+        self._fingerprint: tuple | None = None
+        self._evidence: Evidence | None = None
+        self._view: dict[str, Any] = {}
+        self._map: dict[str, Any] = {}
+        self._map_json = b"{}"
+
+    def _current_fingerprint(self) -> tuple:
+        stmt = select(
+            select(func.max(Run.id)).scalar_subquery(),
+            select(func.max(Dataset.imported_at)).scalar_subquery(),
+            select(func.count()).select_from(Library).scalar_subquery(),
+            select(func.max(Library.updated_at)).scalar_subquery(),
+            select(func.count()).select_from(Venue).scalar_subquery(),
+        )
+        with self.engine.connect() as conn:
+            return tuple(conn.execute(stmt).one())
+
+    def _refresh(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < self.check_every_s and self._evidence is not None:
+            return
+        with self._lock:
+            if now - self._checked < self.check_every_s and self._evidence is not None:
+                return
+            fp = self._current_fingerprint()
+            if fp != self._fingerprint or self._evidence is None:
+                ev = assemble_evidence(self.engine)
+                self._view = self._build_view(ev)
+                self._map = self._build_map(ev)
+                self._map_json = json.dumps(self._map, separators=(",", ":")).encode()
+                self._evidence = ev
+                self._fingerprint = fp
+            self._checked = time.monotonic()
+
+    @property
+    def fingerprint(self) -> tuple | None:
+        """The store fingerprint the cached evidence was built from."""
+        return self._fingerprint
+
+    def evidence(self) -> Evidence:
+        self._refresh()
+        assert self._evidence is not None
+        return self._evidence
+
+    def view(self) -> dict[str, Any]:
+        """Figures (with display strings), districts and missing steps for the dashboard."""
+        self._refresh()
+        return self._view
+
+    def map_layers(self) -> dict[str, Any]:
+        """GeoJSON FeatureCollections: ``districts``, ``units``, ``libraries``, ``venues``."""
+        self._refresh()
+        return self._map
+
+    def map_json(self) -> bytes:
+        """:meth:`map_layers` serialised once per rebuild (the layers are large)."""
+        self._refresh()
+        return self._map_json
+
+    @staticmethod
+    def _build_view(ev: Evidence) -> dict[str, Any]:
+        figs = {k: {**f.as_dict(), "display": display_value(f)} for k, f in ev.figures.items()}
+        districts = ev.tables.get("districts")
+        rows = districts.sort_values("district").to_dict("records") if districts is not None else []
+        return {
+            "figures": figs,
+            "headline": [figs[k] for k in HEADLINE if k in figs],
+            "districts": rows,
+            "missing": dict(ev.missing),
+            "sources": ev.sources.to_dict("records"),
+        }
+
+    def _build_map(self, ev: Evidence) -> dict[str, Any]:
+        libs = read_table(self.engine, "library")
+        venues = read_table(self.engine, "venue")
+        areas = read_table(self.engine, "area")
+        districts = ev.tables.get("districts", pd.DataFrame())
+        cover = {r["district"]: r for r in districts.to_dict("records")} if len(districts) else {}
+
+        def fc(features: list[dict[str, Any]]) -> dict[str, Any]:
+            return {"type": "FeatureCollection", "features": features}
+
+        lib_f = [
+            {
+                "type": "Feature",
+                "geometry": _point(r["lon"], r["lat"]),
+                "properties": {"id": int(r["id"]), "name": r["name"], "kind": r["kind"]},
+            }
+            for r in libs.to_dict("records")
+            if _point(r["lon"], r["lat"])
+        ]
+        ven_f = [
+            {
+                "type": "Feature",
+                "geometry": _point(r["lon"], r["lat"]),
+                "properties": {"name": r["name"], "kind": r["kind"]},
+            }
+            for r in venues.to_dict("records")
+            if _point(r["lon"], r["lat"])
+        ]
+        area_f = []
+        for r in areas.to_dict("records"):
+            if r["kind"] != "district" or not r["geometry_wkt"]:
+                continue
+            geom = wkt.loads(r["geometry_wkt"]).simplify(0.0003, preserve_topology=True)
+            c = cover.get(r["name"], {})
+            area_f.append(
+                {
+                    "type": "Feature",
+                    "geometry": mapping(geom),
+                    "properties": {
+                        "name": r["name"],
+                        "residents": _num(c.get("residents")),
+                        "mean_dist_m": _num(c.get("mean_dist_m")),
+                        "within_500m": _num(c.get("within_500m")),
+                        "within_1000m": _num(c.get("within_1000m")),
+                    },
+                }
+            )
+        units = ev.tables.get("access_units", pd.DataFrame())
+        unit_f = []
+        if len(units) and {"lon", "lat", "dist_m"} <= set(units.columns):
+            for r in units[["lon", "lat", "dist_m", "population"]].to_dict("records"):
+                if _point(r["lon"], r["lat"]):
+                    unit_f.append(
+                        {
+                            "type": "Feature",
+                            "geometry": _point(r["lon"], r["lat"]),
+                            "properties": {
+                                "dist_m": round(float(r["dist_m"]), 1),
+                                "population": _num(r["population"]),
+                            },
+                        }
+                    )
+        return {
+            "districts": fc(area_f),
+            "units": fc(unit_f),
+            "libraries": fc(lib_f),
+            "venues": fc(ven_f),
+        }

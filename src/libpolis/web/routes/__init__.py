@@ -1,0 +1,26 @@
+"""Route modules, one per resource; each has an API router and a pages router."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from libpolis.web.routes import (
+    auth,
+    dashboard,
+    exports,
+    goals,
+    libraries,
+    partners,
+    partnerships,
+    programmes,
+    users,
+)
+
+__all__ = ["ROUTERS"]
+
+ROUTERS: list[APIRouter] = [
+    m.router
+    for m in (auth, dashboard, libraries, programmes, partners, partnerships, goals, users, exports)
+] + [
+    m.pages for m in (auth, dashboard, libraries, programmes, partners, partnerships, goals, users)
+]

@@ -1,0 +1,84 @@
+"""Helpers shared by the route modules: rendering pages and reading forms into schemas."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from libpolis.errors import DataError
+from libpolis.web.deps import CSRF_FIELD, PageParams
+
+__all__ = ["form_model", "is_htmx", "pager", "redirect", "render"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+    """Render a page with the signed-in user and the CSRF token in its context."""
+    templates = request.app.state.templates
+    ctx = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": request.state.session.get("csrf", ""),
+        "csrf_field": CSRF_FIELD,
+        **context,
+    }
+    return templates.TemplateResponse(request, template, ctx, status_code=status_code)
+
+
+def redirect(url: str) -> RedirectResponse:
+    """Post/redirect/get: send the browser to ``url`` after a successful form."""
+    return RedirectResponse(url, status_code=303)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def form_model(model: type[M], data: dict[str, Any], *, partial: bool = False) -> M:
+    """Validate form fields into ``model``; empty optional fields become ``None``.
+
+    Raises
+    ------
+    DataError
+        Naming each field that was wrong.
+    """
+    clean: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == CSRF_FIELD:
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+            if value == "":
+                field = model.model_fields.get(key)
+                if field is None or not field.is_required():
+                    if partial or field is None:
+                        clean[key] = None
+                    continue
+        clean[key] = value
+    try:
+        return model.model_validate(clean)
+    except ValidationError as exc:
+        parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]]
+        raise DataError("; ".join(parts), where="form") from None
+
+
+def pager(request: Request, total: int, p: PageParams) -> dict[str, Any]:
+    """Links to the previous and next page keeping the other query parameters."""
+    params = dict(request.query_params)
+    pages = max(1, -(-total // p.per_page))
+
+    def link(n: int) -> str:
+        return f"{request.url.path}?{urlencode({**params, 'page': n})}"
+
+    return {
+        "page": p.page,
+        "pages": pages,
+        "total": total,
+        "prev": link(p.page - 1) if p.page > 1 else None,
+        "next": link(p.page + 1) if p.page < pages else None,
+        "query": urlencode({k: v for k, v in params.items() if k not in {"page", "per_page"}}),
+    }

@@ -1,0 +1,139 @@
+"""The HTML brief in headless Chromium (Debian's, driven by Playwright) with the network off."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import libpolis_test_workspaces as ws  # loaded by path in conftest.py
+import pytest
+
+from libpolis.report.brief import write_brief
+
+pytestmark = pytest.mark.browser
+
+_TEXT_COLOURS = """
+() => {
+  const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const bg = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const out = [];
+  for (const el of document.querySelectorAll("h1, h2, h3, p, li, td, th, caption, figcaption, a, code, .value")) {
+    if (!el.offsetParent || !el.textContent.trim()) continue;
+    out.push({tag: el.tagName, text: el.textContent.trim().slice(0, 40), fg: parse(getComputedStyle(el).color).slice(0, 3), bg: bg(el)});
+  }
+  return out;
+}
+"""
+
+
+def _luminance(rgb: list[float]) -> float:
+    def ch(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (ch(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: list[float], b: list[float]) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+@pytest.fixture(scope="module")
+def brief_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("html")
+    engine = ws.copy_of(ws.shared_demo(tmp_path_factory), out)
+    try:
+        res = write_brief(
+            engine, out, area="Helsinki", lang="fr", formats=["html"], today=date(2026, 5, 4)
+        )
+    finally:
+        engine.dispose()
+    return Path(res["html"])
+
+
+@pytest.fixture(scope="module")
+def browser():
+    ws.need_tool(ws.CHROMIUM, "chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=ws.CHROMIUM, args=ws.CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def test_offline_page_has_map_and_charts_and_no_errors(browser, brief_html, tmp_path):
+    ctx = browser.new_context(offline=True, viewport={"width": 1100, "height": 900})
+    page = ctx.new_page()
+    errors: list[str] = []
+    leaving: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("file://", "data:")):
+            r.continue_()
+        else:
+            leaving.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(brief_html.as_uri())
+    page.wait_for_selector("#leaflet-map .leaflet-overlay-pane canvas", timeout=15000)
+    assert errors == []
+    assert leaving == []
+    # the interactive map is drawn: canvas, the legend, the layer control, attribution
+    assert page.locator("figure.interactive").is_visible()
+    assert page.locator("#leaflet-map .legend").count() == 1
+    assert page.locator("#leaflet-map .leaflet-control-layers").count() == 1
+    assert "OpenStreetMap" in page.locator("#leaflet-map .leaflet-control-attribution").inner_text()
+    # the static maps and charts, each with alternative text
+    charts = page.locator("figure.chart")
+    keys = charts.evaluate_all("els => els.map(e => e.dataset.chart)")
+    assert {"access_map", "coverage_chart", "gap_map", "age_chart"} <= set(keys)
+    for i in range(charts.count()):
+        fig = charts.nth(i)
+        assert fig.locator("svg").count() == 1
+        assert len(fig.locator("[role=img]").get_attribute("aria-label")) > 40
+        assert fig.locator("svg").bounding_box()["height"] > 100
+    # real headings: one h1, one h2 per section and for the contents
+    assert page.locator("h1").count() == 1
+    assert page.locator("main section > h2").count() == 8
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.screenshot(path=str(tmp_path / "brief.png"), full_page=False)
+    ctx.close()
+
+
+def test_static_map_shows_without_javascript(browser, brief_html):
+    ctx = browser.new_context(java_script_enabled=False, offline=True)
+    page = ctx.new_page()
+    page.goto(brief_html.as_uri())
+    assert not page.locator("figure.interactive").is_visible()
+    svg = page.locator('figure[data-chart="access_map"] svg')
+    assert svg.is_visible()
+    assert svg.bounding_box()["width"] > 300
+    ctx.close()
+
+
+def test_text_contrast_is_at_least_4_5_to_1(browser, brief_html):
+    ctx = browser.new_context(offline=True)
+    page = ctx.new_page()
+    page.goto(brief_html.as_uri())
+    items = page.evaluate(_TEXT_COLOURS)
+    assert len(items) > 100
+    low = [
+        (i["tag"], i["text"], round(_contrast(i["fg"], i["bg"]), 2))
+        for i in items
+        if _contrast(i["fg"], i["bg"]) < 4.5
+    ]
+    assert low == []
+    ctx.close()
