@@ -10,13 +10,21 @@ How a model is solved (``method="auto"``):
 
 1. the instance is reduced: pairs beyond the cutoff are never stored, demand already served by
    the fixed (existing) libraries leaves the model, and for coverage, demand points with the
-   same set of covering candidates are merged;
-2. a lazy greedy (priority queue) then best-improvement swaps give a solution fast, with a bound:
-   for coverage the submodular online bound and, if needed, the LP relaxation (HiGHS); for the
-   median a Lagrangian relaxation of the assignment constraints;
-3. if the gap is still above ``gap_tol`` and the sparse model is not too large, HiGHS solves the
-   mixed-integer programme, started from the heuristic solution, until proven optimal or out of
-   time; its dual bound is reported.
+   same set of covering candidates are merged; for the median each client's time is capped
+   (see :class:`PMedian`);
+2. a lazy greedy (priority queue) then best-improvement swaps give a solution fast, with the
+   submodular online bound (coverage);
+3. a Lagrangian relaxation (subgradient) gives a bound (at best the LP bound) and, from
+   its iterates, more starting points for the swaps (Lagrangian heuristic);
+4. while the gap is above ``gap_tol`` and time remains: coverage takes the LP relaxation (HiGHS
+   interior point) as bound; then, if the sparse model has at most ``exact_max_nonzeros``
+   non-zeros, HiGHS solves the mixed-integer programme started from the best solution until
+   proven optimal or out of time, and its dual bound is kept. A median model too large for
+   that is solved exactly on the candidates the Lagrangian solutions use (a feasible choice, so
+   only the solution can improve; the bound stays the Lagrangian one).
+
+``method="heuristic"`` stops after step 3 (coverage also takes the LP bound). Every result
+says whether it is proven optimal, and its gap.
 """
 
 from __future__ import annotations
