@@ -390,10 +390,17 @@ class MaximalCoverage(_LocationModel):
         if self.n_sites == 0 or cover.shape[0] == 0:
             chosen = np.arange(self.n_sites)
             return self._finish(chosen, base, base, "trivial", "heuristic", started)
+        integral = bool(np.all(agg_w == np.round(agg_w)))
+
+        def tight(b: float) -> float:
+            """With integer weights the optimum is an integer: round a bound down."""
+            return math.floor(b + 1e-9 * max(1.0, abs(b))) if integral else b
+
         chosen, value, bound = _mclp_heuristic(cover, agg_w, self.n_sites, deadline)
+        bound = tight(bound)
         method_used = "lazy greedy + swaps; online submodular bound"
         status = "heuristic"
-        if _gap(value, bound) > gap_tol and time.perf_counter() < deadline:
+        if _gap(value, bound) > max(gap_tol, _OPTIMAL_RTOL) and time.perf_counter() < deadline:
             lag_bound, lag_sets = _mclp_lagrangian(
                 cover,
                 agg_w,
@@ -403,7 +410,7 @@ class MaximalCoverage(_LocationModel):
                 gap_tol,
                 max_iter=1000,
             )
-            bound = min(bound, lag_bound)
+            bound = min(bound, tight(lag_bound))
             for lag_set in lag_sets:
                 again, again_value, _ = _mclp_heuristic(
                     cover, agg_w, self.n_sites, deadline, start=lag_set
@@ -412,7 +419,7 @@ class MaximalCoverage(_LocationModel):
                     chosen, value = again, again_value
             method_used = "lazy greedy + Lagrangian heuristic + swaps; Lagrangian bound"
         model = None
-        if _gap(value, bound) > gap_tol and time.perf_counter() < deadline:
+        if _gap(value, bound) > max(gap_tol, _OPTIMAL_RTOL) and time.perf_counter() < deadline:
             model = _mclp_model(cover, agg_w, self.n_sites)
             if model["matrix"].nnz <= exact_max_nonzeros:
                 out = _highs._solve(
@@ -421,10 +428,14 @@ class MaximalCoverage(_LocationModel):
                     relax=True,
                     time_limit_s=deadline - time.perf_counter(),
                 )
-                if math.isfinite(out.bound) and out.bound < bound:
-                    bound = out.bound
+                if math.isfinite(out.bound) and tight(out.bound) < bound:
+                    bound = tight(out.bound)
                     method_used += " and LP relaxation (HiGHS)"
-        if method == "auto" and _gap(value, bound) > gap_tol and time.perf_counter() < deadline:
+        if (
+            method == "auto"
+            and _gap(value, bound) > max(gap_tol, _OPTIMAL_RTOL)
+            and time.perf_counter() < deadline
+        ):
             if model is None:
                 model = _mclp_model(cover, agg_w, self.n_sites)
             if model["matrix"].nnz <= exact_max_nonzeros:
@@ -446,7 +457,7 @@ class MaximalCoverage(_LocationModel):
                     if mip_value > value:
                         chosen, value = mip_chosen, mip_value
                 if math.isfinite(out.bound):
-                    bound = min(bound, out.bound)
+                    bound = min(bound, tight(out.bound))
                 method_used += ", then HiGHS MIP on the sparse model"
         bound = max(bound, value)
         return self._finish(chosen, base + value, base + bound, method_used, status, started)
@@ -696,7 +707,7 @@ class PMedian(_LocationModel):
             keep=60,
         )
         for lag_set in lag_sets[:3]:
-            if _gap(value, bound) <= gap_tol:
+            if _gap(value, bound) <= max(gap_tol, _OPTIMAL_RTOL):
                 break
             again, again_value = _median_heuristic(
                 near, w, cap, self.n_sites, deadline, start=lag_set
@@ -708,7 +719,7 @@ class PMedian(_LocationModel):
         if (
             not exact
             and method == "auto"
-            and _gap(value, bound) > gap_tol
+            and _gap(value, bound) > max(gap_tol, _OPTIMAL_RTOL)
             and time.perf_counter() < deadline - 1.0
         ):
             better = self._restricted_solve(
@@ -719,7 +730,11 @@ class PMedian(_LocationModel):
                 if better_value < value:
                     chosen, value = better, better_value
                 method_used += "; then the sites of the Lagrangian solutions solved exactly"
-        if exact and _gap(value, bound) > gap_tol and time.perf_counter() < deadline:
+        if (
+            exact
+            and _gap(value, bound) > max(gap_tol, _OPTIMAL_RTOL)
+            and time.perf_counter() < deadline
+        ):
             model, start = _median_model(near, w, cap, self.n_sites, chosen)
             if model["matrix"].nnz <= exact_max_nonzeros:
                 out = _highs._solve(
