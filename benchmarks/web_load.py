@@ -24,6 +24,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -261,6 +262,7 @@ def main() -> None:
         help="Pause of each client between its requests (0: back to back)",
     )
     ap.add_argument("--json", action="store_true", help="Print one JSON object.")
+    ap.add_argument("--keep", action="store_true", help="Keep the temporary workspace.")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="libpolis-webload-"))
@@ -281,8 +283,13 @@ def main() -> None:
         str(port),
         "--workspace",
         str(ws),
+        "--workers",
+        str(args.workers),
+        "--log-level",
+        "warning",
     ]
-    server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = (tmp / "server.log").open("wb")
+    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -293,7 +300,9 @@ def main() -> None:
             except httpx.HTTPError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"server did not start: {server.stderr.read().decode()[-2000:]}")
+                log.flush()
+                tail = (tmp / "server.log").read_text(errors="replace")[-2000:]
+                raise SystemExit(f"server did not start: {tail}")
             time.sleep(0.2)
         for _, url in _endpoints(random.Random(0), args.programmes):
             httpx.get(base + url, timeout=30)
@@ -304,7 +313,14 @@ def main() -> None:
         server_cpu, client_cpu = _cpu_s(server.pid) - cpu0, time.process_time() - own0
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     rows = []
     for name in sorted(out):

@@ -55,6 +55,12 @@ def _osm_venues_not_listed(d: Path) -> Any:
     return frame[~same]
 
 
+def _align(engine: Any) -> dict[str, Any]:
+    from libpolis.steps.align import run_alignment
+
+    return run_alignment(engine)
+
+
 def build_demo_workspace(workspace: Path, *, show_progress: bool = True) -> None:
     """Create a fresh workspace at ``workspace`` with all bundled Helsinki data imported."""
     workspace.parent.mkdir(parents=True, exist_ok=True)
@@ -209,6 +215,10 @@ def build_demo_workspace(workspace: Path, *, show_progress: bool = True) -> None
                 command="libpolis access --mode straight --thresholds 250,500,1000 "
                 "--population-source hsy-grid-2015 --label straight_ages",
             ),
+        ),
+        (
+            "alignment (SDGs, human rights, Culture 21 Actions)",
+            lambda: _align(engine),
         ),
         (
             "walking times (central street network)",

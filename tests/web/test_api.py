@@ -362,5 +362,151 @@ def test_pages_render_for_everyone(sqlite_web, login_as) -> None:
             assert r.status_code == 200, (role, path)
             assert "Content-Security-Policy" in r.headers
     admin = login_as(app, "admin")
-    for path in ("/users", "/audit", "/programmes/new", "/partnerships/new", "/goals/new"):
+    for path in (
+        "/users",
+        "/audit",
+        "/programmes/new",
+        "/partnerships/new",
+        "/goals/new",
+        "/api/docs",
+    ):
         assert admin.get(path).status_code == 200, path
+
+
+def test_brief_downloads(sqlite_web, login_as) -> None:
+    app, _ = sqlite_web
+    c = login_as(app, None)
+    html = c.get("/api/brief.html")
+    assert html.status_code == 200 and "<html" in html.text.lower()
+    assert html.headers["content-disposition"].startswith("attachment")
+    pdf = c.get("/api/brief.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    fr = c.get("/api/brief.html", params={"lang": "fr"})
+    assert fr.status_code == 200 and 'lang="fr"' in fr.text
+    assert c.get("/api/brief.pdf", params={"lang": "xx"}).status_code == 422
+    # the brief lists every partnership: while one is unpublished, the public may not have it
+    officer = login_as(app, "officer")
+    officer.post("/api/partnerships", json={"title": "Not yet public"})
+    assert c.get("/api/brief.html").status_code == 401
+    assert login_as(app, "viewer").get("/api/brief.html").status_code == 403
+    assert "sign in" in c.get("/").text
+    assert officer.get("/api/brief.html").status_code == 200
+
+
+def test_library_statistics_over_the_years(web, client_for) -> None:
+    app, ids = web
+    from libpolis.store.tables import Statistic
+
+    with session_scope(app.state.engine) as s:
+        for year, visits in ((2021, 1000.0), (2022, 1500.0)):
+            s.add(
+                Statistic(
+                    source="pls",
+                    source_id=f"la-{year}",
+                    attrs={},
+                    subject_type="library",
+                    subject_source_id="la",
+                    year=year,
+                    name="visits",
+                    value=visits,
+                    unit="visits",
+                )
+            )
+        s.add(
+            Statistic(
+                source="pls",
+                source_id="A-2022",
+                attrs={},
+                subject_type="library_system",
+                subject_source_id="A",
+                year=2022,
+                name="loans",
+                value=42.0,
+                unit="items",
+            )
+        )
+        s.add(
+            Statistic(
+                source="pls",
+                source_id="lb-2022",
+                attrs={},
+                subject_type="library",
+                subject_source_id="lb",
+                year=2022,
+                name="visits",
+                value=7.0,
+                unit="visits",
+            )
+        )
+    r = client_for(None).get(f"/api/libraries/{ids['library_a']}").json()
+    got = sorted((x["name"], x["year"], x["value"]) for x in r["statistics"])
+    assert got == [("loans", 2022, 42.0), ("visits", 2021, 1000.0), ("visits", 2022, 1500.0)]
+    page = client_for(None).get(f"/libraries/{ids['library_a']}").text
+    assert "1,500" in page and "2021" in page and "loans" in page
+
+
+def test_sign_in_forms_and_redirects(sqlite_web, web_kit) -> None:
+    from fastapi.testclient import TestClient
+
+    app, _ = sqlite_web
+    c = TestClient(app)
+    # a cross-site form cannot post JSON: other content types are not read as credentials
+    r = c.post(
+        "/api/auth/login",
+        content=f'{{"email": "admin@example.org", "password": "{web_kit.PASSWORD}"}}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert r.status_code == 422
+    token = __import__("re").search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)[1]
+    for target, expected in [
+        ("/partners", "/partners"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example", "/"),
+    ]:
+        r = c.post(
+            "/login",
+            data={
+                "email": "admin@example.org",
+                "password": web_kit.PASSWORD,
+                "next": target,
+                "csrf_token": token,
+            },
+            follow_redirects=False,
+        )
+        assert r.status_code == 303 and r.headers["location"] == expected, target
+        token = __import__("re").search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)[
+            1
+        ]
+    bad = c.post(
+        "/login", data={"email": "admin@example.org", "password": "nope", "csrf_token": token}
+    )
+    assert bad.status_code == 403 and "wrong e-mail or password" in bad.text
+
+
+def test_map_layers_revalidate_with_etag(sqlite_web, login_as) -> None:
+    app, _ = sqlite_web
+    c = login_as(app, None)
+    first = c.get("/api/map")
+    tag = first.headers["etag"]
+    again = c.get("/api/map", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    # a new library changes the store fingerprint, hence the tag, once the cache rechecks
+    from libpolis.store.tables import Library
+
+    with session_scope(app.state.engine) as s:
+        s.add(
+            Library(
+                source="t",
+                source_id="new",
+                name="New branch",
+                kind="library",
+                lon=24.9,
+                lat=60.2,
+                attrs={},
+            )
+        )
+    app.state.live.check_every_s = 0
+    changed = c.get("/api/map", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["etag"] != tag
+    assert len(changed.json()["libraries"]["features"]) == 3

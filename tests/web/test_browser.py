@@ -40,8 +40,8 @@ def server(tmp_path_factory, password_hash, web_kit) -> Iterator[str]:
     import uvicorn
 
     from libpolis.store import open_store, session_scope
-    from libpolis.web.crud import create_goal
-    from libpolis.web.schemas import GoalCreate
+    from libpolis.web.crud import create_goal, create_programme
+    from libpolis.web.schemas import GoalCreate, ProgrammeCreate
 
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
@@ -54,6 +54,8 @@ def server(tmp_path_factory, password_hash, web_kit) -> Iterator[str]:
         from libpolis.store.tables import User
 
         officer = s.get(User, ids["user_officer"])
+        admin = s.get(User, ids["user_admin"])
+        create_programme(s, data=ProgrammeCreate(title="Chess club"), user=admin)
         create_goal(
             s,
             data=GoalCreate(
@@ -131,6 +133,17 @@ def test_person_records_a_partnership(server, browser, web_kit, tmp_path) -> Non
     assert "staff@example.org" in confirmed.inner_text()
     page.reload()
     assert page.locator("tr.status-confirmed").filter(has_text="CG-1").count() == 1
+
+    # the programme list searches as one types (htmx swaps the results in place)
+    page.goto(f"{server}/programmes")
+    assert page.locator("#results tbody tr").count() == 2
+    page.locator("input[name=q]").press_sequentially("Storytime")
+    deadline = time.monotonic() + 15
+    while "q=Storytime" not in page.url and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert "q=Storytime" in page.url
+    assert page.locator("#results tbody tr").count() == 1
+    assert "Storytime for children" in page.inner_text("#results")
 
     # record a partnership and move it to "agreed"
     page.goto(f"{server}/partnerships/new")

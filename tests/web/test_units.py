@@ -41,7 +41,7 @@ def test_html_and_stop_words_are_ignored() -> None:
 )
 def test_csv_round_trips_and_defuses_formulas(rows) -> None:
     text = rows_to_csv(rows, ["a", "b", "c"])
-    back = list(csv.DictReader(io.StringIO(text)))
+    back = list(csv.DictReader(io.StringIO(text, newline="")))
     assert len(back) == len(rows)
     for got in back:
         for v in got.values():

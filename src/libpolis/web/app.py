@@ -45,7 +45,11 @@ def documents_dir_for(engine: Engine) -> Path:
 def _templates(extra_dir: Path | None) -> Jinja2Templates:
     loaders = [FileSystemLoader(str(extra_dir))] if extra_dir else []
     loaders.append(PackageLoader("libpolis.web", "templates"))
-    env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(default=True),
+        auto_reload=False,  # templates do not change under a running server
+    )
     return Jinja2Templates(env=env)
 
 
@@ -86,7 +90,7 @@ def create_app(
         description="Programmes, partners and partnerships of libraries and city halls, "
         "with the evidence that frames them.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI loads from a CDN; /api/docs is rendered here instead
         redoc_url=None,
     )
     app.state.engine = engine

@@ -89,6 +89,7 @@ __all__ = [
     "paginate",
     "partner_names",
     "partnership_details",
+    "partnership_status_counts",
     "programme_system_id",
     "update_goal",
     "update_indicator",
@@ -513,6 +514,12 @@ def list_partnerships(
         like = f"%{q}%"
         stmt = stmt.where(or_(Partnership.title.ilike(like), Partnership.purpose.ilike(like)))
     return paginate(session, stmt, page=page, per_page=per_page)
+
+
+def partnership_status_counts(session: Session, *, user: User | None) -> dict[str, int]:
+    """How many partnerships the user may see are in each status."""
+    stmt = _visible(select(Partnership.status, func.count()), user).group_by(Partnership.status)
+    return {str(k): int(n) for k, n in session.execute(stmt).all()}
 
 
 def get_partnership(session: Session, *, partnership_id: int, user: User | None) -> Partnership:

@@ -37,9 +37,10 @@ def _is_number(text: str) -> bool:
 
 
 def rows_to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    """CSV text with a header row; lists and dicts as JSON, formulas neutralised."""
+    """CSV text (RFC 4180, CRLF) with a header row; lists and dicts as JSON, formulas
+    neutralised."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")  # RFC 4180; a lone CR in a value gets quoted
     w.writerow(columns)
     for r in rows:
         w.writerow([_cell(r.get(c)) for c in columns])

@@ -8,6 +8,7 @@ dataset, number of libraries and venues) changes, checked at most every few seco
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import threading
@@ -38,15 +39,49 @@ HEADLINE = (
 
 
 def display_value(f: Figure) -> str:
-    """A figure's value as people read it: shares in per cent, metres and counts rounded."""
-    if f.value is None:
-        return "n/a"
-    v = float(f.value)
-    if f.unit == "share":
-        return f"{100 * v:.1f} %"
-    if f.unit == "m":
-        return f"{v:,.0f} m"
-    return f"{v:,.0f}"
+    """A figure's value as the brief prints it (English), so both read the same."""
+    try:
+        from libpolis.report.document import display_value as report_display
+        from libpolis.report.i18n import get_lang
+
+        return report_display(get_lang("en"), f)
+    except ImportError:  # an older report module: the same rules, written here
+        if f.value is None:
+            return "–"
+        v = float(f.value)
+        if f.unit == "share":
+            return f"{100 * v:.1f} %"
+        if f.unit == "m":
+            return f"{v:,.0f} m"
+        return f"{v:,.0f}"
+
+
+def headline_keys(ev: Evidence) -> list[str]:
+    """The brief's headline figures (the report module decides), else :data:`HEADLINE`."""
+    try:
+        from libpolis.report.document import headline_keys as report_headline
+    except ImportError:
+        return [k for k in HEADLINE if k in ev.figures]
+    return report_headline(ev)
+
+
+def _district_rows(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """District access rows with fixed keys (``residents``, ``mean_dist_m``, ``within_<t>m``)
+    whatever the evidence names its columns (``mean`` or ``mean_dist_m``, ``within_500`` or
+    ``within_500m``)."""
+    if frame is None or not len(frame):
+        return []
+    out = []
+    for r in frame.sort_values("district").to_dict("records"):
+        row: dict[str, Any] = {
+            "district": r["district"],
+            "residents": _num(r.get("residents")),
+            "mean_dist_m": _num(r.get("mean_dist_m", r.get("mean"))),
+        }
+        for t in (250, 500, 1000):
+            row[f"within_{t}m"] = _num(r.get(f"within_{t}m", r.get(f"within_{t}")))
+        out.append(row)
+    return out
 
 
 def _num(v: Any) -> float | None:
@@ -55,6 +90,20 @@ def _num(v: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(f) else f
+
+
+def _plain(d: dict[str, Any]) -> dict[str, Any]:
+    """JSON-ready copy of a figure: numpy numbers become Python numbers, tuples lists."""
+    out = {}
+    for k, v in d.items():
+        if hasattr(v, "item"):
+            v = v.item()
+        elif isinstance(v, tuple):
+            v = list(v)
+        if isinstance(v, float) and math.isnan(v):
+            v = None
+        out[k] = v
+    return out
 
 
 def _point(lon: Any, lat: Any) -> dict[str, Any] | None:
@@ -105,6 +154,13 @@ class LiveEvidence:
             self._checked = time.monotonic()
 
     @property
+    def etag(self) -> str:
+        """An HTTP entity tag of the current evidence (changes when the store does)."""
+        self._refresh()
+        digest = hashlib.sha256(repr(self._fingerprint).encode()).hexdigest()[:20]
+        return f'"ev-{digest}"'
+
+    @property
     def fingerprint(self) -> tuple | None:
         """The store fingerprint the cached evidence was built from."""
         return self._fingerprint
@@ -131,23 +187,22 @@ class LiveEvidence:
 
     @staticmethod
     def _build_view(ev: Evidence) -> dict[str, Any]:
-        figs = {k: {**f.as_dict(), "display": display_value(f)} for k, f in ev.figures.items()}
-        districts = ev.tables.get("districts")
-        rows = districts.sort_values("district").to_dict("records") if districts is not None else []
+        figs = {
+            k: {**_plain(f.as_dict()), "display": display_value(f)} for k, f in ev.figures.items()
+        }
         return {
             "figures": figs,
-            "headline": [figs[k] for k in HEADLINE if k in figs],
-            "districts": rows,
+            "headline": [figs[k] for k in headline_keys(ev) if k in figs],
+            "districts": _district_rows(ev.tables.get("districts")),
             "missing": dict(ev.missing),
-            "sources": ev.sources.to_dict("records"),
+            "sources": [_plain(r) for r in ev.sources.astype(object).to_dict("records")],
         }
 
     def _build_map(self, ev: Evidence) -> dict[str, Any]:
         libs = read_table(self.engine, "library")
         venues = read_table(self.engine, "venue")
         areas = read_table(self.engine, "area")
-        districts = ev.tables.get("districts", pd.DataFrame())
-        cover = {r["district"]: r for r in districts.to_dict("records")} if len(districts) else {}
+        cover = {r["district"]: r for r in _district_rows(ev.tables.get("districts"))}
 
         def fc(features: list[dict[str, Any]]) -> dict[str, Any]:
             return {"type": "FeatureCollection", "features": features}

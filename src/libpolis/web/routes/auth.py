@@ -67,10 +67,13 @@ def _end_session(request: Request) -> None:
     request.state.session_changed = True
 
 
-@router.post("/auth/login", response_model=dict, dependencies=[Depends(check_csrf)])
+@router.post("/auth/login", response_model=dict)
 def api_login(data: LoginIn, request: Request, db: Db) -> dict:
     """Sign in with e-mail and password; sets the session cookie and returns the CSRF token
-    that cookie-authenticated writes must send as header ``X-CSRF-Token``."""
+    that cookie-authenticated writes must send as header ``X-CSRF-Token``.
+
+    Only JSON bodies are read here, which a page on another site cannot send without a CORS
+    preflight this app never grants, so signing in needs no CSRF token of its own."""
     user = authenticate(request, db, data.email, data.password)
     csrf = _start_session(request, user)
     return {"user": UserPublic.model_validate(user).model_dump(mode="json"), "csrf_token": csrf}
@@ -102,7 +105,14 @@ def login_page(request: Request, user: MaybeUser, next: str = "/") -> Response:
 
 
 def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    """Only a path on this site: no scheme, no host, no ``//`` or ``/\\`` tricks."""
+    ok = (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and "\\" not in target
+        and not any(c in target for c in "\r\n")
+    )
+    return target if ok else "/"
 
 
 @pages.post("/login", dependencies=[Depends(check_csrf)])

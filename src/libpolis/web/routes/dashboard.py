@@ -5,15 +5,16 @@ from __future__ import annotations
 import inspect
 import threading
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy import func, select
 
-from libpolis.errors import NotFoundError
+from libpolis.errors import NotFoundError, PermissionDeniedError
 from libpolis.store.tables import Alignment, Partnership, Programme
-from libpolis.web.deps import Db, MaybeUser, WebConfig
+from libpolis.web import crud
+from libpolis.web.deps import Db, MaybeUser, NotAuthenticatedError, WebConfig
 from libpolis.web.live import LiveEvidence
 from libpolis.web.routes._common import render
 
@@ -24,6 +25,15 @@ pages = APIRouter(include_in_schema=False)
 
 _brief_lock = threading.Lock()
 _MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+def _cached(request: Request, live: LiveEvidence, body: Any, media_type: str) -> Response:
+    """A response browsers may keep and revalidate: 304 while the evidence is unchanged."""
+    tag = live.etag
+    headers = {"ETag": tag, "Cache-Control": "no-cache"}
+    if tag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(body(), media_type=media_type, headers=headers)
 
 
 @router.get("/evidence")
@@ -47,7 +57,7 @@ def api_map(request: Request) -> Response:
     ``districts`` (with access by district), ``units`` (population units with the distance
     to the nearest library, m), ``libraries`` and ``venues``."""
     live: LiveEvidence = request.app.state.live
-    return Response(live.map_json(), media_type="application/json")
+    return _cached(request, live, lambda: live.map_json(), "application/json")
 
 
 def _brief_fingerprint(request: Request, db: Any) -> tuple:
@@ -59,7 +69,7 @@ def _brief_fingerprint(request: Request, db: Any) -> tuple:
     return (live.fingerprint, tuple(decided))
 
 
-def _write_brief(request: Request, db: Any, fmt: str) -> Path:
+def _write_brief(request: Request, db: Any, fmt: str, lang: str = "en") -> Path:
     """The brief in ``fmt``, rewritten only when the evidence or the alignments changed."""
     from libpolis.report import brief as report
 
@@ -68,13 +78,13 @@ def _write_brief(request: Request, db: Any, fmt: str) -> Path:
     fp = _brief_fingerprint(request, db)
     cache: dict[str, Any] = request.app.state.__dict__.setdefault("_brief_cache", {})
     with _brief_lock:
-        hit = cache.get(fmt)
+        hit = cache.get((fmt, lang))
         if hit and hit[0] == fp and Path(hit[1]).exists():
             return Path(hit[1])
         params = inspect.signature(report.write_brief).parameters
         if "formats" in params:
-            out = report.write_brief(engine, cfg.brief_dir, formats=(fmt,))
-        elif fmt == "html":
+            out = report.write_brief(engine, cfg.brief_dir, formats=(fmt,), lang=lang)
+        elif fmt == "html" and lang == "en":
             out = report.write_brief(
                 engine,
                 cfg.brief_dir,
@@ -85,9 +95,22 @@ def _write_brief(request: Request, db: Any, fmt: str) -> Path:
             out = {}
         path = out.get(fmt)
         if not path:
-            raise NotFoundError(f"the installed report module cannot write the brief as {fmt}")
-        cache[fmt] = (fp, str(path))
+            raise NotFoundError(
+                f"the installed report module cannot write the brief as {fmt} in {lang}"
+            )
+        cache[(fmt, lang)] = (fp, str(path))
         return Path(path)
+
+
+def brief_restricted(db: Any, user: Any) -> bool:
+    """Whether ``user`` may not download the brief: it lists every partnership, so while some
+    are unpublished only signed-in staff, officers and admins may have it."""
+    if user is not None and user.role in {"admin", "officer", "staff"}:
+        return False
+    hidden = db.scalar(
+        select(func.count()).select_from(Partnership).where(Partnership.published.is_(False))
+    )
+    return bool(hidden)
 
 
 @router.get(
@@ -95,24 +118,73 @@ def _write_brief(request: Request, db: Any, fmt: str) -> Path:
     response_class=FileResponse,
     responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
 )
-def api_brief(fmt: Literal["html", "pdf"], request: Request, db: Db) -> FileResponse:
-    """The city brief (HTML or PDF) written from the current evidence, for download."""
-    path = _write_brief(request, db, fmt)
-    return FileResponse(path, media_type=_MEDIA[fmt], filename=f"brief.{fmt}")
+def api_brief(
+    fmt: Literal["html", "pdf"],
+    request: Request,
+    db: Db,
+    user: MaybeUser,
+    lang: Annotated[str, Query(pattern="^[a-z]{2}$", description="Language: en, fr, es")] = "en",
+) -> FileResponse:
+    """The city brief (HTML or PDF) written from the current evidence, for download.
+
+    While some partnerships are unpublished, only signed-in staff, officers and admins may
+    download it (the brief lists every partnership)."""
+    if brief_restricted(db, user):
+        if user is None:
+            raise NotAuthenticatedError(
+                "the brief lists partnerships that are not published yet; sign in to download it"
+            )
+        raise PermissionDeniedError(
+            "the brief lists partnerships that are not published yet; viewers cannot download it"
+        )
+    path = _write_brief(request, db, fmt, lang)
+    name = "brief" if lang == "en" else f"brief.{lang}"
+    return FileResponse(path, media_type=_MEDIA[fmt], filename=f"{name}.{fmt}")
 
 
 @pages.get("/")
 def dashboard(request: Request, db: Db, user: MaybeUser) -> Response:
     live: LiveEvidence = request.app.state.live
+    by_status = crud.partnership_status_counts(db, user=user)
     counts = {
         "programmes": db.scalar(select(func.count()).select_from(Programme)) or 0,
-        "partnerships": db.scalar(select(func.count()).select_from(Partnership)) or 0,
+        "partnerships": sum(by_status.values()),
         "confirmed": db.scalar(
             select(func.count()).select_from(Alignment).where(Alignment.status == "confirmed")
         )
         or 0,
     }
-    by_status = dict(
-        db.execute(select(Partnership.status, func.count()).group_by(Partnership.status)).all()
+    return render(
+        request,
+        "dashboard.html",
+        ev=live.view(),
+        counts=counts,
+        by_status=by_status,
+        brief_restricted=brief_restricted(db, user),
     )
-    return render(request, "dashboard.html", ev=live.view(), counts=counts, by_status=by_status)
+
+
+@pages.get("/api/docs")
+def api_docs(request: Request, user: MaybeUser) -> Response:
+    """A readable list of the API's operations, rendered from the OpenAPI document."""
+    spec = request.app.openapi()
+    ops = []
+    for path, methods in spec.get("paths", {}).items():
+        for method, op in methods.items():
+            params = [
+                {"name": p["name"], "in": p["in"], "required": p.get("required", False)}
+                for p in op.get("parameters", [])
+            ]
+            body = op.get("requestBody", {}).get("content", {})
+            ops.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "tag": (op.get("tags") or [""])[0],
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "params": params,
+                    "body": ", ".join(body),
+                }
+            )
+    return render(request, "api_docs.html", ops=ops, title=spec["info"]["title"])
