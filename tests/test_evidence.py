@@ -290,7 +290,28 @@ def test_a_planning_result_replaces_the_straight_line_estimate(demo_engine):
     assert ev.figures["new_site_gain"].command == "libpolis plan --sites 1"
 
 
+def test_demo_plan_feeds_the_new_site_figure(demo_engine):
+    ev = assemble_evidence(demo_engine)
+    from libpolis.store.results import latest_run
+
+    plan = latest_run(demo_engine, "plan_coverage")
+    assert plan is not None and "plan" not in ev.missing
+    site = ev.facts["new_site"]
+    assert site["from_plan"] is True and site["n_sites"] == 3
+    assert ev.value("new_site_gain") == plan.summary["residents_gained"]
+    sites = ev.tables["plan_sites"]
+    assert set(sites["status"]) == {"new"}  # existing libraries are not recommended sites
+
+
 def test_without_planning_the_estimate_is_labelled(demo_engine):
+    from sqlalchemy import delete
+
+    from libpolis.store import session_scope
+    from libpolis.store.tables import ResultTable, Run
+
+    with session_scope(demo_engine) as s:
+        s.execute(delete(ResultTable).where(ResultTable.name.like("plan%")))
+        s.execute(delete(Run).where(Run.step.like("plan%")))
     ev = assemble_evidence(demo_engine)
     assert "libpolis plan" in ev.missing["plan"]
     assert ev.facts["new_site"]["from_plan"] is False

@@ -6,6 +6,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from libpolis._cli_common import progress
 from libpolis.geo import near_any
 from libpolis.imports import import_frames
@@ -53,6 +55,42 @@ def _osm_venues_not_listed(d: Path) -> Any:
         60.0,
     )
     return frame[~same]
+
+
+def _align(engine: Any) -> dict[str, Any]:
+    from libpolis.steps.align import run_alignment
+
+    return run_alignment(engine)
+
+
+def _plan(engine: Any, workspace: Path) -> dict[str, Any]:
+    """Where 3 new service points would bring the most residents within 15 minutes' walk
+    (straight line at 4.8 km/h). Helsinki publishes no list of candidate sites, so every
+    populated 250 m cell is a candidate (a new branch, a mobile stop or a library point in an
+    existing building there)."""
+    from libpolis.pipeline import load_population
+    from libpolis.steps.plan import run_plan
+
+    pop = load_population(engine, "hsy-grid-2021")
+    cand = workspace.parent / "candidate_sites.csv"
+    pd.DataFrame(
+        {
+            "id": pop["source_id"],
+            "name": "250 m cell " + pop["source_id"].astype(str),
+            "lon": pop["lon"],
+            "lat": pop["lat"],
+        }
+    ).to_csv(cand, index=False)
+    return run_plan(
+        engine,
+        objective="coverage",
+        n_sites=3,
+        within_min=15.0,
+        candidates=str(cand),
+        population_source="hsy-grid-2021",
+        command=f"libpolis plan --objective coverage --sites 3 --within 15 --candidates {cand.name}"
+        " --population-source hsy-grid-2021",
+    )
 
 
 def build_demo_workspace(workspace: Path, *, show_progress: bool = True) -> None:
@@ -210,6 +248,11 @@ def build_demo_workspace(workspace: Path, *, show_progress: bool = True) -> None
                 "--population-source hsy-grid-2015 --label straight_ages",
             ),
         ),
+        (
+            "alignment (SDGs, human rights, Culture 21 Actions)",
+            lambda: _align(engine),
+        ),
+        ("planning: 3 new service points", lambda: _plan(engine, workspace)),
         (
             "walking times (central street network)",
             lambda: run_access(

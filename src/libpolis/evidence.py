@@ -847,16 +847,20 @@ class _Builder:
                 sites = _result(self.engine, name)
                 if sites is not None:
                     break
+        if plan is not None and sites is not None and "status" in sites:
+            sites = sites[sites["status"] == "new"]  # existing libraries are listed too
         if plan is not None and sites is not None and len(sites) and {"lon", "lat"} <= set(sites):
+            if "residents" in sites:
+                sites = sites.sort_values("residents", ascending=False, kind="stable")
             s0 = sites.iloc[0]
             gain = next(
                 (
                     float(v)
                     for v in (
-                        s0.get("residents_gained"),
-                        s0.get("gain"),
                         plan.summary.get("residents_gained"),
                         plan.summary.get("gain"),
+                        s0.get("residents_gained"),
+                        s0.get("gain"),
                     )
                     if v is not None and pd.notna(v)
                 ),
@@ -868,12 +872,14 @@ class _Builder:
                 "district": s0.get("district"),
                 "residents_gained": gain,
                 "from_plan": True,
+                "n_sites": len(sites),
             }
             ev.tables["plan_sites"] = sites
             if gain is not None:
                 self.fig(
                     "new_site_gain",
-                    "Residents a recommended new service point would reach",
+                    f"Residents {len(sites)} recommended new service point(s) would bring "
+                    "within reach",
                     float(gain),
                     "residents",
                     sources,

@@ -76,3 +76,16 @@ def test_errors_are_one_line_exit_2(app, workspace):
     res = _run(app, workspace, "--objective", "fastest")
     assert res.exit_code == 2
     assert res.output.strip().startswith("error: --objective must be coverage or median")
+
+
+def test_walk_times_on_the_street_network(app, workspace):
+    res = _run(app, workspace, "--mode", "walk", "--sites", "1", "--within", "10", "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["mode"] == "walk" and out["proven_optimal"]
+    straight = json.loads(
+        _run(app, workspace, "--sites", "1", "--within", "10", "--json", "--label", "s").output
+    )
+    # walking the streets is never shorter than the straight line at the same speed
+    walk_before = out["groups"][0]["within_before"]
+    assert walk_before <= straight["groups"][0]["within_before"]

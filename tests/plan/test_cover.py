@@ -265,3 +265,15 @@ def test_median_more_candidates_never_cost_more(seed, n_new):
     more = PMedian.from_cost_matrix(times, weights, n_sites=n_new).solve().result
     assert more.value <= fewer.value + 1e-9
     assert more.proven_optimal and fewer.proven_optimal
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_median_without_mip_brackets_spopt(random_instance, seed):
+    """No MIP on the full model: heuristics, Lagrangian bound and the restricted sub-problem."""
+    times, weights = random_instance(120, 30, seed)
+    best = _spopt_median(times, weights, 5, [0])
+    r = PMedian.from_cost_matrix(times, weights, n_sites=5, existing=[0])
+    r = r.solve(exact_max_nonzeros=0).result
+    assert r.bound - 1e-6 <= best <= r.value + 1e-6
+    assert r.gap == pytest.approx(abs(r.value - r.bound) / r.bound)
+    assert len(r.selected) == 5 and 0 not in r.selected

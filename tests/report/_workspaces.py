@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 
 from libpolis.demo import build_demo_workspace
 from libpolis.store import open_store
@@ -54,9 +54,19 @@ def copy_of(path: Path, tmp_path: Path) -> Engine:
     return open_store(f"sqlite:///{copy}")
 
 
+def drop_alignments(engine: Engine) -> None:
+    """Remove the frameworks, goals and alignments the demo's `align run` stored."""
+    with session_scope(engine) as s:
+        s.execute(delete(Alignment))
+        s.execute(delete(Goal))
+        s.execute(delete(Framework))
+
+
 def enrich(engine: Engine) -> None:
-    """Add statistics, attendance, partners, frameworks, goals and alignments to the demo."""
+    """Add statistics, attendance, partners, frameworks, goals and alignments to the demo
+    (replacing the demo's own alignment suggestions with a known set)."""
     now = datetime(2026, 1, 1, tzinfo=UTC)
+    drop_alignments(engine)
     with session_scope(engine) as s:
         progs = s.scalars(select(Programme).order_by(Programme.id)).all()
         for i, p in enumerate(progs):

@@ -164,8 +164,18 @@ def test_every_section_in_order_in_html_and_pdf(demo_brief):
     assert idx == sorted(idx)
 
 
-def test_sections_without_data_say_what_is_missing_and_how_to_add_it(demo_brief):
+def test_demo_alignments_fill_the_development_and_rights_sections(demo_brief):
     html = Path(demo_brief["en"]["html"]).read_text(encoding="utf-8")
+    for sid in ("development", "rights"):
+        part = html[html.index(f'<section id="{sid}"') :]
+        part = part[: part.index("</section>")]
+        assert "<table" in part, sid
+
+
+def test_sections_without_data_say_what_is_missing_and_how_to_add_it(demo_engine, tmp_path):
+    ws.drop_alignments(demo_engine)
+    res = write_brief(demo_engine, tmp_path, formats=["html"], today=date(2026, 5, 4))
+    html = Path(res["html"]).read_text(encoding="utf-8")
     for sid in ("development", "rights", "partnerships"):
         part = html[html.index(f'<section id="{sid}"') :]
         part = part[: part.index("</section>")]

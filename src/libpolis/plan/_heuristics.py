@@ -192,13 +192,15 @@ def _median_lagrangian(
     deadline: float,
     gap_tol: float,
     max_iter: int = 5000,
-) -> tuple[float, list[np.ndarray]]:
+    keep: int = 3,
+) -> tuple[float, list[np.ndarray], np.ndarray]:
     """Lower bound by Lagrangian relaxation of the assignment constraints (subgradient ascent).
 
     L(u) = sum_i min(u_i, w_i cap_i) + sum of the n smallest rho_j, with
     rho_j = sum_i min(0, w_i d_ij - u_i): a valid lower bound for every u (its maximum equals
     the LP bound). Each iterate's n sites are also a feasible choice (Lagrangian heuristic).
-    Returns (bound, the best three distinct site sets).
+    Returns (bound, the best ``keep`` distinct site sets, best first, and the ``2 n`` sites
+    with the smallest rho at the best multipliers).
     """
     csr = near.tocsr()
     csr.sort_indices()
@@ -230,6 +232,7 @@ def _median_lagrangian(
             upper = min(upper, seen[key])
         if value > best + 1e-12 * max(1.0, abs(value)):
             best, stall = value, 0
+            attractive = np.argsort(rho, kind="stable")[: 2 * n]
         else:
             stall += 1
             if stall >= 20:
@@ -244,8 +247,9 @@ def _median_lagrangian(
         if norm == 0.0:
             break
         u = np.clip(u + step * max(upper - value, 0.0) / norm * g, 0.0, fallback)
-    top = sorted(seen.items(), key=lambda kv: (kv[1], kv[0]))[:3]
-    return best, [np.frombuffer(key, dtype=np.int64).copy() for key, _ in top]
+    top = sorted(seen.items(), key=lambda kv: (kv[1], kv[0]))[:keep]
+    sets = [np.frombuffer(key, dtype=np.int64).copy() for key, _ in top]
+    return best, sets, np.sort(attractive)
 
 
 def _mclp_lagrangian(

@@ -10,13 +10,21 @@ How a model is solved (``method="auto"``):
 
 1. the instance is reduced: pairs beyond the cutoff are never stored, demand already served by
    the fixed (existing) libraries leaves the model, and for coverage, demand points with the
-   same set of covering candidates are merged;
-2. a lazy greedy (priority queue) then best-improvement swaps give a solution fast, with a bound:
-   for coverage the submodular online bound and, if needed, the LP relaxation (HiGHS); for the
-   median a Lagrangian relaxation of the assignment constraints;
-3. if the gap is still above ``gap_tol`` and the sparse model is not too large, HiGHS solves the
-   mixed-integer programme, started from the heuristic solution, until proven optimal or out of
-   time; its dual bound is reported.
+   same set of covering candidates are merged; for the median each client's time is capped
+   (see :class:`PMedian`);
+2. a lazy greedy (priority queue) then best-improvement swaps give a solution fast, with the
+   submodular online bound (coverage);
+3. a Lagrangian relaxation (subgradient) gives a bound (at best the LP bound) and, from
+   its iterates, more starting points for the swaps (Lagrangian heuristic);
+4. while the gap is above ``gap_tol`` and time remains: coverage takes the LP relaxation (HiGHS
+   interior point) as bound; then, if the sparse model has at most ``exact_max_nonzeros``
+   non-zeros, HiGHS solves the mixed-integer programme started from the best solution until
+   proven optimal or out of time, and its dual bound is kept. A median model too large for
+   that is solved exactly on the candidates the Lagrangian solutions use (a feasible choice, so
+   only the solution can improve; the bound stays the Lagrangian one).
+
+``method="heuristic"`` stops after step 3 (coverage also takes the LP bound). Every result
+says whether it is proven optimal, and its gap.
 """
 
 from __future__ import annotations
@@ -382,10 +390,17 @@ class MaximalCoverage(_LocationModel):
         if self.n_sites == 0 or cover.shape[0] == 0:
             chosen = np.arange(self.n_sites)
             return self._finish(chosen, base, base, "trivial", "heuristic", started)
+        integral = bool(np.all(agg_w == np.round(agg_w)))
+
+        def tight(b: float) -> float:
+            """With integer weights the optimum is an integer: round a bound down."""
+            return math.floor(b + 1e-9 * max(1.0, abs(b))) if integral else b
+
         chosen, value, bound = _mclp_heuristic(cover, agg_w, self.n_sites, deadline)
+        bound = tight(bound)
         method_used = "lazy greedy + swaps; online submodular bound"
         status = "heuristic"
-        if _gap(value, bound) > gap_tol and time.perf_counter() < deadline:
+        if _gap(value, bound) > max(gap_tol, _OPTIMAL_RTOL) and time.perf_counter() < deadline:
             lag_bound, lag_sets = _mclp_lagrangian(
                 cover,
                 agg_w,
@@ -395,7 +410,7 @@ class MaximalCoverage(_LocationModel):
                 gap_tol,
                 max_iter=1000,
             )
-            bound = min(bound, lag_bound)
+            bound = min(bound, tight(lag_bound))
             for lag_set in lag_sets:
                 again, again_value, _ = _mclp_heuristic(
                     cover, agg_w, self.n_sites, deadline, start=lag_set
@@ -404,7 +419,7 @@ class MaximalCoverage(_LocationModel):
                     chosen, value = again, again_value
             method_used = "lazy greedy + Lagrangian heuristic + swaps; Lagrangian bound"
         model = None
-        if _gap(value, bound) > gap_tol and time.perf_counter() < deadline:
+        if _gap(value, bound) > max(gap_tol, _OPTIMAL_RTOL) and time.perf_counter() < deadline:
             model = _mclp_model(cover, agg_w, self.n_sites)
             if model["matrix"].nnz <= exact_max_nonzeros:
                 out = _highs._solve(
@@ -413,10 +428,14 @@ class MaximalCoverage(_LocationModel):
                     relax=True,
                     time_limit_s=deadline - time.perf_counter(),
                 )
-                if math.isfinite(out.bound) and out.bound < bound:
-                    bound = out.bound
+                if math.isfinite(out.bound) and tight(out.bound) < bound:
+                    bound = tight(out.bound)
                     method_used += " and LP relaxation (HiGHS)"
-        if method == "auto" and _gap(value, bound) > gap_tol and time.perf_counter() < deadline:
+        if (
+            method == "auto"
+            and _gap(value, bound) > max(gap_tol, _OPTIMAL_RTOL)
+            and time.perf_counter() < deadline
+        ):
             if model is None:
                 model = _mclp_model(cover, agg_w, self.n_sites)
             if model["matrix"].nnz <= exact_max_nonzeros:
@@ -438,7 +457,7 @@ class MaximalCoverage(_LocationModel):
                     if mip_value > value:
                         chosen, value = mip_chosen, mip_value
                 if math.isfinite(out.bound):
-                    bound = min(bound, out.bound)
+                    bound = min(bound, tight(out.bound))
                 method_used += ", then HiGHS MIP on the sparse model"
         bound = max(bound, value)
         return self._finish(chosen, base + value, base + bound, method_used, status, started)
@@ -676,7 +695,7 @@ class PMedian(_LocationModel):
             )
         chosen, value = _median_heuristic(near, w, cap, self.n_sites, deadline)
         exact = method == "auto" and 3 * near.nnz <= exact_max_nonzeros
-        bound, lag_sets = _median_lagrangian(
+        bound, lag_sets, attractive = _median_lagrangian(
             near,
             w,
             cap,
@@ -685,9 +704,10 @@ class PMedian(_LocationModel):
             started + time_limit_s * (0.4 if exact else 0.8),
             gap_tol,
             max_iter=300 if exact else 5000,  # small models: the MIP closes the gap faster
+            keep=60,
         )
-        for lag_set in lag_sets:
-            if _gap(value, bound) <= gap_tol:
+        for lag_set in lag_sets[:3]:
+            if _gap(value, bound) <= max(gap_tol, _OPTIMAL_RTOL):
                 break
             again, again_value = _median_heuristic(
                 near, w, cap, self.n_sites, deadline, start=lag_set
@@ -696,7 +716,25 @@ class PMedian(_LocationModel):
                 chosen, value = again, again_value
         method_used = "lazy greedy + Lagrangian heuristic + vertex substitution; Lagrangian bound"
         status = "heuristic"
-        if exact and _gap(value, bound) > gap_tol and time.perf_counter() < deadline:
+        if (
+            not exact
+            and method == "auto"
+            and _gap(value, bound) > max(gap_tol, _OPTIMAL_RTOL)
+            and time.perf_counter() < deadline - 1.0
+        ):
+            better = self._restricted_solve(
+                [*lag_sets, attractive], chosen, deadline, gap_tol, exact_max_nonzeros
+            )
+            if better is not None:
+                better_value = _median_value(near, w, cap, better)
+                if better_value < value:
+                    chosen, value = better, better_value
+                method_used += "; then the sites of the Lagrangian solutions solved exactly"
+        if (
+            exact
+            and _gap(value, bound) > max(gap_tol, _OPTIMAL_RTOL)
+            and time.perf_counter() < deadline
+        ):
             model, start = _median_model(near, w, cap, self.n_sites, chosen)
             if model["matrix"].nnz <= exact_max_nonzeros:
                 out = _highs._solve(
@@ -718,6 +756,38 @@ class PMedian(_LocationModel):
                 method_used += ", then HiGHS MIP on the sparse model"
         bound = min(bound, value)
         return self._finish(chosen, value, bound, method_used, status, started)
+
+    def _restricted_solve(
+        self,
+        lag_sets: list[np.ndarray],
+        chosen: np.ndarray,
+        deadline: float,
+        gap_tol: float,
+        exact_max_nonzeros: int,
+    ) -> np.ndarray | None:
+        """Best choice among the candidates used by the Lagrangian solutions (a smaller model
+        solved the same way); candidate positions, or None if nothing smaller to solve."""
+        union = np.unique(np.concatenate([*lag_sets, chosen]))
+        n_cand = int((~self._existing).sum())
+        if union.size <= self.n_sites or union.size >= n_cand:
+            return None
+        cand = np.flatnonzero(~self._existing)
+        cols = np.concatenate([cand[union], np.flatnonzero(self._existing)])
+        c = self._costs
+        sub_costs = _Costs(
+            matrix=c.matrix[:, cols].tocsr(),
+            client_ids=c.client_ids,
+            site_ids=pd.RangeIndex(len(cols)),
+            weights=c.weights,
+        )
+        sub_existing = np.arange(len(cols)) >= union.size
+        sub = PMedian(sub_costs, sub_existing, self.n_sites, self.unreachable_min, self.name)
+        sub.solve(
+            time_limit_s=max(deadline - time.perf_counter(), 0.1),
+            gap_tol=gap_tol,
+            exact_max_nonzeros=exact_max_nonzeros,
+        )
+        return np.sort(union[sub._chosen])
 
     def client_table(self) -> pd.DataFrame:
         """Per client: ``weight``, assigned open ``site_id`` and ``time_min`` (the time charged:

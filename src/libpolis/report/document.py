@@ -334,6 +334,12 @@ def _label(lang: Lang, ev: Evidence, f: Figure) -> str:
             district=ev.facts.get("worst_district"),
         )
     if k == "new_site_gain":
+        n = (ev.facts.get("new_site") or {}).get("n_sites", 1)
+        if n > 1:
+            return lang._(
+                "Residents {n} new service points at the best locations would bring within reach",
+                n=lang.int(n),
+            )
         return lang._("Residents a new service point at the best location would reach")
     if k.startswith("libraries_"):
         return lang._("Libraries: {service}", service=_tr(lang, _FLAG, k[len("libraries_") :]))
@@ -416,7 +422,17 @@ def _recommendations(lang: Lang, ev: Evidence, area: str) -> list[str]:
             unit=unit,
             share=lang.pct(ev.value("worst_district_coverage")),
         )
-        if site.get("residents_gained"):
+        if site.get("residents_gained") and site.get("n_sites", 1) > 1:
+            text += " " + lang._(
+                "The newest plan puts {n} new service points where they bring {gain} more "
+                "residents within reach; the one that reaches most is marked on the map of gaps "
+                "({lat}° N, {lon}° E).",
+                n=lang.int(site["n_sites"]),
+                gain=lang.int(site["residents_gained"]),
+                lat=lang.num(site["lat"], 3),
+                lon=lang.num(site["lon"], 3),
+            )
+        elif site.get("residents_gained"):
             where = site.get("district") or f["worst_district"]
             text += " " + lang._(
                 "A new service point, a mobile-library stop or outreach at the location marked "
