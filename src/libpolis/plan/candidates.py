@@ -11,10 +11,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import osmium
 import pandas as pd
 
 from libpolis.errors import DataError, MissingColumnError, NotFoundError
+from libpolis.sources.osm import read_osm_tagged
 
 __all__ = ["CANDIDATE_TAGS", "candidates_from_file", "candidates_from_pbf"]
 
@@ -30,16 +30,7 @@ CANDIDATE_TAGS: dict[tuple[str, str], str] = {
     ("public_transport", "station"): "transit_station",
     ("railway", "station"): "transit_station",
 }
-_KEYS = sorted({k for k, _ in CANDIDATE_TAGS})
 _COLUMNS = ["candidate_id", "kind", "name", "source", "source_id"]
-
-
-def _kind(tags: osmium.osm.TagList) -> str | None:
-    for key in _KEYS:
-        value = tags.get(key)
-        if value is not None and (key, value) in CANDIDATE_TAGS:
-            return CANDIDATE_TAGS[(key, value)]
-    return None
 
 
 def candidates_from_pbf(path: str | Path) -> gpd.GeoDataFrame:
@@ -60,34 +51,8 @@ def candidates_from_pbf(path: str | Path) -> gpd.GeoDataFrame:
     path = Path(path)
     if not path.exists():
         raise NotFoundError(f"no such OpenStreetMap file: {path}")
-    rows: list[tuple[str, str, str | None, float, float]] = []
-    processor = (
-        osmium.FileProcessor(str(path))
-        .with_locations()
-        .with_filter(osmium.filter.KeyFilter(*_KEYS))
-    )
-    for obj in processor:
-        if obj.is_relation():
-            continue
-        kind = _kind(obj.tags)
-        if kind is None:
-            continue
-        if obj.is_node():
-            if not obj.location.valid():
-                continue
-            lon, lat = obj.location.lon, obj.location.lat
-            oid = f"n{obj.id}"
-        else:
-            pts = [(n.lon, n.lat) for n in obj.nodes if n.location.valid()]
-            if not pts:
-                continue
-            if len(pts) > 1 and pts[0] == pts[-1]:
-                pts = pts[:-1]
-            lon, lat = np.mean(pts, axis=0)
-            oid = f"w{obj.id}"
-        rows.append((oid, kind, obj.tags.get("name"), float(lon), float(lat)))
-    rows.sort()
-    frame = pd.DataFrame(rows, columns=["source_id", "kind", "name", "lon", "lat"])
+    found = read_osm_tagged(path, CANDIDATE_TAGS, keep=())
+    frame = found.sort_values("source_id", kind="stable").reset_index(drop=True)
     frame["candidate_id"] = "osm:" + frame["source_id"]
     frame["source"] = "osm"
     return gpd.GeoDataFrame(

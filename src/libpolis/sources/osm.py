@@ -29,7 +29,7 @@ from shapely.geometry import Polygon
 from libpolis.errors import DataError
 from libpolis.sources._validate import require_file
 
-__all__ = ["CULTURAL_TAGS", "read_osm_culture"]
+__all__ = ["CULTURAL_TAGS", "read_osm_culture", "read_osm_tagged"]
 
 CULTURAL_TAGS: dict[tuple[str, str], str] = {
     ("amenity", "library"): "library",
@@ -42,14 +42,16 @@ CULTURAL_TAGS: dict[tuple[str, str], str] = {
     ("amenity", "concert_hall"): "concert_hall",
     ("amenity", "music_venue"): "concert_hall",
 }
-_KEYS = sorted({k for k, _ in CULTURAL_TAGS})
+_KEEP = ("opening_hours", "website", "wheelchair", "operator", "addr:street", "addr:city")
 
 
-def _kind(tags: osmium.osm.TagList) -> str | None:
-    for key in _KEYS:
+def _kind(
+    tags: osmium.osm.TagList, kinds: dict[tuple[str, str], str], keys: list[str]
+) -> str | None:
+    for key in keys:
         value = tags.get(key)
-        if value is not None and (key, value) in CULTURAL_TAGS:
-            return CULTURAL_TAGS[(key, value)]
+        if value is not None and (key, value) in kinds:
+            return kinds[(key, value)]
     return None
 
 
@@ -65,29 +67,31 @@ def _way_point(way: osmium.osm.Way) -> tuple[float, float] | None:
     return float(arr[:, 0].mean()), float(arr[:, 1].mean())
 
 
-def read_osm_culture(path: Path) -> pd.DataFrame:
-    """Cultural places of an OSM file.
+def read_osm_tagged(
+    path: Path, kinds: dict[tuple[str, str], str], *, keep: tuple[str, ...] = _KEEP
+) -> pd.DataFrame:
+    """Nodes and ways of an OSM file whose tags name one of ``kinds`` (``(key, value) -> kind``).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``source_id`` (``n123`` / ``w456``), ``name``, ``kind``, ``lon``, ``lat``,
-        ``attrs`` (the OSM tags of interest: opening_hours, website, wheelchair, operator).
+        ``attrs`` (the tags named in ``keep``), in file order.
     """
     path = require_file(Path(path))
     head = path.read_bytes()[:64]
     if path.suffix == ".pbf" and b"OSMHeader" not in head:
         raise DataError(f"{path}: not an OpenStreetMap PBF file (no OSMHeader block)")
+    keys = sorted({k for k, _ in kinds})
     rows: list[dict] = []
-    keep = ("opening_hours", "website", "wheelchair", "operator", "addr:street", "addr:city")
     try:
         fp = (
             osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
             .with_locations()
-            .with_filter(osmium.filter.KeyFilter(*_KEYS))
+            .with_filter(osmium.filter.KeyFilter(*keys))
         )
         for obj in fp:
-            kind = _kind(obj.tags)
+            kind = _kind(obj.tags, kinds, keys)
             if kind is None:
                 continue
             if obj.is_node():
@@ -113,3 +117,9 @@ def read_osm_culture(path: Path) -> pd.DataFrame:
     except RuntimeError as exc:
         raise DataError(f"{path}: cannot read as OpenStreetMap data ({exc})") from exc
     return pd.DataFrame(rows, columns=["source_id", "name", "kind", "lon", "lat", "attrs"])
+
+
+def read_osm_culture(path: Path) -> pd.DataFrame:
+    """Cultural places of an OSM file (kinds in :data:`CULTURAL_TAGS`; see
+    :func:`read_osm_tagged` for the columns)."""
+    return read_osm_tagged(path, CULTURAL_TAGS)
