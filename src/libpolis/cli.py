@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -49,6 +49,26 @@ def _dataset(
         "licence": licence,
         "attribution": attribution,
     }
+
+
+def _store_one(
+    table: str,
+    frame: Any,
+    path: Path,
+    source: str | None,
+    dataset: dict,
+    *,
+    workspace: Path | None,
+    db: str | None,
+    json_out: bool,
+    what: str,
+) -> None:
+    """Write one reader's records as one import (one transaction) and report it."""
+    from libpolis.imports import import_frames, source_name
+
+    engine = engine_for(workspace, db)
+    res = import_frames(engine, source_name(path, source), {table: frame}, dataset=dataset)
+    emit(res.as_dict(), json_out, f"imported {len(frame)} {what}")
 
 
 @app.command()
@@ -220,18 +240,20 @@ def import_museums(
     json_out: JsonOpt = False,
 ) -> None:
     """IMLS Museum Data File rows with coordinates, as cultural venues."""
-    from libpolis.imports import import_frames, source_name
     from libpolis.sources import tabular
 
     frame = tabular.read_museums(path, encoding=encoding)
-    engine = engine_for(workspace, db)
-    res = import_frames(
-        engine,
-        source_name(path, source),
-        {"venue": frame},
-        dataset=_dataset("museums", path, "IMLS", "US public domain", "IMLS Museum Data Files"),
+    _store_one(
+        "venue",
+        frame,
+        path,
+        source,
+        _dataset("museums", path, "IMLS", "US public domain", "IMLS Museum Data Files"),
+        workspace=workspace,
+        db=db,
+        json_out=json_out,
+        what="museums",
     )
-    emit(res.as_dict(), json_out, f"imported {len(frame)} museums")
 
 
 @import_app.command("programmes")
@@ -248,18 +270,20 @@ def import_programmes(
     json_out: JsonOpt = False,
 ) -> None:
     """Library programmes from CSV (id, library, title, description, ...)."""
-    from libpolis.imports import import_frames, source_name
     from libpolis.sources import tabular
 
     frame = tabular.read_programmes(path, encoding=encoding)
-    engine = engine_for(workspace, db)
-    res = import_frames(
-        engine,
-        source_name(path, source),
-        {"programme": frame},
-        dataset=_dataset("programmes", path, publisher, licence, attribution),
+    _store_one(
+        "programme",
+        frame,
+        path,
+        source,
+        _dataset("programmes", path, publisher, licence, attribution),
+        workspace=workspace,
+        db=db,
+        json_out=json_out,
+        what="programmes",
     )
-    emit(res.as_dict(), json_out, f"imported {len(frame)} programmes")
 
 
 @import_app.command("facilities")
@@ -278,7 +302,6 @@ def import_facilities(
     json_out: JsonOpt = False,
 ) -> None:
     """Any facility list (CSV id,name,lon,lat[,kind] or GeoJSON) as libraries or venues."""
-    from libpolis.imports import import_frames, source_name
     from libpolis.sources import tabular
 
     if as_ not in {"library", "venue"}:
@@ -291,14 +314,17 @@ def import_facilities(
             {**a, "n_events": n} for a, n in zip(frame["attrs"], frame["n_events"], strict=True)
         ]
         frame = frame.drop(columns="n_events")
-    engine = engine_for(workspace, db)
-    res = import_frames(
-        engine,
-        source_name(path, source),
-        {as_: frame},
-        dataset=_dataset("facilities", path, publisher, licence, attribution),
+    _store_one(
+        as_,
+        frame,
+        path,
+        source,
+        _dataset("facilities", path, publisher, licence, attribution),
+        workspace=workspace,
+        db=db,
+        json_out=json_out,
+        what=f"{as_} records",
     )
-    emit(res.as_dict(), json_out, f"imported {len(frame)} {as_} records")
 
 
 @import_app.command("areas")
@@ -317,18 +343,20 @@ def import_areas(
     json_out: JsonOpt = False,
 ) -> None:
     """Administrative areas (districts) from a vector file."""
-    from libpolis.imports import import_frames, source_name
     from libpolis.sources import areas as areas_src
 
     frame = areas_src.read_areas(path, name_column=name_column, kind=kind, layer=layer)
-    engine = engine_for(workspace, db)
-    res = import_frames(
-        engine,
-        source_name(path, source),
-        {"area": frame},
-        dataset=_dataset("areas", path, publisher, licence, attribution),
+    _store_one(
+        "area",
+        frame,
+        path,
+        source,
+        _dataset("areas", path, publisher, licence, attribution),
+        workspace=workspace,
+        db=db,
+        json_out=json_out,
+        what="areas",
     )
-    emit(res.as_dict(), json_out, f"imported {len(frame)} areas")
 
 
 @app.command()
