@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 
 from libpolis._cli_common import progress
-from libpolis.geo import near_any
 from libpolis.imports import import_frames
 from libpolis.pipeline import run_access
 from libpolis.report.brief import write_brief
@@ -41,19 +40,26 @@ def _ds(kind: str, path: Path, meta: dict[str, str], **attrs: Any) -> dict[str, 
     return {"kind": kind, "path": str(path), **meta, "attrs": attrs}
 
 
+def _within(points: pd.DataFrame, ref: pd.DataFrame, radius_m: float) -> Any:
+    """Which points lie within ``radius_m`` (straight line) of a reference point."""
+    from libpolis.access.nearest import nearest_points
+
+    dist, _ = nearest_points(
+        points["lon"].to_numpy(),
+        points["lat"].to_numpy(),
+        ref["lon"].to_numpy(),
+        ref["lat"].to_numpy(),
+    )
+    return dist <= radius_m
+
+
 def _osm_venues_not_listed(d: Path) -> Any:
     """OSM cultural venues (not libraries) that the city's venue list does not already hold:
     an OSM venue within 60 m of a listed venue is taken to be the same place."""
     frame = osm.read_osm_culture(d / "helsinki_center_2019.osm.pbf")
     frame = frame[frame["kind"] != "library"]
     listed = tabular.read_facilities(d / "venues.csv", default_kind="venue")
-    same = near_any(
-        frame["lon"].to_numpy(),
-        frame["lat"].to_numpy(),
-        listed["lon"].to_numpy(),
-        listed["lat"].to_numpy(),
-        60.0,
-    )
+    same = _within(frame, listed, 60.0)
     return frame[~same]
 
 

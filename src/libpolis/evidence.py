@@ -180,14 +180,14 @@ def best_new_site(
     from pyproj import Transformer
     from scipy.spatial import cKDTree
 
-    from libpolis.geo import utm_crs_for
+    from libpolis.geo import local_utm_crs
 
     unserved = units[~(units[cost_col] <= threshold)]
     unserved = unserved[unserved["population"] > 0]
     if unserved.empty:
         return None
     lon, lat = unserved["lon"].to_numpy(float), unserved["lat"].to_numpy(float)
-    tr = Transformer.from_crs("EPSG:4326", utm_crs_for(lon, lat), always_xy=True)
+    tr = Transformer.from_crs("EPSG:4326", local_utm_crs(lon, lat), always_xy=True)
     xy = np.column_stack(tr.transform(lon, lat))
     tree = cKDTree(xy)
     pop = unserved["population"].to_numpy(float)

@@ -1,33 +1,37 @@
-"""Small coordinate helpers shared by sources and analyses."""
+"""Coordinate helpers shared by sources, analyses and the evidence: the local UTM CRS."""
 
 from __future__ import annotations
 
 import numpy as np
+from pyproj import CRS
 
-__all__ = ["near_any", "utm_crs_for"]
+from libpolis.errors import DataError
 
-
-def utm_crs_for(lon: np.ndarray, lat: np.ndarray) -> str:
-    """The EPSG code of the UTM zone at the median of the points (north or south)."""
-    lon0 = float(np.nanmedian(lon))
-    lat0 = float(np.nanmedian(lat))
-    zone = int(np.floor((lon0 + 180) / 6) % 60) + 1
-    return f"EPSG:{(32600 if lat0 >= 0 else 32700) + zone}"
+__all__ = ["local_utm_crs", "utm_zone"]
 
 
-def near_any(
-    lon: np.ndarray, lat: np.ndarray, ref_lon: np.ndarray, ref_lat: np.ndarray, radius_m: float
-) -> np.ndarray:
-    """Boolean mask: which points lie within ``radius_m`` of any reference point (local UTM)."""
-    from pyproj import Transformer
-    from scipy.spatial import cKDTree
+def utm_zone(lon: np.ndarray) -> np.ndarray:
+    """UTM zone numbers (1-60) of WGS84 longitudes."""
+    return np.clip(np.floor((np.asarray(lon) + 180.0) / 6.0).astype(np.int64) + 1, 1, 60)
 
-    if len(ref_lon) == 0 or len(lon) == 0:
-        return np.zeros(len(lon), dtype=bool)
-    all_lon = np.concatenate([lon, ref_lon])
-    all_lat = np.concatenate([lat, ref_lat])
-    tr = Transformer.from_crs("EPSG:4326", utm_crs_for(all_lon, all_lat), always_xy=True)
-    x, y = tr.transform(all_lon, all_lat)
-    n = len(lon)
-    dist, _ = cKDTree(np.column_stack([x[n:], y[n:]])).query(np.column_stack([x[:n], y[:n]]))
-    return dist <= radius_m
+
+def local_utm_crs(lon: np.ndarray, lat: np.ndarray) -> CRS:
+    """The UTM CRS (WGS84 datum) of the median point of the data.
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        WGS84 degrees.
+
+    Returns
+    -------
+    pyproj.CRS
+        EPSG:326zz (north) or EPSG:327zz (south).
+    """
+    lon = np.asarray(lon, dtype=np.float64)
+    lat = np.asarray(lat, dtype=np.float64)
+    if lon.size == 0:
+        raise DataError("cannot choose a UTM zone for an empty set of points")
+    zone = int(utm_zone(np.array([np.nanmedian(lon)]))[0])
+    epsg = (32700 if np.nanmedian(lat) < 0 else 32600) + zone
+    return CRS.from_epsg(epsg)

@@ -49,6 +49,7 @@ __all__ = [
     "load_libraries",
     "load_population",
     "load_venues",
+    "points_gdf",
     "run_access",
     "street_network_file",
 ]
@@ -129,9 +130,12 @@ def street_network_file(engine: Engine) -> Path:
     )
 
 
-def _points(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+def points_gdf(
+    frame: pd.DataFrame, id_col: str = "source_id", as_col: str = "id"
+) -> gpd.GeoDataFrame:
+    """WGS84 points of a frame with ``lon``/``lat``, keeping its id (as text) in ``as_col``."""
     return gpd.GeoDataFrame(
-        {"id": frame["source_id"].astype(str).to_numpy()},
+        {as_col: frame[id_col].astype(str).to_numpy()},
         geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
         crs="EPSG:4326",
     )
@@ -178,7 +182,7 @@ def run_access(
     pop = load_population(engine, population_source)
     libs = load_libraries(engine)
     venues = load_venues(engine)
-    residents, facilities = _points(pop), _points(libs)
+    residents, facilities = points_gdf(pop), points_gdf(libs)
     summary: dict[str, Any] = {"mode": mode, "label": label}
     graph = None
     if mode == "straight":
@@ -231,7 +235,7 @@ def run_access(
     kinds = sorted(set(venues["culture_kind"])) if len(venues) else []
     per_kind = {"library": values}
     for kind in kinds:
-        sub = _points(venues[venues["culture_kind"] == kind])
+        sub = points_gdf(venues[venues["culture_kind"] == kind])
         if mode == "straight":
             per_kind[kind] = nearest_straight(residents, sub)["dist_m"].to_numpy(float)
         else:

@@ -21,6 +21,7 @@ from pyproj import CRS, Transformer
 from scipy.spatial import cKDTree
 
 from libpolis.errors import DataError
+from libpolis.geo import local_utm_crs, utm_zone
 
 __all__ = [
     "EARTH_RADIUS_M",
@@ -61,10 +62,6 @@ def _check_lonlat(lon: np.ndarray, lat: np.ndarray, where: str) -> tuple[np.ndar
     return lon, lat
 
 
-def _utm_zone(lon: np.ndarray) -> np.ndarray:
-    return np.clip(np.floor((lon + 180.0) / 6.0).astype(np.int64) + 1, 1, 60)
-
-
 def single_utm_zone(*lonlat: np.ndarray) -> bool:
     """True when all points fall in one UTM zone and one hemisphere.
 
@@ -77,31 +74,9 @@ def single_utm_zone(*lonlat: np.ndarray) -> bool:
         return True
     lo = min(float(a.min()) for a in lons)
     hi = max(float(a.max()) for a in lons)
-    zones = _utm_zone(np.array([lo, hi]))
+    zones = utm_zone(np.array([lo, hi]))
     south = [float(a.min()) < 0 for a in lats] + [float(a.max()) < 0 for a in lats]
     return bool(zones[0] == zones[1] and (all(south) or not any(south)))
-
-
-def local_utm_crs(lon: np.ndarray, lat: np.ndarray) -> CRS:
-    """The UTM CRS (WGS84 datum) of the median point of the data.
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        WGS84 degrees.
-
-    Returns
-    -------
-    pyproj.CRS
-        EPSG:326zz (north) or EPSG:327zz (south).
-    """
-    lon = np.asarray(lon, dtype=np.float64)
-    lat = np.asarray(lat, dtype=np.float64)
-    if lon.size == 0:
-        raise DataError("cannot choose a UTM zone for an empty set of points")
-    zone = int(_utm_zone(np.array([np.median(lon)]))[0])
-    epsg = (32700 if np.median(lat) < 0 else 32600) + zone
-    return CRS.from_epsg(epsg)
 
 
 def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from libpolis.errors import DataError
-from libpolis.geo import utm_crs_for
+from libpolis.geo import local_utm_crs
 from libpolis.sources._validate import require_file
 
 __all__ = ["VECTOR_SUFFIXES", "read_vector", "to_points"]
@@ -47,7 +47,7 @@ def to_points(frame: gpd.GeoDataFrame, path: Path | str) -> pd.DataFrame:
         raise DataError(f"{path}, feature {pos + 1}: has no geometry")
     wgs = frame.to_crs("EPSG:4326")
     bounds = wgs.geometry.bounds
-    utm = utm_crs_for(
+    utm = local_utm_crs(
         ((bounds.minx + bounds.maxx) / 2).to_numpy(), ((bounds.miny + bounds.maxy) / 2).to_numpy()
     )
     metric = frame.geometry.to_crs(utm)

@@ -59,16 +59,6 @@ def _mean(people, times) -> float:
     return float((people * times.to_numpy(float)).sum() / total) if total > 0 else float("nan")
 
 
-def _points(frame, id_col: str = "id"):
-    import geopandas as gpd
-
-    return gpd.GeoDataFrame(
-        {id_col: frame[id_col].astype(str).to_numpy()},
-        geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
-        crs="EPSG:4326",
-    )
-
-
 def _candidate_sites(engine, candidates: str):
     from libpolis.errors import NotFoundError
     from libpolis.plan.candidates import candidates_from_file, candidates_from_pbf
@@ -116,7 +106,7 @@ def run_plan(
     import pandas as pd
 
     from libpolis.errors import DataError
-    from libpolis.pipeline import load_libraries, load_population
+    from libpolis.pipeline import load_libraries, load_population, points_gdf
     from libpolis.plan import MaximalCoverage, PMedian
     from libpolis.plan.cover import straight_line_times
     from libpolis.plan.need import need_weights
@@ -163,8 +153,8 @@ def run_plan(
             "lat": list(libs["lat"]) + list(cand.geometry.y),
         }
     )
-    residents = _points(units)
-    site_pts = _points(sites, "site_id")
+    residents = points_gdf(units, "id")
+    site_pts = points_gdf(sites, "site_id", "site_id")
     existing = (sites["status"] == "existing").to_numpy()
     weights = pd.Series(w.to_numpy(float), index=units["id"])
     n_sites = min(n_sites, int((~existing).sum()))

@@ -115,6 +115,15 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _add_audited(
+    session: Session, row: Any, *, user: User | None, entity: str, changes: dict[str, Any]
+) -> None:
+    """Add a new record, give it its id, and record its creation in the audit log."""
+    session.add(row)
+    session.flush()
+    audit(session, user=user, action="create", entity=entity, entity_id=row.id, changes=changes)
+
+
 def audit(
     session: Session,
     *,
@@ -250,16 +259,7 @@ def create_programme(session: Session, *, data: ProgrammeCreate, user: User) -> 
     authz.require_programme_editor(user, system_id, "add programmes to this library")
     _check_dates(values["start_date"], values["end_date"])
     row = Programme(source=WEB_SOURCE, source_id=uuid.uuid4().hex, attrs={}, **values)
-    session.add(row)
-    session.flush()
-    audit(
-        session,
-        user=user,
-        action="create",
-        entity="programme",
-        entity_id=row.id,
-        changes={"title": row.title},
-    )
+    _add_audited(session, row, user=user, entity="programme", changes={"title": row.title})
     return row
 
 
@@ -383,15 +383,8 @@ def create_goal(session: Session, *, data: GoalCreate, user: User) -> Goal:
         attrs={},
         **data.model_dump(),
     )
-    session.add(row)
-    session.flush()
-    audit(
-        session,
-        user=user,
-        action="create",
-        entity="goal",
-        entity_id=row.id,
-        changes={"code": row.code, "title": row.title},
+    _add_audited(
+        session, row, user=user, entity="goal", changes={"code": row.code, "title": row.title}
     )
     return row
 
@@ -436,16 +429,7 @@ def get_partner(session: Session, *, partner_id: int) -> Partner:
 def create_partner(session: Session, *, data: PartnerCreate, user: User) -> Partner:
     authz.require_partner_editor(user, "add partners")
     row = Partner(source=WEB_SOURCE, source_id=uuid.uuid4().hex, attrs={}, **data.model_dump())
-    session.add(row)
-    session.flush()
-    audit(
-        session,
-        user=user,
-        action="create",
-        entity="partner",
-        entity_id=row.id,
-        changes={"name": row.name},
-    )
+    _add_audited(session, row, user=user, entity="partner", changes={"name": row.name})
     return row
 
 
@@ -723,14 +707,11 @@ def add_indicator(
 ) -> Indicator:
     _editable_partnership(session, partnership_id, user, "add indicators to this partnership")
     row = Indicator(partnership_id=partnership_id, **data.model_dump())
-    session.add(row)
-    session.flush()
-    audit(
+    _add_audited(
         session,
+        row,
         user=user,
-        action="create",
         entity="indicator",
-        entity_id=row.id,
         changes={"partnership_id": partnership_id, "name": row.name},
     )
     return row
@@ -761,16 +742,7 @@ def update_indicator(
 def add_note(session: Session, *, partnership_id: int, body: str, user: User) -> PartnershipNote:
     _editable_partnership(session, partnership_id, user, "add notes to this partnership")
     row = PartnershipNote(partnership_id=partnership_id, body=body, author=user.email)
-    session.add(row)
-    session.flush()
-    audit(
-        session,
-        user=user,
-        action="create",
-        entity="note",
-        entity_id=row.id,
-        changes={"partnership_id": partnership_id},
-    )
+    _add_audited(session, row, user=user, entity="note", changes={"partnership_id": partnership_id})
     return row
 
 
@@ -860,15 +832,8 @@ def create_user(session: Session, *, data: UserCreate, user: User | None) -> Use
         password_hash=hash_password(data.password),
         is_active=True,
     )
-    session.add(row)
-    session.flush()
-    audit(
-        session,
-        user=user,
-        action="create",
-        entity="user",
-        entity_id=row.id,
-        changes={"email": email, "role": data.role},
+    _add_audited(
+        session, row, user=user, entity="user", changes={"email": email, "role": data.role}
     )
     return row
 
