@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from libpolis.cli import app
 from libpolis.store import open_store, session_scope
+from libpolis.store.engine import alembic_config
 from libpolis.store.tables import User
 from libpolis.web.security import verify_password
 
@@ -19,7 +21,8 @@ def test_db_upgrade_and_first_admin(tmp_path) -> None:
     ws = tmp_path / "ws.sqlite"
     r = runner.invoke(app, ["db", "upgrade", "--workspace", str(ws), "--json"])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["revision"] == "0002"
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None and json.loads(r.output)["revision"] == head
     r = runner.invoke(
         app,
         [

@@ -34,6 +34,13 @@ def register(app: typer.Typer) -> None:
             ),
         ] = 1,
         log_level: Annotated[str, typer.Option("--log-level")] = "info",
+        read_cache: Annotated[
+            bool,
+            typer.Option(
+                "--read-cache/--no-read-cache",
+                help="Keep responses to anonymous reads until the store changes.",
+            ),
+        ] = True,
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,
     ) -> None:
@@ -46,14 +53,15 @@ def register(app: typer.Typer) -> None:
 
         import uvicorn
 
-        from libpolis.web.app import STORE_URL_ENV, create_app
+        from libpolis.web.app import READ_CACHE_ENV, STORE_URL_ENV, create_app
 
         engine = engine_for(workspace, db)  # migrates the schema once, before any worker
         typer.echo(f"libpolis web on http://{host}:{port}/ (API docs at /api/docs)", err=True)
         opts = {"host": host, "port": port, "log_level": log_level, "proxy_headers": True}
         if workers == 1:
-            uvicorn.run(create_app(engine), **opts)
+            uvicorn.run(create_app(engine, cache_reads=read_cache), **opts)
             return
+        os.environ[READ_CACHE_ENV] = "1" if read_cache else "0"
         os.environ[STORE_URL_ENV] = engine.url.render_as_string(hide_password=False)
         # every worker must sign sessions with the same key
         os.environ.setdefault("LIBPOLIS_SECRET_KEY", secrets.token_urlsafe(32))

@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from libpolis.errors import StoreError
+from libpolis.store.revision import track_revisions
 
 __all__ = ["alembic_config", "open_store", "session_scope", "upgrade"]
 
@@ -47,6 +48,9 @@ def _head() -> str:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema of ``engine``'s database to the newest migration."""
+    with engine.connect() as conn:
+        if MigrationContext.configure(conn).get_current_revision() == _head():
+            return
     with engine.begin() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
         if current == _head():
@@ -58,6 +62,9 @@ def upgrade(engine: Engine) -> None:
 
 def open_store(url: str, *, migrate: bool = True) -> Engine:
     """Create an engine for ``url`` and (by default) migrate its schema to the newest version.
+
+    A migrated engine tracks the store revision (:mod:`libpolis.store.revision`): every
+    committed write bumps it.
 
     Raises
     ------
@@ -74,6 +81,7 @@ def open_store(url: str, *, migrate: bool = True) -> Engine:
             event.listen(engine, "connect", _sqlite_pragmas)
         if migrate:
             upgrade(engine)
+            track_revisions(engine)
     except OperationalError as exc:
         raise StoreError(f"cannot open the store at {url}: {exc.orig}") from exc
     except SQLAlchemyError as exc:

@@ -50,6 +50,7 @@ __all__ = [
     "ResultTable",
     "Run",
     "Statistic",
+    "StoreRevision",
     "User",
     "Venue",
 ]
@@ -280,6 +281,19 @@ class ResultTable(Base):
     columns: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class StoreRevision(Base):
+    """One row whose counter ``n`` goes up with every committed change to the store.
+
+    Kept by :func:`libpolis.store.revision.track_revisions` (every engine that
+    :func:`~libpolis.store.open_store` opens): caches of derived views (the web app's
+    responses, the dashboard's evidence) compare it instead of re-reading tables.
+    """
+
+    __tablename__ = "store_revision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
 
 
 # --- The partnership register (web app): users, audit log and partnership details ---------------

@@ -19,18 +19,22 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from libpolis.settings import get_settings
-from libpolis.store import open_store, upgrade
+from libpolis.store import open_store, track_revisions, upgrade
+from libpolis.store.revision import RevisionReader
+from libpolis.web.cache import ReadCache
 from libpolis.web.deps import WebConfig
 from libpolis.web.errors import install_error_handlers
 from libpolis.web.live import LiveEvidence
 from libpolis.web.middleware import SessionMiddleware
 from libpolis.web.security import LoginRateLimiter, SessionCodec
 
-__all__ = ["STORE_URL_ENV", "app_from_env", "create_app", "documents_dir_for"]
+__all__ = ["READ_CACHE_ENV", "STORE_URL_ENV", "app_from_env", "create_app", "documents_dir_for"]
 
 STORE_URL_ENV = "LIBPOLIS_WEB_STORE_URL"
 """Environment variable through which ``libpolis serve --workers N`` hands the store to each
 worker process."""
+READ_CACHE_ENV = "LIBPOLIS_WEB_READ_CACHE"
+"""``0`` turns the read cache off in worker processes (``libpolis serve --no-read-cache``)."""
 
 
 def documents_dir_for(engine: Engine) -> Path:
@@ -61,6 +65,7 @@ def create_app(
     templates_dir: Path | None = None,
     max_upload_bytes: int = 10 * 1024 * 1024,
     login_max_failures: int = 5,
+    cache_reads: bool = True,
 ) -> FastAPI:
     """Build the web app on ``store`` (an engine or a URL); migrations run first.
 
@@ -79,9 +84,13 @@ def create_app(
         Largest accepted document upload, in bytes.
     login_max_failures : int
         Failed sign-ins allowed per address and per account in five minutes.
+    cache_reads : bool
+        Keep responses to anonymous reads until the store changes
+        (:class:`~libpolis.web.cache.ReadCache`).
     """
     engine = open_store(store) if isinstance(store, str) else store
     upgrade(engine)
+    track_revisions(engine)
     settings = get_settings()
     codec = SessionCodec(secret_key or settings.secret_key)
     app = FastAPI(
@@ -106,6 +115,9 @@ def create_app(
     templates = _templates(templates_dir)
     app.state.templates = templates
 
+    if cache_reads:  # inside the session middleware: it needs the session to tell who asks
+        # a connection of its own: the event loop must never wait for the pool
+        app.add_middleware(ReadCache, revision=RevisionReader(engine))
     app.add_middleware(SessionMiddleware, codec=codec, max_body_bytes=max_upload_bytes + 64 * 1024)
     install_error_handlers(app, templates)
 
@@ -129,4 +141,7 @@ def app_from_env() -> FastAPI:
     import os
 
     settings = get_settings()
-    return create_app(os.environ.get(STORE_URL_ENV) or settings.store_url())
+    return create_app(
+        os.environ.get(STORE_URL_ENV) or settings.store_url(),
+        cache_reads=os.environ.get(READ_CACHE_ENV, "1") != "0",
+    )

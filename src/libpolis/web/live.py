@@ -2,8 +2,9 @@
 
 The figures come from :func:`libpolis.evidence.assemble_evidence`, the same function the brief
 uses, so the dashboard and the brief never disagree. Assembling reads whole tables, so the
-result is kept and rebuilt only when a cheap fingerprint of the store (newest run, newest
-dataset, number of libraries and venues) changes, checked at most every few seconds.
+result is kept until the store revision (:mod:`libpolis.store.revision`) moves; then a cheap
+fingerprint of what the evidence reads (newest run, newest dataset, number of libraries and
+venues) decides whether to rebuild it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import hashlib
 import json
 import math
 import threading
-import time
 from typing import Any
 
 import pandas as pd
@@ -21,7 +21,7 @@ from shapely.geometry import mapping
 from sqlalchemy import Engine, func, select
 
 from libpolis.evidence import Evidence, Figure, assemble_evidence
-from libpolis.store import read_table
+from libpolis.store import read_revision, read_table
 from libpolis.store.tables import Dataset, Library, Run, Venue
 
 __all__ = ["HEADLINE", "LiveEvidence", "display_value"]
@@ -114,11 +114,10 @@ def _point(lon: Any, lat: Any) -> dict[str, Any] | None:
 class LiveEvidence:
     """Evidence and map layers of one store, rebuilt when the store changes."""
 
-    def __init__(self, engine: Engine, *, check_every_s: float = 5.0) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.check_every_s = check_every_s
         self._lock = threading.Lock()
-        self._checked = -math.inf
+        self._revision: int | None = None
         self._fingerprint: tuple | None = None
         self._evidence: Evidence | None = None
         self._view: dict[str, Any] = {}
@@ -137,11 +136,11 @@ class LiveEvidence:
             return tuple(conn.execute(stmt).one())
 
     def _refresh(self) -> None:
-        now = time.monotonic()
-        if now - self._checked < self.check_every_s and self._evidence is not None:
+        revision = read_revision(self.engine)
+        if revision == self._revision and self._evidence is not None:
             return
         with self._lock:
-            if now - self._checked < self.check_every_s and self._evidence is not None:
+            if revision == self._revision and self._evidence is not None:
                 return
             fp = self._current_fingerprint()
             if fp != self._fingerprint or self._evidence is None:
@@ -151,7 +150,7 @@ class LiveEvidence:
                 self._map_json = json.dumps(self._map, separators=(",", ":")).encode()
                 self._evidence = ev
                 self._fingerprint = fp
-            self._checked = time.monotonic()
+            self._revision = revision
 
     @property
     def etag(self) -> str:

@@ -1,0 +1,82 @@
+"""The store revision moves with every committed write and only then (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, insert, select
+
+from libpolis.imports import import_frames
+from libpolis.store import (
+    bump_revision,
+    open_store,
+    read_revision,
+    read_table,
+    session_scope,
+    write_result,
+)
+from libpolis.store.tables import Library, Programme
+
+
+def _library(sid: str) -> Library:
+    return Library(source="t", source_id=sid, name=sid, kind="branch", lon=24.9, lat=60.2, attrs={})
+
+
+def test_a_fresh_store_starts_at_zero_and_reads_do_not_move_it(engine: Engine) -> None:
+    assert read_revision(engine) == 0
+    with session_scope(engine) as s:
+        s.execute(select(Library)).all()
+    read_table(engine, "library")
+    assert read_revision(engine) == 0
+
+
+def test_each_committed_transaction_moves_it_once(engine: Engine) -> None:
+    with session_scope(engine) as s:
+        s.add(_library("a"))
+        s.add(_library("b"))
+        s.flush()
+        s.add(_library("c"))
+    assert read_revision(engine) == 1
+    with engine.begin() as conn:  # Core, outside any ORM session
+        conn.execute(
+            insert(Programme),
+            [{"source": "t", "source_id": "p", "attrs": {}, "title": "Storytime"}],
+        )
+    assert read_revision(engine) == 2
+    write_result(engine, "t", {"t_result": pd.DataFrame({"x": [1, 2]})})
+    assert read_revision(engine) == 3
+
+
+def test_a_rolled_back_write_does_not_move_it(engine: Engine) -> None:
+    with pytest.raises(RuntimeError), session_scope(engine) as s:
+        s.add(_library("a"))
+        s.flush()
+        raise RuntimeError("abort")
+    assert read_revision(engine) == 0
+    with session_scope(engine) as s:  # a later read-only transaction on the same connection
+        s.execute(select(Library)).all()
+    assert read_revision(engine) == 0
+
+
+def test_an_import_moves_it_and_another_engine_sees_it(engine: Engine, store_url: str) -> None:
+    frame = pd.DataFrame(
+        {"source_id": ["1"], "name": ["L1"], "kind": "branch", "lon": [24.9], "lat": [60.2]}
+    ).assign(attrs=[{}])
+    other = open_store(store_url)  # another process's view of the same store
+    try:
+        before = read_revision(other)
+        import_frames(engine, "t", {"library": frame}, dataset={"kind": "t", "path": "x"})
+        assert read_revision(other) > before
+    finally:
+        other.dispose()
+
+
+def test_bump_by_hand_after_an_outside_edit(engine: Engine) -> None:
+    with engine.connect() as conn:  # untracked: a raw DB-API edit, as psql would make
+        raw = conn.connection.dbapi_connection
+        cur = raw.cursor()
+        cur.execute("UPDATE store_revision SET n = n")
+        raw.commit()
+    assert read_revision(engine) == 0
+    assert bump_revision(engine) == 1
+    assert read_revision(engine) == 1
