@@ -82,7 +82,6 @@ def bump_revision(engine: Engine) -> int:
     return int(value or 0)
 
 
-
 class RevisionReader:
     """Reads the revision of ``engine``'s store on a connection of its own.
 
