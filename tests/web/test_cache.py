@@ -124,3 +124,21 @@ def test_the_cache_can_be_turned_off(sqlite_web_engine, tmp_path, web_kit) -> No
     c = TestClient(app)
     assert CACHE_HEADER not in c.get("/api/programmes").headers
     assert CACHE_HEADER not in c.get("/api/programmes").headers
+
+
+def test_concurrent_misses_for_one_response_build_it_once(sqlite_web) -> None:
+    import asyncio
+
+    import httpx
+
+    app, _ = sqlite_web
+
+    async def burst() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await asyncio.gather(*(client.get("/api/evidence") for _ in range(12)))
+
+    responses = asyncio.run(burst())
+    assert all(r.status_code == 200 for r in responses)
+    assert sorted(r.headers[CACHE_HEADER] for r in responses).count("miss") == 1
+    assert len({r.content for r in responses}) == 1

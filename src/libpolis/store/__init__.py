@@ -5,7 +5,7 @@ The store never imports an analysis; analyses never import the store.
 
 from __future__ import annotations
 
-from libpolis.store.engine import open_store, session_scope, upgrade
+from libpolis.store.engine import open_store, session_scope, side_engine, upgrade
 from libpolis.store.queries import counts, read_table
 from libpolis.store.results import read_result, write_result
 from libpolis.store.revision import bump_revision, read_revision, track_revisions
@@ -21,6 +21,7 @@ __all__ = [
     "read_table",
     "record_dataset",
     "session_scope",
+    "side_engine",
     "track_revisions",
     "upgrade",
     "upsert_records",

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from libpolis.errors import StoreError
 from libpolis.store.revision import track_revisions
 
-__all__ = ["alembic_config", "open_store", "session_scope", "upgrade"]
+__all__ = ["alembic_config", "open_store", "session_scope", "side_engine", "upgrade"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -95,3 +95,22 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     factory = sessionmaker(engine, expire_on_commit=False)
     with factory() as session, session.begin():
         yield session
+
+
+def side_engine(engine: Engine, *, pool_size: int = 1) -> Engine:
+    """An engine on ``engine``'s database with a pool of its own, disposed with ``engine``.
+
+    For readers that must never wait for ``engine``'s pool: code on an asyncio event loop
+    (the threads holding pooled connections may need that loop to give them back), or a cache
+    that rebuilds under a lock while request threads holding pooled connections wait for that
+    lock. An in-memory SQLite database has no second connection: there ``engine`` itself is
+    returned.
+    """
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return engine
+    side = create_engine(url, pool_size=pool_size, max_overflow=0)
+    if side.dialect.name == "sqlite":
+        event.listen(side, "connect", _sqlite_pragmas)
+    event.listen(engine, "engine_disposed", lambda _engine: side.dispose())
+    return side

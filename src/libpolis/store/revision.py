@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, event, text
 
-__all__ = ["RevisionReader", "bump_revision", "read_revision", "track_revisions"]
+__all__ = ["bump_revision", "read_revision", "track_revisions"]
 
 _DIRTY = "libpolis_store_dirty"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "TRUNCATE", "CREATE", "DROP", "ALTER")
@@ -80,31 +80,3 @@ def bump_revision(engine: Engine) -> int:
         conn.execute(text(_BUMP))
         value = conn.execute(text("SELECT n FROM store_revision WHERE id = 1")).scalar()
     return int(value or 0)
-
-
-class RevisionReader:
-    """Reads the revision of ``engine``'s store on a connection of its own.
-
-    For code on an asyncio event loop: waiting there for one of the engine's pooled
-    connections can block the very loop that lets the threads holding them finish and give
-    them back. The reader keeps one connection outside that pool (use it from one thread at a
-    time); it is closed by :meth:`close` or when ``engine`` is disposed. An in-memory SQLite
-    store has no second connection, so there the reader reads through ``engine`` itself.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        url = engine.url
-        in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
-        self._own: Engine | None = None
-        if not in_memory:
-            self._own = create_engine(url, pool_size=1, max_overflow=0)
-            event.listen(engine, "engine_disposed", lambda _engine: self.close())
-        self.engine = self._own or engine
-
-    def __call__(self) -> int:
-        return read_revision(self.engine)
-
-    def close(self) -> None:
-        """Close the reader's own connection (it reconnects if called again)."""
-        if self._own is not None:
-            self._own.dispose()

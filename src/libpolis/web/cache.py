@@ -16,11 +16,14 @@ on path, query string and the request headers the routes read (``HX-Request`` an
 ``If-None-Match`` with ``304``. Pages carry the session's CSRF token; it is replaced by a
 placeholder when stored and by the asking session's own token when served, so sessions never
 see each other's tokens. Least recently used entries go first beyond ``max_entries`` or
-``max_bytes``. Each response says ``X-Libpolis-Cache: hit`` or ``miss``.
+``max_bytes``. Visitors asking for a response that another request is building at the same
+revision wait for it instead of building it again (no stampede after a write). Each response
+says ``X-Libpolis-Cache: hit`` or ``miss``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,7 +58,7 @@ class ReadCache:
         The wrapped application.
     revision : callable
         Returns the current store revision; called on the event loop, so it must not wait for
-        the connection pool the routes use (:class:`libpolis.store.revision.RevisionReader`).
+        the connection pool the routes use (:func:`libpolis.store.side_engine`).
     max_entries, max_bytes, max_body_bytes : int
         Bounds of the cache (entries, total body bytes, one body).
     skip_prefixes : tuple of str
@@ -79,6 +82,7 @@ class ReadCache:
         self.max_body_bytes = max_body_bytes
         self.skip_prefixes = skip_prefixes
         self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._pending: dict[tuple, tuple[int, asyncio.Future[None]]] = {}
         self._bytes = 0
         self.hits = 0
         self.misses = 0
@@ -116,8 +120,24 @@ class ReadCache:
             self.hits += 1
             await _replay(entry, token, send, headers.get("if-none-match"))
             return
+        pending = self._pending.get(key)
+        if pending is not None and pending[0] == revision:
+            # the same response is being built for another visitor: wait for it, not redo it
+            await asyncio.shield(pending[1])
+            entry = self._entries.get(key)
+            if entry is not None and entry.revision == revision:
+                self.hits += 1
+                await _replay(entry, token, send, headers.get("if-none-match"))
+                return
         self.misses += 1
-        await self._run_and_keep(scope, receive, send, key, revision, token)
+        done = asyncio.get_running_loop().create_future()
+        self._pending[key] = (revision, done)
+        try:
+            await self._run_and_keep(scope, receive, send, key, revision, token)
+        finally:
+            if self._pending.get(key, (None, None))[1] is done:
+                del self._pending[key]
+            done.set_result(None)
 
     async def _run_and_keep(
         self, scope: Scope, receive: Receive, send: Send, key: tuple, revision: int, token: bytes

@@ -21,7 +21,7 @@ from shapely.geometry import mapping
 from sqlalchemy import Engine, func, select
 
 from libpolis.evidence import Evidence, Figure, assemble_evidence
-from libpolis.store import read_revision, read_table
+from libpolis.store import read_revision, read_table, side_engine
 from libpolis.store.tables import Dataset, Library, Run, Venue
 
 __all__ = ["HEADLINE", "LiveEvidence", "display_value"]
@@ -115,7 +115,9 @@ class LiveEvidence:
     """Evidence and map layers of one store, rebuilt when the store changes."""
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        # a pool of its own: a rebuild holds the lock while request threads, each perhaps
+        # holding one of the app's pooled connections, wait for it
+        self.engine = side_engine(engine, pool_size=2)
         self._lock = threading.Lock()
         self._revision: int | None = None
         self._fingerprint: tuple | None = None
