@@ -2,8 +2,8 @@
 
 Builds the Helsinki demo workspace, adds 10,000 programmes and 500 partnerships (with partners,
 city goals and goal links), starts ``libpolis serve`` on a free loopback port in a subprocess
-(``--workers`` uvicorn workers, read cache on unless ``--no-read-cache``), warms it up (one
-request per endpoint kind), then drives ``--clients`` concurrent clients for ``--seconds``
+(``--workers`` uvicorn workers, read cache on unless ``--no-read-cache``), warms it up (four
+requests per endpoint kind and worker, on new connections), then drives ``--clients`` concurrent clients for ``--seconds``
 seconds. Each client is one keep-alive HTTP/1.1 connection that keeps its session cookie like
 a browser, sending its next request as soon as the last one is answered (or after
 ``--think-ms``). Prints p50/p95/max latency per endpoint and overall, requests per second,
@@ -431,8 +431,11 @@ def main() -> None:
                 tail = (tmp / "server.log").read_text(errors="replace")[-2000:]
                 raise SystemExit(f"server did not start: {tail}")
             time.sleep(0.2)
-        for _, url in _endpoints(random.Random(0), args.programmes):
-            httpx.get(base + url, timeout=30)
+        # warm every worker: each request opens its own connection, which the kernel hands to
+        # whichever worker accepts it; a started server has built its evidence once per worker
+        for _ in range(4 * args.workers):
+            for _, url in _endpoints(random.Random(0), args.programmes):
+                httpx.get(base + url, timeout=30)
         cpu0, own0 = _cpu_s(server.pid), time.process_time()
         out, errors, hits, (writes, write_errors), elapsed = _run(
             _drive(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, text
 
 from libpolis.imports import import_frames
 from libpolis.store import (
@@ -14,6 +14,14 @@ from libpolis.store import (
     read_table,
     session_scope,
     write_result,
+)
+from libpolis.store.revision import (
+    ANY,
+    SCHEMA,
+    note_read,
+    read_revisions,
+    recording_reads,
+    tracked_tables,
 )
 from libpolis.store.tables import Library, Programme
 
@@ -80,3 +88,41 @@ def test_bump_by_hand_after_an_outside_edit(engine: Engine) -> None:
     assert read_revision(engine) == 0
     assert bump_revision(engine) == 1
     assert read_revision(engine) == 1
+
+
+def test_every_table_has_a_counter(engine: Engine) -> None:
+    counters = read_revisions(engine)
+    assert tracked_tables() <= set(counters)
+    assert {ANY, SCHEMA} <= set(counters)
+
+
+def test_a_write_moves_its_tables_and_any_but_not_the_others(engine: Engine) -> None:
+    before = read_revisions(engine)
+    with session_scope(engine) as s:
+        s.add(Programme(source="t", source_id="p", title="Storytime", attrs={}))
+    after = read_revisions(engine)
+    moved = {k for k in after if after[k] != before[k]}
+    assert moved == {ANY, "programme"}
+    assert after["programme"] == before["programme"] + 1
+
+
+def test_writes_the_tables_of_which_cannot_be_told_move_the_schema_counter(engine) -> None:
+    before = read_revisions(engine)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE scratch_t (x INTEGER)"))
+        conn.execute(text("INSERT INTO scratch_t (x) VALUES (1)"))
+    after = read_revisions(engine)
+    assert after[SCHEMA] == before[SCHEMA] + 1 and after[ANY] == before[ANY] + 1
+    assert bump_revision(engine) == after[ANY] + 1
+    assert read_revisions(engine)[SCHEMA] == after[SCHEMA] + 1
+
+
+def test_reads_are_recorded_with_their_tables(engine: Engine) -> None:
+    with recording_reads() as reads, session_scope(engine) as s:
+        s.execute(select(Library.name).join(Programme, Programme.library_id == Library.id)).all()
+    assert reads == {"library", "programme"}
+    with recording_reads() as reads:
+        note_read(ANY)
+        read_table(engine, "venue")
+    assert reads == {ANY, "venue"}
+    read_table(engine, "area")  # outside a recording: nothing collected, nothing breaks

@@ -142,3 +142,22 @@ def test_concurrent_misses_for_one_response_build_it_once(sqlite_web) -> None:
     assert all(r.status_code == 200 for r in responses)
     assert sorted(r.headers[CACHE_HEADER] for r in responses).count("miss") == 1
     assert len({r.content for r in responses}) == 1
+
+
+def test_a_write_makes_stale_only_what_read_its_tables(web, client_for) -> None:
+    _app, ids = web
+    anon, officer, staff = client_for(None), client_for("officer"), client_for("staff")
+    staff.post("/api/programmes", json={"title": "Storytime", "library_id": ids["library_a"]})
+    urls = ("/api/programmes", "/programmes", "/api/partners", "/api/evidence")
+    for url in urls:
+        anon.get(url)
+        assert anon.get(url).headers[CACHE_HEADER] == "hit", url
+    assert officer.post("/api/partners", json={"name": "City youth services"}).status_code == 201
+    after = {url: anon.get(url) for url in urls}
+    # the programme lists never read the partner table: still served from the cache
+    assert after["/api/programmes"].headers[CACHE_HEADER] == "hit"
+    assert after["/programmes"].headers[CACHE_HEADER] == "hit"
+    # the partner list did, and the evidence depends on every write
+    assert after["/api/partners"].headers[CACHE_HEADER] == "miss"
+    assert [p["name"] for p in after["/api/partners"].json()["items"]] == ["City youth services"]
+    assert after["/api/evidence"].headers[CACHE_HEADER] == "miss"

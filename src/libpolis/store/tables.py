@@ -284,15 +284,16 @@ class ResultTable(Base):
 
 
 class StoreRevision(Base):
-    """One row whose counter ``n`` goes up with every committed change to the store.
+    """Revision counters: ``name`` is a table (or ``*``: any write, ``**``: unknown tables);
+    ``n`` goes up with every committed change to it.
 
     Kept by :func:`libpolis.store.revision.track_revisions` (every engine that
     :func:`~libpolis.store.open_store` opens): caches of derived views (the web app's
-    responses, the dashboard's evidence) compare it instead of re-reading tables.
+    responses, the dashboard's evidence) compare them instead of re-reading tables.
     """
 
     __tablename__ = "store_revision"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
 
 

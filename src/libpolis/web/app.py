@@ -19,7 +19,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from libpolis.settings import get_settings
-from libpolis.store import open_store, read_revision, side_engine, track_revisions, upgrade
+from libpolis.store import open_store, side_engine, track_revisions, upgrade
+from libpolis.store.revision import read_revisions
 from libpolis.web.cache import ReadCache
 from libpolis.web.deps import WebConfig
 from libpolis.web.errors import install_error_handlers
@@ -117,7 +118,7 @@ def create_app(
     if cache_reads:  # inside the session middleware: it needs the session to tell who asks
         # a connection of its own: the event loop must never wait for the routes' pool
         reader = side_engine(engine, pool_size=1)
-        app.add_middleware(ReadCache, revision=lambda: read_revision(reader))
+        app.add_middleware(ReadCache, revisions=lambda: read_revisions(reader))
     app.add_middleware(SessionMiddleware, codec=codec, max_body_bytes=max_upload_bytes + 64 * 1024)
     install_error_handlers(app, templates)
 

@@ -3,10 +3,12 @@
 Most traffic of a public register is people who are not signed in reading the dashboard and
 the lists. Their responses depend only on the store and the request, so :class:`ReadCache`
 keeps them (plain ASGI middleware, inside :class:`~libpolis.web.middleware.SessionMiddleware`)
-and answers a repeated request without running the route, as long as the store revision
-(:mod:`libpolis.store.revision`, one single-row read per request) is the one the response was
-built at. Any committed write, by this worker, another worker or the CLI, makes every entry
-stale at once.
+and answers a repeated request without running the route, as long as nothing it was built from
+changed: while the route runs, the tables its SQL reads are recorded, and the entry keeps their
+revisions (:mod:`libpolis.store.revision`; one small read per request fetches the current
+ones). A committed write to one of those tables, by this worker, another worker or the CLI,
+makes the entry stale; writes to other tables do not. Views served from in-process caches
+(the dashboard's evidence) depend on every write.
 
 What is cached: ``GET`` requests without an ``Authorization`` header from a session with no
 signed-in user, answered ``200`` without ``Set-Cookie`` or ``Cache-Control: no-store/private``,
@@ -32,6 +34,8 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from libpolis.store.revision import ANY, SCHEMA, recording_reads
+
 __all__ = ["CACHE_HEADER", "ReadCache"]
 
 CACHE_HEADER = "x-libpolis-cache"
@@ -43,7 +47,7 @@ _NOT_MODIFIED_HEADERS = (b"etag", b"cache-control", b"vary", b"content-location"
 
 @dataclass(frozen=True)
 class _Entry:
-    revision: int
+    depends: tuple[tuple[str, int], ...]  # (revision counter, its value when built)
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
@@ -56,9 +60,10 @@ class ReadCache:
     ----------
     app : ASGIApp
         The wrapped application.
-    revision : callable
-        Returns the current store revision; called on the event loop, so it must not wait for
-        the connection pool the routes use (:func:`libpolis.store.side_engine`).
+    revisions : callable
+        Returns the current store revisions (:func:`libpolis.store.read_revisions`); called on
+        the event loop, so it must not wait for the connection pool the routes use
+        (:func:`libpolis.store.side_engine`).
     max_entries, max_bytes, max_body_bytes : int
         Bounds of the cache (entries, total body bytes, one body).
     skip_prefixes : tuple of str
@@ -69,20 +74,20 @@ class ReadCache:
         self,
         app: ASGIApp,
         *,
-        revision: Callable[[], int],
+        revisions: Callable[[], dict[str, int]],
         max_entries: int = 2048,
         max_bytes: int = 64 * 1024 * 1024,
         max_body_bytes: int = 2 * 1024 * 1024,
         skip_prefixes: tuple[str, ...] = ("/login", "/logout", "/static/", "/vendor/"),
     ) -> None:
         self.app = app
-        self.revision = revision
+        self.revisions = revisions
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.max_body_bytes = max_body_bytes
         self.skip_prefixes = skip_prefixes
         self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
-        self._pending: dict[tuple, tuple[int, asyncio.Future[None]]] = {}
+        self._pending: dict[tuple, tuple[int, asyncio.Future[None]]] = {}  # by ANY revision
         self._bytes = 0
         self.hits = 0
         self.misses = 0
@@ -113,34 +118,41 @@ class ReadCache:
         token = str(state["session"].get("csrf", "")).encode()
         headers = Headers(scope=scope)
         key = (scope["path"], scope["query_string"], tuple(headers.get(h) for h in _VARY))
-        revision = self.revision()
+        revisions = self.revisions()
         entry = self._entries.get(key)
-        if entry is not None and entry.revision == revision:
+        if entry is not None and _fresh(entry, revisions):
             self._entries.move_to_end(key)
             self.hits += 1
             await _replay(entry, token, send, headers.get("if-none-match"))
             return
+        now = revisions.get(ANY, 0)
         pending = self._pending.get(key)
-        if pending is not None and pending[0] == revision:
+        if pending is not None and pending[0] == now:
             # the same response is being built for another visitor: wait for it, not redo it
             await asyncio.shield(pending[1])
             entry = self._entries.get(key)
-            if entry is not None and entry.revision == revision:
+            if entry is not None and _fresh(entry, revisions):
                 self.hits += 1
                 await _replay(entry, token, send, headers.get("if-none-match"))
                 return
         self.misses += 1
         done = asyncio.get_running_loop().create_future()
-        self._pending[key] = (revision, done)
+        self._pending[key] = (now, done)
         try:
-            await self._run_and_keep(scope, receive, send, key, revision, token)
+            await self._run_and_keep(scope, receive, send, key, revisions, token)
         finally:
             if self._pending.get(key, (None, None))[1] is done:
                 del self._pending[key]
             done.set_result(None)
 
     async def _run_and_keep(
-        self, scope: Scope, receive: Receive, send: Send, key: tuple, revision: int, token: bytes
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        key: tuple,
+        revisions: dict[str, int],
+        token: bytes,
     ) -> None:
         state: dict[str, Any] = scope["state"]
         session_before = dict(state["session"])
@@ -166,7 +178,8 @@ class ReadCache:
                     chunks.append(chunk)
             await send(message)
 
-        await self.app(scope, receive, capture)
+        with recording_reads() as reads:
+            await self.app(scope, receive, capture)
         if not keep or start is None:
             return
         if state.get("session") != session_before or state.get("session_changed") != changed_before:
@@ -179,7 +192,9 @@ class ReadCache:
             for k, v in start["headers"]
             if k.lower() not in (b"content-length", CACHE_HEADER.encode())
         ]
-        self._store(key, _Entry(revision, start["status"], kept, body))
+        names = sorted((reads or {ANY}) | {SCHEMA})  # no SQL seen: depend on every write
+        depends = tuple((name, revisions.get(name, 0)) for name in names)
+        self._store(key, _Entry(depends, start["status"], kept, body))
 
     def _store(self, key: tuple, entry: _Entry) -> None:
         old = self._entries.pop(key, None)
@@ -192,6 +207,10 @@ class ReadCache:
         ):
             _, dropped = self._entries.popitem(last=False)
             self._bytes -= len(dropped.body)
+
+
+def _fresh(entry: _Entry, revisions: dict[str, int]) -> bool:
+    return all(revisions.get(name, 0) == n for name, n in entry.depends)
 
 
 def _tag_matches(if_none_match: str, etag: str) -> bool:

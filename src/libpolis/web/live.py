@@ -22,6 +22,7 @@ from sqlalchemy import Engine, func, select
 
 from libpolis.evidence import Evidence, Figure, assemble_evidence
 from libpolis.store import read_revision, read_table, side_engine
+from libpolis.store.revision import ANY, note_read
 from libpolis.store.tables import Dataset, Library, Run, Venue
 
 __all__ = ["HEADLINE", "LiveEvidence", "display_value"]
@@ -138,6 +139,9 @@ class LiveEvidence:
             return tuple(conn.execute(stmt).one())
 
     def _refresh(self) -> None:
+        # what is built here is served from memory, so the SQL of a request using it does not
+        # show what it depends on: every write (see libpolis.web.cache)
+        note_read(ANY)
         revision = read_revision(self.engine)
         if revision == self._revision and self._evidence is not None:
             return
