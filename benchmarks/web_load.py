@@ -69,8 +69,8 @@ _TOPICS = [
     ("Storytime", "Picture books read aloud for small children and their parents."),
 ]
 _STATUSES = ["idea", "proposed", "agreed", "active", "evaluated"]
-WRITER_EMAIL = "officer@bench.example"
-WRITER_PASSWORD = "bench officer password"
+WRITER_EMAIL = "admin@bench.example"
+WRITER_PASSWORD = "bench admin password"
 
 
 def build_store(path: Path, n_programmes: int, n_partnerships: int, seed: int = 7) -> None:
@@ -169,8 +169,8 @@ def build_store(path: Path, n_programmes: int, n_partnerships: int, seed: int = 
         s.add(
             User(
                 email=WRITER_EMAIL,
-                name="Bench officer",
-                role="officer",
+                name="Bench admin",
+                role="admin",
                 password_hash=hash_password(WRITER_PASSWORD),
                 is_active=True,
             )
@@ -327,14 +327,18 @@ async def _drive(
     ]
     if writes_per_s > 0:
         base = f"http://127.0.0.1:{port}"
-        tasks.append(_writer(base, stop, 1 / writes_per_s, writes, write_errors))
+        library_id = httpx.get(f"{base}/api/libraries").json()["items"][0]["id"]
+        tasks.append(_writer(base, stop, 1 / writes_per_s, library_id, writes, write_errors))
     await asyncio.gather(*tasks)
     return out, errors, hits, (writes, write_errors), time.perf_counter() - t0
 
 
-async def _writer(base: str, stop: float, every_s: float, out: list[float], errors: list[int]):
-    """A city officer adding a partner every ``every_s`` seconds through the API (bearer
-    token): each write moves the store revision, so every cached response goes stale."""
+async def _writer(
+    base: str, stop: float, every_s: float, library_id: int, out: list[float], errors: list[int]
+):
+    """A signed-in admin (bearer token) who adds, every ``every_s`` seconds, a partner and a
+    programme in turn through the API; each write makes stale every cached response that read
+    the table it changed (a new programme also gets its alignment suggestions)."""
     async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
         r = await client.post(
             "/api/auth/token", json={"email": WRITER_EMAIL, "password": WRITER_PASSWORD}
@@ -345,9 +349,18 @@ async def _writer(base: str, stop: float, every_s: float, out: list[float], erro
         while time.perf_counter() < stop:
             k += 1
             t0 = time.perf_counter()
-            r = await client.post(
-                "/api/partners", json={"name": f"New partner {k}", "kind": "NGO"}, headers=auth
-            )
+            if k % 2:
+                r = await client.post(
+                    "/api/partners", json={"name": f"New partner {k}", "kind": "NGO"}, headers=auth
+                )
+            else:
+                title, text = _TOPICS[k % len(_TOPICS)]
+                body = {
+                    "title": f"{title} (new {k})",
+                    "description": text,
+                    "library_id": library_id,
+                }
+                r = await client.post("/api/programmes", json=body, headers=auth)
             out.append((time.perf_counter() - t0) * 1000)
             if r.status_code != 201:
                 errors.append(r.status_code)
@@ -374,7 +387,8 @@ def main() -> None:
         "--writes-per-s",
         type=float,
         default=0.0,
-        help="A signed-in officer adds this many partners per second during the run",
+        help="A signed-in admin adds this many records per second during the run "
+        "(a partner and a programme in turn)",
     )
     ap.add_argument(
         "--no-read-cache",
@@ -526,7 +540,7 @@ def main() -> None:
     )
     if writes:
         print(
-            f"writes (officer adding partners, {args.writes_per_s:g}/s): {len(writes)}, "
+            f"writes (partners and programmes in turn, {args.writes_per_s:g}/s): {len(writes)}, "
             f"p50 {total['write_p50_ms']:.1f} ms, p95 {total['write_p95_ms']:.1f} ms, "
             f"errors {len(write_errors)}"
         )
