@@ -65,11 +65,20 @@ def tracked_tables() -> frozenset[str]:
     return frozenset(Base.metadata.tables) - _UNTRACKED
 
 
-@lru_cache(maxsize=4096)
 def _tables_in(statement: str) -> frozenset[str]:
-    """Known table names occurring as words in ``statement`` (SQLAlchemy reuses statement
-    strings, so this is mostly a cache lookup)."""
+    """Known table names occurring as words in ``statement``."""
+    if len(statement) > _CACHED_UP_TO:  # e.g. multi-row VALUES lists: not worth keeping
+        return _scan(statement)
+    return _scan_cached(statement)
+
+
+def _scan(statement: str) -> frozenset[str]:
     return frozenset(w.lower() for w in _WORD.findall(statement)) & tracked_tables()
+
+
+_CACHED_UP_TO = 8192
+_DML_HEAD = 2048
+_scan_cached = lru_cache(maxsize=2048)(_scan)  # SQLAlchemy reuses its statement strings
 
 
 def _before_execute(
@@ -77,7 +86,8 @@ def _before_execute(
 ) -> None:
     head = statement.lstrip()[:8].upper()
     if head.startswith(_WRITES):
-        tables = _tables_in(statement)
+        # the written table is named at the start (INSERT INTO t, UPDATE t, DELETE FROM t)
+        tables = _tables_in(statement[:_DML_HEAD])
         words = statement[:200].lower()
         if not tables and any(name in words for name in _UNTRACKED):
             return  # the revision table itself, or Alembic's bookkeeping
