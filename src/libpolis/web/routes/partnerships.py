@@ -238,8 +238,10 @@ def api_document(request: Request, document_id: int, db: Db, user: MaybeUser) ->
 
 
 def _choices(db: Session) -> dict[str, Any]:
+    """Options of the filter and form selects: plain rows of the columns shown (no ORM
+    entities; the goal list alone can hold a few hundred)."""
     goals = db.execute(
-        select(Goal, Framework.key)
+        select(Goal.id, Goal.code, Goal.title, Framework.key)
         .join(Framework, Framework.id == Goal.framework_id)
         .order_by(Framework.key, Goal.code)
         .limit(500)
@@ -249,9 +251,13 @@ def _choices(db: Session) -> dict[str, Any]:
         | {d for d in db.scalars(select(Partnership.district).distinct()).all() if d}
     )
     return {
-        "partners": list(db.scalars(select(Partner).order_by(Partner.name).limit(1000)).all()),
-        "systems": list(db.scalars(select(LibrarySystem).order_by(LibrarySystem.name)).all()),
-        "goals": [(g, k) for g, k in goals],
+        "partners": db.execute(
+            select(Partner.id, Partner.name).order_by(Partner.name).limit(1000)
+        ).all(),
+        "systems": db.execute(
+            select(LibrarySystem.id, LibrarySystem.name).order_by(LibrarySystem.name)
+        ).all(),
+        "goals": [(g, g.key) for g in goals],
         "districts": districts,
         "statuses": STATUSES,
     }
