@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, insert, select, text
 
 from libpolis.imports import import_frames
@@ -23,7 +25,7 @@ from libpolis.store.revision import (
     recording_reads,
     tracked_tables,
 )
-from libpolis.store.tables import Library, Programme
+from libpolis.store.tables import Library, Partner, Programme, Venue
 
 
 def _library(sid: str) -> Library:
@@ -126,3 +128,42 @@ def test_reads_are_recorded_with_their_tables(engine: Engine) -> None:
         read_table(engine, "venue")
     assert reads == {ANY, "venue"}
     read_table(engine, "area")  # outside a recording: nothing collected, nothing breaks
+
+
+_MAKERS = {
+    "library": lambda k: _library(f"h{k}"),
+    "programme": lambda k: Programme(source="h", source_id=str(k), title=f"P{k}", attrs={}),
+    "partner": lambda k: Partner(source="h", source_id=str(k), name=f"Org {k}", attrs={}),
+    "venue": lambda k: Venue(source="h", source_id=str(k), name=f"V{k}", kind="museum", attrs={}),
+}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.sets(st.sampled_from(sorted(_MAKERS)), min_size=1), st.booleans()),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_counters_move_exactly_with_committed_writes(tmp_path_factory, txs) -> None:
+    """Any sequence of transactions writing any tables, some rolled back: each committed
+    one moves ANY and the counters of the tables it wrote by one, and nothing else."""
+    engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('h') / 'ws.sqlite'}")
+    try:
+        expected = read_revisions(engine)
+        for k, (tables, commit) in enumerate(txs):
+            try:
+                with session_scope(engine) as s:
+                    for name in sorted(tables):
+                        s.add(_MAKERS[name](k))
+                    if not commit:
+                        raise RuntimeError("roll back")
+            except RuntimeError:
+                pass
+            if commit:
+                for name in (ANY, *tables):
+                    expected[name] += 1
+            assert read_revisions(engine) == expected
+    finally:
+        engine.dispose()
