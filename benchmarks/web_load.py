@@ -265,7 +265,7 @@ async def _client(
 ) -> None:
     """One visitor: a keep-alive HTTP/1.1 connection that keeps its session cookie, as a
     browser does. A minimal client on raw sockets, so that the load generator costs the
-    shared CPUs as little as possible (httpx spent about 1.7 ms of CPU per request)."""
+    shared CPUs as little as possible (the httpx client used before spent about 1.1 ms of CPU per request)."""
     rng = random.Random(seed)
     cookie = b""
     conn: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None

@@ -18,21 +18,11 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from libpolis.pipeline import AGE_BANDS
+
 OUT = Path(__file__).resolve().parents[1] / "src" / "libpolis" / "data" / "helsinki"
 OUTLIER_2021 = "Vaestotietoruudukko_2021.5853"  # the "unknown location" sea cell (PROVENANCE)
 OUTLIER_2015 = 27699
-
-_AGE_BANDS = [
-    "IKA0_9",
-    "IKA10_19",
-    "IKA20_29",
-    "IKA30_39",
-    "IKA40_49",
-    "IKA50_59",
-    "IKA60_69",
-    "IKA70_79",
-    "IKA_YLI80",
-]
 
 
 def _metric(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -55,7 +45,7 @@ def main(shared: Path) -> None:
         h / "hsy-population-grid-capital-region/hsy_population_grid_2015_centroids.csv.gz"
     )
     g15 = g15[(g15.municipality == "Helsinki") & (g15.INDEX != OUTLIER_2015)]
-    g15[["INDEX", "ASUKKAITA", "lon", "lat", "major_district", *_AGE_BANDS]].to_csv(
+    g15[["INDEX", "ASUKKAITA", "lon", "lat", "major_district", *AGE_BANDS]].to_csv(
         OUT / "population_2015_ages.csv.gz", index=False
     )
 

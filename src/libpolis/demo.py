@@ -10,7 +10,7 @@ import pandas as pd
 
 from libpolis._cli_common import progress
 from libpolis.imports import import_frames
-from libpolis.pipeline import run_access
+from libpolis.pipeline import AGE_BANDS, run_access
 from libpolis.report.brief import write_brief
 from libpolis.sources import areas, osm, population, tabular
 from libpolis.store import open_store
@@ -131,17 +131,7 @@ def build_demo_workspace(workspace: Path, *, show_progress: bool = True) -> None
                         id_column="INDEX",
                         population_column="ASUKKAITA",
                         district_column="major_district",
-                        attr_columns=[
-                            "IKA0_9",
-                            "IKA10_19",
-                            "IKA20_29",
-                            "IKA30_39",
-                            "IKA40_49",
-                            "IKA50_59",
-                            "IKA60_69",
-                            "IKA70_79",
-                            "IKA_YLI80",
-                        ],
+                        attr_columns=list(AGE_BANDS),
                     )
                 },
                 dataset=_ds("population", d / "population_2015_ages.csv.gz", _HSY, year=2015),

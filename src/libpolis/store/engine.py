@@ -48,9 +48,6 @@ def _head() -> str:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema of ``engine``'s database to the newest migration."""
-    with engine.connect() as conn:
-        if MigrationContext.configure(conn).get_current_revision() == _head():
-            return
     with engine.begin() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
         if current == _head():

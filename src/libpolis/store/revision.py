@@ -60,6 +60,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _READS: ContextVar[set[str] | None] = ContextVar("libpolis_store_reads", default=None)
 
 
+@lru_cache(maxsize=1)
 def tracked_tables() -> frozenset[str]:
     """The tables with a row of their own in ``store_revision``."""
     return frozenset(Base.metadata.tables) - _UNTRACKED
@@ -84,7 +85,7 @@ _scan_cached = lru_cache(maxsize=2048)(_scan)  # SQLAlchemy reuses its statement
 def _before_execute(
     conn: Connection, _cursor: Any, statement: str, _params: Any, _ctx: Any, _many: bool
 ) -> None:
-    head = statement.lstrip()[:8].upper()
+    head = statement[:64].lstrip()[:8].upper()  # not the whole (maybe huge) statement
     if head.startswith(_WRITES):
         # the written table is named at the start (INSERT INTO t, UPDATE t, DELETE FROM t)
         tables = _tables_in(statement[:_DML_HEAD])
@@ -145,13 +146,17 @@ def read_revisions(engine: Engine) -> dict[str, int]:
     return {name: int(n) for name, n in rows}
 
 
+def _overall(conn: Connection) -> int:
+    value = conn.execute(
+        text("SELECT n FROM store_revision WHERE name = :name"), {"name": ANY}
+    ).scalar()
+    return int(value or 0)
+
+
 def read_revision(engine: Engine) -> int:
     """The overall revision (:data:`ANY`): 0 for a store never changed since migration 0003."""
     with engine.connect() as conn:
-        value = conn.execute(
-            text("SELECT n FROM store_revision WHERE name = :name"), {"name": ANY}
-        ).scalar()
-    return int(value or 0)
+        return _overall(conn)
 
 
 def bump_revision(engine: Engine) -> int:
@@ -159,10 +164,7 @@ def bump_revision(engine: Engine) -> int:
     overall revision."""
     with engine.begin() as conn:
         conn.execute(text(_bump_sql({ANY, SCHEMA})))
-        value = conn.execute(
-            text("SELECT n FROM store_revision WHERE name = :name"), {"name": ANY}
-        ).scalar()
-    return int(value or 0)
+        return _overall(conn)
 
 
 @contextmanager

@@ -89,13 +89,6 @@ class ReadCache:
         self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
         self._pending: dict[tuple, tuple[int, asyncio.Future[None]]] = {}  # by ANY revision
         self._bytes = 0
-        self.hits = 0
-        self.misses = 0
-
-    def clear(self) -> None:
-        """Forget every entry."""
-        self._entries.clear()
-        self._bytes = 0
 
     def _cacheable_request(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -122,7 +115,6 @@ class ReadCache:
         entry = self._entries.get(key)
         if entry is not None and _fresh(entry, revisions):
             self._entries.move_to_end(key)
-            self.hits += 1
             await _replay(entry, token, send, headers.get("if-none-match"))
             return
         now = revisions.get(ANY, 0)
@@ -132,10 +124,8 @@ class ReadCache:
             await asyncio.shield(pending[1])
             entry = self._entries.get(key)
             if entry is not None and _fresh(entry, revisions):
-                self.hits += 1
                 await _replay(entry, token, send, headers.get("if-none-match"))
                 return
-        self.misses += 1
         done = asyncio.get_running_loop().create_future()
         self._pending[key] = (now, done)
         try:

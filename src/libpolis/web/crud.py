@@ -124,6 +124,14 @@ def _add_audited(
     audit(session, user=user, action="create", entity=entity, entity_id=row.id, changes=changes)
 
 
+def _audit_update(
+    session: Session, row: Any, changed: dict[str, Any], *, user: User | None, entity: str
+) -> None:
+    """Record an edit of ``row`` in the audit log, if it changed anything."""
+    if changed:
+        audit(session, user=user, action="update", entity=entity, entity_id=row.id, changes=changed)
+
+
 def audit(
     session: Session,
     *,
@@ -285,14 +293,7 @@ def update_programme(
     changed = _apply(row, values)
     if changed:
         row.updated_at = _now()
-        audit(
-            session,
-            user=user,
-            action="update",
-            entity="programme",
-            entity_id=row.id,
-            changes=changed,
-        )
+    _audit_update(session, row, changed, user=user, entity="programme")
     return row
 
 
@@ -396,10 +397,7 @@ def update_goal(session: Session, *, goal_id: int, data: GoalUpdate, user: User)
         raise DataError(f"goal {goal_id} belongs to framework {key!r}; only city goals are edited")
     values = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
     changed = _apply(goal, values)
-    if changed:
-        audit(
-            session, user=user, action="update", entity="goal", entity_id=goal.id, changes=changed
-        )
+    _audit_update(session, goal, changed, user=user, entity="goal")
     return goal
 
 
@@ -442,10 +440,7 @@ def update_partner(
     if values.get("name", "x") is None:
         raise DataError("name may not be empty", where="name")
     changed = _apply(row, values)
-    if changed:
-        audit(
-            session, user=user, action="update", entity="partner", entity_id=row.id, changes=changed
-        )
+    _audit_update(session, row, changed, user=user, entity="partner")
     return row
 
 
@@ -649,14 +644,7 @@ def update_partnership(
             changed["goal_ids"] = [before, after]
     if changed:
         row.updated_at = _now()
-        audit(
-            session,
-            user=user,
-            action="update",
-            entity="partnership",
-            entity_id=row.id,
-            changes=changed,
-        )
+    _audit_update(session, row, changed, user=user, entity="partnership")
     return row
 
 
@@ -727,15 +715,7 @@ def update_indicator(
         if key in values and values[key] is None:
             raise DataError(f"{key} may not be empty", where=key)
     changed = _apply(row, values)
-    if changed:
-        audit(
-            session,
-            user=user,
-            action="update",
-            entity="indicator",
-            entity_id=row.id,
-            changes=changed,
-        )
+    _audit_update(session, row, changed, user=user, entity="indicator")
     return row
 
 
@@ -861,8 +841,7 @@ def update_user(session: Session, *, user_id: int, data: UserUpdate, user: User)
     if password:
         row.password_hash = hash_password(password)
         changed["password"] = ["***", "***"]
-    if changed:
-        audit(session, user=user, action="update", entity="user", entity_id=row.id, changes=changed)
+    _audit_update(session, row, changed, user=user, entity="user")
     return row
 
 

@@ -126,6 +126,7 @@ class LiveEvidence:
         self._view: dict[str, Any] = {}
         self._map: dict[str, Any] = {}
         self._map_json = b"{}"
+        self._etag = '""'
 
     def _current_fingerprint(self) -> tuple:
         stmt = select(
@@ -156,14 +157,9 @@ class LiveEvidence:
                 self._map_json = json.dumps(self._map, separators=(",", ":")).encode()
                 self._evidence = ev
                 self._fingerprint = fp
+                digest = hashlib.sha256(repr(fp).encode()).hexdigest()[:20]
+                self._etag = f'"ev-{digest}"'
             self._revision = revision
-
-    @property
-    def etag(self) -> str:
-        """An HTTP entity tag of the current evidence (changes when the store does)."""
-        self._refresh()
-        digest = hashlib.sha256(repr(self._fingerprint).encode()).hexdigest()[:20]
-        return f'"ev-{digest}"'
 
     @property
     def fingerprint(self) -> tuple | None:
@@ -185,10 +181,11 @@ class LiveEvidence:
         self._refresh()
         return self._map
 
-    def map_json(self) -> bytes:
-        """:meth:`map_layers` serialised once per rebuild (the layers are large)."""
+    def map_json(self) -> tuple[str, bytes]:
+        """:meth:`map_layers` serialised once per rebuild (the layers are large), with an
+        HTTP entity tag that changes when they do; both from one check of the store."""
         self._refresh()
-        return self._map_json
+        return self._etag, self._map_json
 
     @staticmethod
     def _build_view(ev: Evidence) -> dict[str, Any]:

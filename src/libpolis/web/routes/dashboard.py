@@ -27,15 +27,6 @@ _brief_lock = threading.Lock()
 _MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
 
-def _cached(request: Request, live: LiveEvidence, body: Any, media_type: str) -> Response:
-    """A response browsers may keep and revalidate: 304 while the evidence is unchanged."""
-    tag = live.etag
-    headers = {"ETag": tag, "Cache-Control": "no-cache"}
-    if tag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    return Response(body(), media_type=media_type, headers=headers)
-
-
 @router.get("/evidence")
 def api_evidence(request: Request) -> dict[str, Any]:
     """Every figure of the workspace with value, unit, sources, method and command — the same
@@ -57,7 +48,12 @@ def api_map(request: Request) -> Response:
     ``districts`` (with access by district), ``units`` (population units with the distance
     to the nearest library, m), ``libraries`` and ``venues``."""
     live: LiveEvidence = request.app.state.live
-    return _cached(request, live, lambda: live.map_json(), "application/json")
+    tag, body = live.map_json()
+    # browsers may keep it and revalidate: 304 while the evidence is unchanged
+    headers = {"ETag": tag, "Cache-Control": "no-cache"}
+    if tag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def _brief_fingerprint(request: Request, db: Any) -> tuple:
