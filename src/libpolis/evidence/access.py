@@ -197,7 +197,15 @@ def _districts(
     d = rd.result(f"{run.step}_districts")
     col = f"mean_{'time_min' if unit == 'min' else 'dist_m'}"
     if d is None or not {"district", "residents", "unserved"} <= set(d.columns) or not len(d):
-        ev.facts["no_districts"] = True
+        if not len(ev.tables.get("district_areas", [])):
+            ev.missing["districts"] = (
+                "no districts, so access cannot be shown by district: run `libpolis import "
+                "areas FILE --name-column name --kind district` then `libpolis access`"
+            )
+        else:
+            ev.missing["districts"] = (
+                f"the access results hold no table by district: run `{run.command or 'libpolis access'}`"
+            )
         return
     d = d.rename(columns={col: "mean"}).reset_index(drop=True)
     ev.tables["districts"] = d

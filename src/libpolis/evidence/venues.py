@@ -226,6 +226,15 @@ def add_programmes(ev: Evidence, rd: StoreReader) -> None:
         _STATUS,
     )
     att = pr["attendance"].dropna()
+    ev.figure(
+        "programmes_with_attendance",
+        "Programmes reporting their attendance",
+        len(att),
+        "programmes",
+        src,
+        "Count of programmes whose attendance field is not empty.",
+        _STATUS,
+    )
     if len(att):
         ev.figure(
             "programme_attendance",

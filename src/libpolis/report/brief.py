@@ -7,6 +7,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
@@ -15,26 +16,23 @@ from typing import Any
 import matplotlib as mpl
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
-from sqlalchemy import Engine
 
 from libpolis.errors import DataError
-from libpolis.evidence import Evidence, assemble_evidence
+from libpolis.evidence import Evidence
 from libpolis.report.document import Bullets, Chart, Document, Headline, Para, Table, build_document
-from libpolis.report.i18n import LANGUAGES, N_, get_lang
-from libpolis.store import read_table
+from libpolis.report.i18n import LANGUAGES, get_lang
 
 __all__ = [
     "FORMATS",
+    "render_brief",
     "render_html",
     "render_pdf",
     "render_typst",
     "write_atomic",
-    "write_brief",
 ]
 
 FORMATS: tuple[str, ...] = ("html", "pdf")
 
-_THE_CITY = N_("the city")
 _VENDOR = Path(str(files("libpolis") / "data" / "vendor" / "leaflet"))
 _BREAKS_M = [250, 500, 750, 1000, 1500, 2000]
 _BREAKS_MIN = [5, 10, 15, 20, 30, 45]
@@ -231,34 +229,21 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
-def _area_name(engine: Engine, area: str | None) -> str | None:
-    if area:
-        return area
-    areas = read_table(engine, "area")
-    cities = areas[areas["kind"].isin(["city", "municipality"])] if len(areas) else areas
-    if len(cities):
-        return str(cities["name"].iloc[0])
-    libs = read_table(engine, "library")
-    if len(libs) and libs["city"].notna().any():
-        return str(libs["city"].dropna().mode().iloc[0])
-    return None
-
-
-def write_brief(
-    engine: Engine,
-    out_dir: Path,
+def render_brief(
+    ev: Evidence,
+    out: Path,
     *,
-    area: str | None = None,
     lang: str = "en",
-    formats: tuple[str, ...] | list[str] = FORMATS,
+    formats: Sequence[str] = FORMATS,
     today: date | None = None,
-    evidence: Evidence | None = None,
 ) -> dict[str, Any]:
-    """Assemble the evidence and write ``brief[.<lang>].html`` / ``.pdf`` into ``out_dir``.
+    """Write the brief of ``ev`` as ``brief[.<lang>].html`` / ``.pdf`` into the folder ``out``.
 
     English files are ``brief.html`` and ``brief.pdf``; other languages add the language code
-    (``brief.fr.pdf``). Returns the paths written, the headline figures as printed and the
-    topics whose data the workspace lacks.
+    (``brief.fr.pdf``). Each file is written atomically. Returns the paths written (``html``,
+    ``pdf``), the ``lang``, the ``place`` name (None when the workspace has none), the
+    headline figures as printed and the ``missing`` topics. Reads no store: everything comes
+    from the evidence.
     """
     formats = tuple(f.strip().lower() for f in formats if f.strip())
     bad = [f for f in formats if f not in FORMATS]
@@ -266,34 +251,37 @@ def write_brief(
         raise DataError(f"unknown format(s) {bad or formats!r}; choose from {', '.join(FORMATS)}")
     if lang not in LANGUAGES:
         raise DataError(f"language {lang!r} is not available; choose one of {', '.join(LANGUAGES)}")
-    from libpolis.pipeline import NOT_WALK_IN_KINDS
-
-    name = _area_name(engine, area)
-    ev = evidence if evidence is not None else assemble_evidence(engine, area=name or "the city")
-    libs = read_table(engine, "library")
-    libs = libs[libs["lon"].notna() & ~libs["kind"].isin(NOT_WALK_IN_KINDS)] if len(libs) else libs
-    areas = read_table(engine, "area")
-    districts = areas[areas["kind"] == "district"] if len(areas) else areas
-    doc = build_document(
-        ev,
-        get_lang(lang),
-        area=name,
-        libraries=libs,
-        districts=districts,
-        today=today or date.today(),
-    )
+    doc = build_document(ev, get_lang(lang), today=today or date.today())
     stem = "brief" if lang == "en" else f"brief.{lang}"
-    out: dict[str, Any] = {"lang": lang, "area": name}
+    result: dict[str, Any] = {"lang": lang, "place": ev.place_name}
     if "html" in formats:
         attribution = "; ".join(sorted({str(a) for a in ev.sources.get("attribution", []) if a}))
-        target = Path(out_dir) / f"{stem}.html"
+        target = Path(out) / f"{stem}.html"
         write_atomic(target, render_html(doc, attribution=attribution))
-        out["html"] = str(target)
+        result["html"] = str(target)
     if "pdf" in formats:
-        target = Path(out_dir) / f"{stem}.pdf"
+        target = Path(out) / f"{stem}.pdf"
         write_atomic(target, render_pdf(doc))
-        out["pdf"] = str(target)
-    out["headline"] = dict(doc.headline)
-    out["figures"] = {k: f.value for k, f in ev.figures.items()}
-    out["missing"] = sorted(ev.missing)
-    return out
+        result["pdf"] = str(target)
+    result["headline"] = dict(doc.headline)
+    result["figures"] = {k: f.value for k, f in ev.figures.items()}
+    result["missing"] = sorted(ev.missing)
+    return result
+
+
+def write_brief(
+    engine: Any,
+    out_dir: Path,
+    *,
+    area: str | None = None,
+    lang: str = "en",
+    formats: Sequence[str] = FORMATS,
+    today: date | None = None,
+    evidence: Evidence | None = None,
+) -> dict[str, Any]:
+    """Transition for callers not yet moved to ``libpolis.pipeline.run_report``: assemble the
+    evidence of ``engine`` and :func:`render_brief` it. Removed once no caller is left."""
+    from libpolis.evidence import assemble_evidence
+
+    ev = evidence if evidence is not None else assemble_evidence(engine, area=area)
+    return render_brief(ev, out_dir, lang=lang, formats=formats, today=today)

@@ -14,20 +14,16 @@ from __future__ import annotations
 
 import gettext
 import io
-import re
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
-from babel import Locale
-from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
 
 from libpolis.errors import DataError
+from libpolis.evidence.format import NumberFormat
 
 __all__ = ["LANGUAGES", "LOCALE_DIR", "N_", "Lang", "get_lang"]
 
@@ -57,55 +53,23 @@ def _translations(lang: str) -> gettext.NullTranslations:
 
 
 @dataclass(frozen=True)
-class Lang:
-    """Translation and formatting for one language of the brief."""
+class Lang(NumberFormat):
+    """Translation (gettext, with plural forms) and locale formats for one language.
 
-    code: str
-
-    @property
-    def locale(self) -> Locale:
-        return Locale.parse(self.code)
+    Number and date formats come from :class:`libpolis.evidence.format.NumberFormat`, shared
+    with the web app.
+    """
 
     def _(self, message: str, **kw: object) -> str:
         """Translate ``message`` and fill ``{name}`` fields with ``kw``."""
         text = _translations(self.code).gettext(message)
         return text.format(**kw) if kw else text
 
-    def ngettext(self, singular: str, plural: str, n: int, **kw: object) -> str:
-        text = _translations(self.code).ngettext(singular, plural, n)
+    def ngettext(self, singular: str, plural: str, n: float | int, **kw: object) -> str:
+        """The singular or plural form for ``n`` in this language, ``{n}`` filled with the
+        locale-formatted ``n`` and the other fields with ``kw``."""
+        text = _translations(self.code).ngettext(singular, plural, round(float(n)))
         return text.format(n=self.int(n), **kw)
-
-    # -- numbers and dates ------------------------------------------------------------------
-    def int(self, v: float | int | None) -> str:
-        """A whole number with the locale's grouping (642,941 / 642 941)."""
-        if v is None:
-            return "–"
-        return format_decimal(round(float(v)), format="#,##0", locale=self.code)
-
-    def num(self, v: float | None, digits: int = 1) -> str:
-        if v is None:
-            return "–"
-        pattern = "#,##0." + "0" * digits if digits else "#,##0"
-        return format_decimal(float(v), format=pattern, locale=self.code)
-
-    def pct(self, share: float | None, digits: int = 1) -> str:
-        """A share 0..1 as a percentage with the locale's sign and spacing."""
-        if share is None:
-            return "–"
-        pattern = self.locale.percent_formats[None].pattern.split(";")[0]
-        if digits:
-            pattern = re.sub(r"0(?=[^0#]*%)", "0." + "0" * digits, pattern, count=1)
-        return format_percent(float(share), format=pattern, locale=self.code)
-
-    def date(self, d: date | datetime | str | None) -> str:
-        """A date written out for the locale (also accepts an ISO date-time string)."""
-        if d is None or (isinstance(d, str) and not d.strip()):
-            return "–"
-        if isinstance(d, str):
-            d = datetime.fromisoformat(d.strip().replace("Z", "+00:00"))
-        if hasattr(d, "to_pydatetime"):
-            d = d.to_pydatetime()
-        return format_date(d, format="long", locale=self.code)
 
 
 def get_lang(code: str) -> Lang:
