@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from sqlalchemy import Engine, text
 
 from libpolis.errors import DataError
-from libpolis.report.brief import render_html, write_brief
+from libpolis.evidence import assemble_evidence
+from libpolis.report.brief import render_brief, render_html
 from libpolis.report.document import SECTION_IDS
 from libpolis.store import read_result
 
@@ -68,6 +69,11 @@ def _spanish(key: str, v: float) -> str:
     return s + " m" if key == "mean_dist_m" else s
 
 
+def _brief(engine: Engine, out: Path, *, area: str | None = None, **kw) -> dict:
+    """Assemble the evidence of ``engine`` and render its brief into ``out``."""
+    return render_brief(assemble_evidence(engine, area=area), out, **kw)
+
+
 def _pdf_text(path: Path) -> tuple[int, str]:
     r = PdfReader(path)
     return len(r.pages), "\n".join(p.extract_text() for p in r.pages)
@@ -79,10 +85,11 @@ def demo_brief(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("brief")
     demo = ws.shared_demo(tmp_path_factory)
     engine = ws.copy_of(demo, out)
+    ws.store_access_tables(engine)
     try:
-        en = write_brief(engine, out, area="Helsinki", lang="en", today=date(2026, 5, 4))
-        fr = write_brief(engine, out, area="Helsinki", lang="fr", today=date(2026, 5, 4))
-        es = write_brief(
+        en = _brief(engine, out, area="Helsinki", lang="en", today=date(2026, 5, 4))
+        fr = _brief(engine, out, area="Helsinki", lang="fr", today=date(2026, 5, 4))
+        es = _brief(
             engine, out, area="Helsinki", lang="es", formats=["pdf"], today=date(2026, 5, 4)
         )
         expected = _expected_headline(engine)
@@ -174,7 +181,7 @@ def test_demo_alignments_fill_the_development_and_rights_sections(demo_brief):
 
 def test_sections_without_data_say_what_is_missing_and_how_to_add_it(demo_engine, tmp_path):
     ws.drop_alignments(demo_engine)
-    res = write_brief(demo_engine, tmp_path, formats=["html"], today=date(2026, 5, 4))
+    res = _brief(demo_engine, tmp_path, formats=["html"], today=date(2026, 5, 4))
     html = Path(res["html"]).read_text(encoding="utf-8")
     for sid in ("development", "rights", "partnerships"):
         part = html[html.index(f'<section id="{sid}"') :]
@@ -185,7 +192,7 @@ def test_sections_without_data_say_what_is_missing_and_how_to_add_it(demo_engine
 
 
 def test_empty_workspace_gives_a_brief_that_says_what_is_missing(empty_engine, tmp_path):
-    res = write_brief(empty_engine, tmp_path, lang="es", today=date(2026, 5, 4))
+    res = _brief(empty_engine, tmp_path, lang="es", today=date(2026, 5, 4))
     html = Path(res["html"]).read_text(encoding="utf-8")
     for sid in SECTION_IDS:
         part = html[html.index(f'<section id="{sid}"') :]
@@ -200,7 +207,7 @@ def test_empty_workspace_gives_a_brief_that_says_what_is_missing(empty_engine, t
 
 
 def test_rich_workspace_fills_development_rights_and_partnerships(rich_engine, tmp_path):
-    res = write_brief(rich_engine, tmp_path, formats=["html"], today=date(2026, 5, 4))
+    res = _brief(rich_engine, tmp_path, formats=["html"], today=date(2026, 5, 4))
     html = Path(res["html"]).read_text(encoding="utf-8")
     dev = html[html.index('<section id="development"') :]
     dev = dev[: dev.index("</section>")]
@@ -218,9 +225,9 @@ def test_rich_workspace_fills_development_rights_and_partnerships(rich_engine, t
 
 def test_unknown_language_and_format_are_refused(empty_engine, tmp_path):
     with pytest.raises(DataError, match="language 'de'"):
-        write_brief(empty_engine, tmp_path, lang="de")
+        _brief(empty_engine, tmp_path, lang="de")
     with pytest.raises(DataError, match="docx"):
-        write_brief(empty_engine, tmp_path, formats=["docx"])
+        _brief(empty_engine, tmp_path, formats=["docx"])
 
 
 def test_html_is_self_contained(demo_brief):

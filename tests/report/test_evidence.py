@@ -4,69 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import libpolis_test_workspaces as ws  # loaded by path in conftest.py
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from pyproj import Geod
 from sqlalchemy import text
 
-from libpolis.evidence import assemble_evidence, best_new_site, coverage_curve
-from libpolis.store import read_result
-
-
-@given(
-    st.lists(st.tuples(st.floats(0, 5000), st.floats(0, 1000)), min_size=1, max_size=40),
-    st.lists(st.floats(0, 6000), min_size=1, max_size=10),
-)
-@settings(max_examples=60, deadline=None)
-def test_coverage_curve_matches_a_direct_sum(pairs, breaks):
-    cost = np.array([c for c, _ in pairs])
-    w = np.array([x for _, x in pairs])
-    got = coverage_curve(cost, w, np.array(breaks))
-    total = w.sum()
-    for t, share in zip(got["threshold"], got["share"], strict=True):
-        want = w[cost <= t].sum() / total if total else 0.0
-        assert share == pytest.approx(want, abs=1e-12)
-
-
-def test_coverage_curve_leaves_unreachable_out():
-    got = coverage_curve(np.array([1.0, np.inf, np.nan]), np.ones(3), np.array([10.0]))
-    assert got["share"].iloc[0] == pytest.approx(1 / 3)
-
-
-def test_best_new_site_agrees_with_brute_force_on_the_geodesic():
-    rng = np.random.default_rng(7)
-    units = pd.DataFrame(
-        {
-            "lon": 24.9 + rng.random(60) * 0.1,
-            "lat": 60.15 + rng.random(60) * 0.05,
-            "population": rng.integers(0, 300, 60).astype(float),
-            "dist_m": rng.random(60) * 2000,
-            "district": "d",
-        }
-    )
-    got = best_new_site(units, "dist_m", 1000.0, radius_m=800.0)
-    far = units[(units["dist_m"] > 1000) & (units["population"] > 0)].reset_index(drop=True)
-    geod = Geod(ellps="WGS84")
-    best = 0.0
-    for i in range(len(far)):
-        _, _, d = geod.inv(
-            np.full(len(far), far["lon"][i]),
-            np.full(len(far), far["lat"][i]),
-            far["lon"].to_numpy(),
-            far["lat"].to_numpy(),
-        )
-        # UTM and the geodesic differ by < 0.1 % here; use a margin so ties cannot flip
-        best = max(best, far["population"][d <= 800.0 * 0.999].sum())
-    assert got["residents_gained"] >= best
-    assert got["residents_gained"] <= far["population"].sum()
-
-
-def test_best_new_site_is_none_when_everybody_is_served():
-    units = pd.DataFrame({"lon": [24.9], "lat": [60.2], "population": [5.0], "dist_m": [10.0]})
-    assert best_new_site(units, "dist_m", 1000.0, radius_m=500.0) is None
+from libpolis.evidence import assemble_evidence
+from libpolis.store import read_result, write_result
 
 
 def test_demo_figures_match_the_store(demo_engine):
@@ -89,17 +34,15 @@ def test_demo_figures_match_the_store(demo_engine):
     assert ev.value("libraries") == n_lib
     assert ev.value("walk_in_libraries") == n_walk
     assert ev.value("residents") == residents
-    assert (
-        ev.value("underserved_residents") == units.loc[units["dist_m"] > 1000, "population"].sum()
-    )
+    assert ev.value("residents") == units["population"].sum()
     assert ev.value("libraries_open_sundays") == sundays
-    # the most underserved district has the most residents beyond 1 km
-    far = units[units["dist_m"] > 1000].groupby("district")["population"].sum()
-    assert ev.facts["worst_district"] == far.idxmax()
-    assert ev.value("worst_district_unserved") == far.max()
-    # every figure is traceable
+    assert ev.place_name == "Helsinki"
+    assert ev.headline_mode == "straight" and ev.headline_unit == "m"
+    # every figure is traceable, and every access figure states its mode
     for f in ev.figures.values():
         assert f.method and f.command, f.key
+        if f.key.startswith(("coverage_", "mean_", "access_", "age_")):
+            assert f.mode in ("straight", "walk", "bike", "drive"), f.key
 
 
 def test_age_groups_come_from_the_age_run_and_leave_suppressed_cells_out(demo_engine):
@@ -176,8 +119,7 @@ def test_a_city_wide_network_run_becomes_the_headline(demo_engine, tmp_path):
     """When a network run covers the whole city, the brief reports travel times in minutes."""
     from datetime import date
 
-    from libpolis.report.brief import write_brief
-    from libpolis.store import write_result
+    from libpolis.report.brief import render_brief
 
     units = read_result(demo_engine, "access_straight_units")
     units = units.drop(columns="dist_m").assign(time_min=units["dist_m"] / 80.0)
@@ -191,7 +133,10 @@ def test_a_city_wide_network_run_becomes_the_headline(demo_engine, tmp_path):
             "mode": "walk",
             "label": "walk",
             "residents": float(w.sum()),
+            "mean_time_min": float(np.average(units["time_min"], weights=w)),
             "coverage": cov,
+            "main_threshold": 15.0,
+            "underserved_residents": float(w[units["time_min"] > 15].sum()),
             "network": {"file": "city.pbf", "residents_outside": 0.0},
             "unit": "min",
         },
@@ -199,17 +144,24 @@ def test_a_city_wide_network_run_becomes_the_headline(demo_engine, tmp_path):
     )
     ev = assemble_evidence(demo_engine)
     assert ev.facts["access_step"] == "access_walk"
-    assert ev.facts["access_unit"] == "min"
+    assert ev.headline_mode == "walk" and ev.headline_unit == "min"
     assert ev.facts["main_threshold"] == 15.0
     assert ev.value("coverage_15min") == pytest.approx(cov["15"])
+    assert ev.figures["coverage_15min"].mode == "walk"
     assert ev.value("underserved_residents") == w[units["time_min"] > 15].sum()
     assert ev.value("mean_time_min") == pytest.approx(np.average(units["time_min"], weights=w))
     assert "partial_network" not in ev.facts
-    res = write_brief(demo_engine, tmp_path, formats=["html"], today=date(2026, 5, 4))
+    # the demo's plan measured straight lines: the brief says so beside walking figures
+    assert ev.facts["new_site"]["mode"] == "straight"
+    assert ev.facts["new_site"]["mode_differs"] is True
+    res = render_brief(ev, tmp_path, formats=["html"], today=date(2026, 5, 4))
     assert list(res["headline"])[:3] == ["walk_in_libraries", "coverage_15min", "mean_time_min"]
     html = Path(res["html"]).read_text(encoding="utf-8")
     assert "travel time on the street network (walking)" in html
     assert "within 15 min" in html
+    assert "straight-line distances, while the access figures of this brief are walking times" in (
+        html
+    )
 
 
 def test_evidence_of_an_empty_store_on_each_backend(engine):
@@ -220,8 +172,6 @@ def test_evidence_of_an_empty_store_on_each_backend(engine):
 
 
 def test_a_planning_result_replaces_the_straight_line_estimate(demo_engine):
-    from libpolis.store import write_result
-
     sites = pd.DataFrame(
         {
             "site_id": ["c1"],
@@ -235,14 +185,16 @@ def test_a_planning_result_replaces_the_straight_line_estimate(demo_engine):
         demo_engine,
         "plan_coverage",
         {"plan_coverage_sites": sites},
-        summary={"objective": "coverage"},
-        command="libpolis plan --sites 1",
+        summary={"objective": "coverage", "mode": "walk"},
+        command="libpolis plan --sites 1 --mode walk",
     )
     ev = assemble_evidence(demo_engine)
     assert "plan" not in ev.missing
     assert ev.facts["new_site"]["from_plan"] is True
     assert ev.value("new_site_gain") == 12345.0
-    assert ev.figures["new_site_gain"].command == "libpolis plan --sites 1"
+    assert ev.figures["new_site_gain"].command == "libpolis plan --sites 1 --mode walk"
+    assert ev.figures["new_site_gain"].mode == "walk"
+    assert ev.facts["new_site"]["mode_differs"] is True  # the headline is straight-line
 
 
 def test_demo_plan_feeds_the_new_site_figure(demo_engine):
@@ -258,7 +210,7 @@ def test_demo_plan_feeds_the_new_site_figure(demo_engine):
     assert set(sites["status"]) == {"new"}  # existing libraries are not recommended sites
 
 
-def test_without_planning_the_estimate_is_labelled(demo_engine):
+def test_without_planning_the_stored_straight_line_estimate_is_shown_and_labelled(demo_engine):
     from sqlalchemy import delete
 
     from libpolis.store import session_scope
@@ -269,5 +221,52 @@ def test_without_planning_the_estimate_is_labelled(demo_engine):
         s.execute(delete(Run).where(Run.step.like("plan%")))
     ev = assemble_evidence(demo_engine)
     assert "libpolis plan" in ev.missing["plan"]
+    best = ws.store_access_tables(demo_engine)["best_site"]
+    ev = assemble_evidence(demo_engine)
     assert ev.facts["new_site"]["from_plan"] is False
-    assert ev.value("new_site_gain") > 0
+    assert ev.value("new_site_gain") == best["residents_gained"].iloc[0]
+    f = ev.figures["new_site_gain"]
+    assert f.mode == "straight" and "straight-line estimate" in f.label
+    assert "straight-line estimate" in ev.missing["plan"]
+
+
+def test_stored_district_table_curve_and_inequality_are_read(demo_engine):
+    t = ws.store_access_tables(demo_engine)
+    ev = assemble_evidence(demo_engine)
+    units, districts = t["units"], t["districts"]
+    assert (
+        ev.value("underserved_residents") == units.loc[units["dist_m"] > 1000, "population"].sum()
+    )
+    # the least-served district is the first of the stored table
+    assert ev.facts["worst_district"] == districts["district"].iloc[0]
+    assert ev.value("worst_district_unserved") == districts["unserved"].iloc[0]
+    assert list(ev.tables["districts"]["district"]) == list(districts["district"])
+    # the curve is the stored one, with a point at 0 for the chart
+    curve = ev.tables["coverage_curve"]
+    assert curve["threshold"].iloc[0] == 0.0 and len(curve) == len(t["curve"]) + 1
+    assert curve["share"].iloc[-1] == pytest.approx(t["curve"]["share"].iloc[-1])
+    assert ev.figures["gini"].mode == "straight"
+    assert ev.value("concentration_index") == -0.05
+    rec = ev.recommendations[0]
+    assert rec.key == "reach_district" and "worst_district_unserved" in rec.figures
+
+
+def test_the_cultural_gateway_is_recommended_only_where_libraries_are_nearest(demo_engine):
+    from libpolis.evidence.recommend import GATEWAY_SHARE
+
+    ev = assemble_evidence(demo_engine)
+    share = ev.value("share_nearest_culture_library")
+    keys = [r.key for r in ev.recommendations]
+    assert ("cultural_gateway" in keys) == (share >= GATEWAY_SHARE)
+    from libpolis.store.results import latest_run
+
+    run = latest_run(demo_engine, "access_straight")
+    write_result(
+        demo_engine,
+        "access_straight",
+        {"access_straight_units": read_result(demo_engine, "access_straight_units")},
+        summary={**run.summary, "share_nearest_culture_library": 0.045},
+        command=run.command,
+    )
+    ev = assemble_evidence(demo_engine)
+    assert "cultural_gateway" not in [r.key for r in ev.recommendations]

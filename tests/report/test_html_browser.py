@@ -8,7 +8,8 @@ from pathlib import Path
 import libpolis_test_workspaces as ws  # loaded by path in conftest.py
 import pytest
 
-from libpolis.report.brief import write_brief
+from libpolis.evidence import assemble_evidence
+from libpolis.report.brief import render_brief
 
 pytestmark = pytest.mark.browser
 
@@ -51,9 +52,8 @@ def brief_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("html")
     engine = ws.copy_of(ws.shared_demo(tmp_path_factory), out)
     try:
-        res = write_brief(
-            engine, out, area="Helsinki", lang="fr", formats=["html"], today=date(2026, 5, 4)
-        )
+        ev = assemble_evidence(engine, area="Helsinki")
+        res = render_brief(ev, out, lang="fr", formats=["html"], today=date(2026, 5, 4))
     finally:
         engine.dispose()
     return Path(res["html"])

@@ -60,7 +60,8 @@ def main_threshold(run: RunInfo) -> float | None:
 
 
 def set_headline(ev: Evidence, run: RunInfo) -> dict[str, Any]:
-    """Record the headline run, mode, unit and threshold on ``ev`` and return them."""
+    """Record the headline run, mode, unit and threshold on ``ev`` and return them; when the
+    run's street network covers only part of the residents, ``facts["headline_partial"]``."""
     unit = run_unit(run)
     main = main_threshold(run)
     thresholds = sorted(float(t) for t in (run.summary.get("coverage") or {}))
@@ -72,6 +73,13 @@ def set_headline(ev: Evidence, run: RunInfo) -> dict[str, Any]:
         main_threshold=main,
         thresholds=thresholds,
     )
+    if run.mode != "straight" and is_partial(run):
+        net = run.summary.get("network") or {}
+        ev.facts["headline_partial"] = {
+            "file": net.get("file"),
+            "residents": run.summary.get("residents"),
+            "residents_outside": net.get("residents_outside"),
+        }
     return {"mode": run.mode, "unit": unit, "main": main, "thresholds": thresholds}
 
 

@@ -45,6 +45,20 @@ def culture(lang: Lang, ev: Evidence, ctx: dict[str, Any]) -> Section:
                 )
             )
         )
+    hp = f.get("headline_partial")
+    if hp:
+        sec.blocks.append(
+            Para(
+                lang._(
+                    "The street network ({file}) covers {res} residents; the other {out} live "
+                    "outside it, and the access figures of this brief are for the area it covers.",
+                    file=hp.get("file") or "",
+                    res=lang.int(hp.get("residents")),
+                    out=lang.int(hp.get("residents_outside")),
+                ),
+                "note",
+            )
+        )
     for key in ("access_map", "coverage_chart"):
         if key in ctx:
             sec.blocks.append(ctx[key])
