@@ -6,9 +6,10 @@ from __future__ import annotations
 import sys
 import types
 
+from libpolis.web.align import suggest_alignments
+
 from libpolis.store import open_store, session_scope
 from libpolis.store.tables import Programme
-from libpolis.web.align import suggest_alignments
 from libpolis.web.crud import alignments_of
 
 
