@@ -192,6 +192,8 @@ def snap_points(
 
 
 # ----------------------------------------------------------------------------------------------
+# building graphs
+
 
 def graph_from_edges(
     tail: np.ndarray,

@@ -213,7 +213,7 @@ def _speed_kph(tags: dict[str, str], mode: str) -> float:
     return speed if speed is not None else DRIVE_SPEED_KPH[tags["highway"]]
 
 
-_TAG_KEYS = (
+_TAG_KEYS = (  # the tags the rules above read; the reader keeps only these
     "highway",
     "access",
     "foot",

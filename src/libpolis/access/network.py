@@ -33,6 +33,7 @@ from libpolis.access.graph import (
     snap_points,
 )
 from libpolis.access.modes import (
+    _TAG_KEYS,
     BIKE_SPEED_KPH,
     DRIVE_SPEED_KPH,
     MODES,
@@ -54,27 +55,6 @@ __all__ = [
     "graph_from_pbf",
     "snap_points",
 ]
-
-_TAG_KEYS = (
-    "highway",
-    "access",
-    "foot",
-    "bicycle",
-    "vehicle",
-    "motor_vehicle",
-    "motorcar",
-    "service",
-    "oneway",
-    "oneway:foot",
-    "oneway:bicycle",
-    "junction",
-    "cycleway",
-    "cycleway:left",
-    "cycleway:right",
-    "cycleway:both",
-    "maxspeed",
-    "tunnel",
-)
 
 
 def _read_ways(path: Path, mode: str) -> tuple[np.ndarray, ...]:

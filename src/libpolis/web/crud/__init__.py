@@ -3,24 +3,29 @@
 Every write takes the acting ``user``, checks :mod:`libpolis.web.authz` before touching the
 store and records an :class:`~libpolis.store.tables.AuditEntry` in the same transaction
 (:mod:`~libpolis.web.crud._common`). One module per resource: :mod:`~.libraries`,
-:mod:`~.programmes` (and their alignments), :mod:`~.goals`, :mod:`~.partners`,
-:mod:`~.partnerships` (and their indicators, notes and documents), :mod:`~.users` (and the audit
-log). Callers import the names from here (``from libpolis.web import crud``).
+:mod:`~.programmes`, :mod:`~.alignments` (people's decisions on them), :mod:`~.goals`,
+:mod:`~.partners`, :mod:`~.partnerships` and their :mod:`~.partnership_records` (indicators,
+notes, documents), :mod:`~.users` (and the audit log). Callers import the names from here
+(``from libpolis.web import crud``).
 """
 
 from __future__ import annotations
 
 from libpolis.web.crud._common import CITY_FRAMEWORK, WEB_SOURCE, audit, paginate
+from libpolis.web.crud.alignments import alignments_of, decide_alignment
 from libpolis.web.crud.goals import create_goal, get_goal, list_goals, update_goal
 from libpolis.web.crud.libraries import get_library, library_statistics, list_libraries
 from libpolis.web.crud.partners import create_partner, get_partner, list_partners, update_partner
-from libpolis.web.crud.partnerships import (
+from libpolis.web.crud.partnership_records import (
     add_document,
     add_indicator,
     add_note,
+    get_document,
+    update_indicator,
+)
+from libpolis.web.crud.partnerships import (
     change_status,
     create_partnership,
-    get_document,
     get_partnership,
     goal_ids_of,
     goals_of,
@@ -28,13 +33,10 @@ from libpolis.web.crud.partnerships import (
     partner_names,
     partnership_details,
     partnership_status_counts,
-    update_indicator,
     update_partnership,
 )
 from libpolis.web.crud.programmes import (
-    alignments_of,
     create_programme,
-    decide_alignment,
     get_programme,
     list_programmes,
     programme_system_id,

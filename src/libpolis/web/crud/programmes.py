@@ -1,4 +1,4 @@
-"""Programmes in the web app: list, create and edit, and people's decisions on their alignments."""
+"""Programmes in the web app: list, look up, create and edit."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, defer
 
 from libpolis.errors import DataError
-from libpolis.store.tables import Alignment, Framework, Goal, Library, Programme, User
+from libpolis.store.tables import Library, Programme, User
 from libpolis.web import authz
 from libpolis.web.crud._common import (
     WEB_SOURCE,
@@ -19,15 +19,12 @@ from libpolis.web.crud._common import (
     _audit_update,
     _get,
     _now,
-    audit,
     paginate,
 )
 from libpolis.web.schemas import ProgrammeCreate, ProgrammeUpdate
 
 __all__ = [
-    "alignments_of",
     "create_programme",
-    "decide_alignment",
     "get_programme",
     "list_programmes",
     "programme_system_id",
@@ -115,40 +112,4 @@ def update_programme(
     if changed:
         row.updated_at = _now()
     _audit_update(session, row, changed, user=user, entity="programme")
-    return row
-
-
-def alignments_of(session: Session, *, programme_id: int) -> list[tuple[Alignment, Goal, str]]:
-    """The alignments of a programme with their goal and framework key, best score first."""
-    stmt = (
-        select(Alignment, Goal, Framework.key)
-        .join(Goal, Goal.id == Alignment.goal_id)
-        .join(Framework, Framework.id == Goal.framework_id)
-        .where(Alignment.programme_id == programme_id)
-        .order_by(Alignment.score.desc(), Alignment.id)
-    )
-    return [(a, g, k) for a, g, k in session.execute(stmt).all()]
-
-
-def decide_alignment(session: Session, *, alignment_id: int, status: str, user: User) -> Alignment:
-    """A person confirms, rejects (or resets to suggested) an alignment."""
-    if status not in {"confirmed", "rejected", "suggested"}:
-        raise DataError(f"status must be confirmed, rejected or suggested, not {status!r}")
-    row = _get(session, Alignment, alignment_id, "alignment")
-    programme = get_programme(session, programme_id=row.programme_id)
-    authz.require_alignment_decider(
-        user, programme_system_id(session, programme), "decide alignments of this programme"
-    )
-    old = row.status
-    row.status = status
-    row.decided_by = user.email if status != "suggested" else None
-    row.decided_at = _now() if status != "suggested" else None
-    audit(
-        session,
-        user=user,
-        action="decide",
-        entity="alignment",
-        entity_id=row.id,
-        changes={"status": [old, status], "programme_id": row.programme_id},
-    )
     return row
