@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from typer.core import TyperGroup
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
 
 from libpolis.errors import LibpolisError
 
@@ -23,8 +23,8 @@ from libpolis.settings import get_settings
 
 __all__ = [
     "DbOpt",
-    "OneLineErrors",
     "JsonOpt",
+    "OneLineErrors",
     "WorkspaceOpt",
     "cli_errors",
     "emit",

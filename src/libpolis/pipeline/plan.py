@@ -33,8 +33,8 @@ from libpolis.pipeline.inputs import (
 )
 from libpolis.pipeline.requests import PlanRequest, PlanResult
 from libpolis.plan import MaximalCoverage, PMedian, straight_line_times
-from libpolis.plan.candidates import candidates_from_file, candidates_from_pbf
 from libpolis.plan.need import group_gains, need_weights, target_groups
+from libpolis.sources.candidates import candidates_from_file, candidates_from_pbf
 from libpolis.store import write_result
 from libpolis.store.queries import datasets
 

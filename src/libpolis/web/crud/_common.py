@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from libpolis.errors import NotFoundError
+from libpolis.model import CITY_FRAMEWORK
 from libpolis.store.tables import AuditEntry, User
 
 __all__ = ["CITY_FRAMEWORK", "WEB_SOURCE", "audit", "paginate"]
@@ -21,8 +22,6 @@ __all__ = ["CITY_FRAMEWORK", "WEB_SOURCE", "audit", "paginate"]
 
 WEB_SOURCE = "web"
 """``source`` of every record created through the web app or API."""
-CITY_FRAMEWORK = "city"
-"""Key of the framework that holds the city's own strategy goals."""
 
 
 def _now() -> datetime:
