@@ -83,7 +83,12 @@ def test_walk_is_never_faster_than_the_straight_line(ws: Path, tmp_path: Path) -
 
 def test_unknown_mode_and_bad_thresholds(ws: Path) -> None:
     res = runner.invoke(app, ["access", "--mode", "fly", "--workspace", str(ws)])
-    assert res.exit_code == 2 and "unknown mode 'fly'" in res.stderr
+    assert res.exit_code == 2 and res.stderr.strip() == (
+        "error: Invalid value for '--mode': 'fly' is not one of 'straight', 'walk', 'bike', 'drive'."
+    )
+    res = runner.invoke(app, ["access", "--label", "My run", "--workspace", str(ws)])
+    assert res.exit_code == 2 and "--label 'My run' cannot name a result" in res.stderr
+    assert "'my_run'" in res.stderr and "Traceback" not in res.stderr
     res = runner.invoke(app, ["access", "--thresholds", "5,x", "--workspace", str(ws)])
     assert res.exit_code == 2 and "--thresholds must be numbers" in res.stderr
     res = runner.invoke(app, ["access", "--export", "out.xlsx", "--workspace", str(ws)])

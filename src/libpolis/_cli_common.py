@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
 
 from libpolis.errors import LibpolisError
 
@@ -23,6 +24,7 @@ from libpolis.settings import get_settings
 __all__ = [
     "DbOpt",
     "JsonOpt",
+    "OneLineErrors",
     "WorkspaceOpt",
     "cli_errors",
     "emit",
@@ -67,6 +69,42 @@ def cli_errors(func: F) -> F:
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+# Typer's own (vendored) click: the usage-error and error roots, found from its public names
+_USAGE_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+)
+_CLICK_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ in ("ClickException", "TyperException")
+)
+
+
+class OneLineErrors(TyperGroup):
+    """The command group of the ``libpolis`` app: a bad option or value (an unknown
+    ``--mode``, a missing argument) is one line on stderr and exit code 2, like every other
+    error of the command line."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except _USAGE_ERROR as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # the help of a bare group
+                exc.show()  # type: ignore[attr-defined]
+                sys.exit(2)
+            text = exc.format_message()  # type: ignore[attr-defined]
+            message = " ".join(text.split()).replace("Value error, ", "")
+            print(f"error: {message}", file=sys.stderr)
+            sys.exit(2)
+        except typer.Abort:
+            print("aborted", file=sys.stderr)
+            sys.exit(1)
+        except _CLICK_ERROR as exc:
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(getattr(exc, "exit_code", 1))
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def engine_for(workspace: Path | None, db: str | None, *, create: bool = True) -> Engine:

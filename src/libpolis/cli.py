@@ -17,17 +17,19 @@ from libpolis import __version__
 from libpolis._cli_common import (
     DbOpt,
     JsonOpt,
+    OneLineErrors,
     WorkspaceOpt,
     cli_errors,
     emit,
     engine_for,
     progress,
 )
+from libpolis.model import TravelMode
 from libpolis.steps import STEP_MODULES
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, cls=OneLineErrors)
 import_app = typer.Typer(no_args_is_help=True, help="Import real open data into the workspace.")
 app.add_typer(import_app, name="import")
 
@@ -39,47 +41,44 @@ LicenceOpt = Annotated[str | None, typer.Option("--licence", help="Licence of th
 AttributionOpt = Annotated[str | None, typer.Option("--attribution", help="Required attribution.")]
 
 
-def _dataset(
-    kind: str, path: Path, publisher: str | None, licence: str | None, attribution: str | None
-) -> dict:
-    return {
-        "kind": kind,
-        "path": str(Path(path).resolve()),
-        "publisher": publisher,
-        "licence": licence,
-        "attribution": attribution,
-    }
+def _provenance(
+    publisher: str | None, licence: str | None, attribution: str | None
+) -> dict[str, Any]:
+    return {"publisher": publisher, "licence": licence, "attribution": attribution}
 
 
-def _store_one(
-    table: str,
-    frame: Any,
-    path: Path,
-    source: str | None,
-    dataset: dict,
-    *,
-    workspace: Path | None,
-    db: str | None,
-    json_out: bool,
-    what: str,
-) -> None:
-    """Write one reader's records as one import (one transaction) and report it."""
-    from libpolis.imports import import_frames, source_name
+def _import(request: Any, *, workspace: Path | None, db: str | None, json_out: bool) -> None:
+    """Run one import through the pipeline and report it."""
+    from libpolis.pipeline import run_import
 
     engine = engine_for(workspace, db)
-    res = import_frames(engine, source_name(path, source), {table: frame}, dataset=dataset)
-    emit(res.as_dict(), json_out, f"imported {len(frame)} {what}")
+    res = run_import(engine, request)
+    emit(res.as_dict(), json_out, res.message)
 
 
 @app.command()
 @cli_errors
-def init(workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
-    """Create (or migrate) a workspace store."""
+def init(
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="The city (or country) the workspace is about."),
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Create (or migrate) a workspace store; ``--name`` names its city for the brief."""
+    from libpolis.store import set_workspace_name, workspace_name
+
     engine = engine_for(workspace, db)
+    if name is not None:
+        set_workspace_name(engine, name)
+    url = engine.url.render_as_string(hide_password=True)
+    current = workspace_name(engine)
     emit(
-        {"store": engine.url.render_as_string(hide_password=True), "ok": True},
+        {"store": url, "name": current, "ok": True},
         json_out,
-        f"workspace ready: {engine.url.render_as_string(hide_password=True)}",
+        f"workspace ready: {url}" + (f" ({current})" if current else ""),
     )
 
 
@@ -111,23 +110,10 @@ def import_osm(
     json_out: JsonOpt = False,
 ) -> None:
     """Libraries and other cultural venues from an OpenStreetMap .pbf file."""
-    from libpolis.imports import import_frames, source_name
-    from libpolis.sources import osm
+    from libpolis.pipeline import ImportKind, ImportRequest
 
-    frame = osm.read_osm_culture(path)
-    libs = frame[frame["kind"] == "library"] if libraries else frame.iloc[0:0]
-    venues = frame[frame["kind"] != "library"]
-    engine = engine_for(workspace, db)
-    res = import_frames(
-        engine,
-        source_name(path, source),
-        {"library": libs, "venue": venues},
-        dataset={
-            **_dataset("osm", path, "OpenStreetMap", "ODbL 1.0", "© OpenStreetMap contributors"),
-            "attrs": {"street_network": True},
-        },
-    )
-    emit(res.as_dict(), json_out, f"imported {len(libs)} libraries, {len(venues)} venues")
+    req = ImportRequest(ImportKind.OSM, path, source=source, libraries=libraries)
+    _import(req, workspace=workspace, db=db, json_out=json_out)
 
 
 @import_app.command("population")
@@ -153,34 +139,25 @@ def import_population(
     json_out: JsonOpt = False,
 ) -> None:
     """Population points or polygons (CSV, GeoPackage, GeoJSON, GeoParquet)."""
-    from libpolis.imports import import_frames, source_name
-    from libpolis.sources import population
+    from libpolis.pipeline import ImportKind, ImportRequest
 
-    frame = population.read_population(
-        path,
-        id_column=id_column,
-        population_column=population_column,
-        x_column=x_column,
-        y_column=y_column,
-        crs=crs,
-        layer=layer,
-        income_column=income_column,
-        district_column=district_column,
-        attr_columns=attr or [],
-        encoding=encoding,
-    )
-    engine = engine_for(workspace, db)
-    res = import_frames(
-        engine,
-        source_name(path, source),
-        {"population_unit": frame},
-        dataset=_dataset("population", path, publisher, licence, attribution),
-    )
-    emit(
-        {**res.as_dict(), "residents": float(frame["population"].sum())},
-        json_out,
-        f"imported {len(frame)} population units, {frame['population'].sum():,.0f} residents",
-    )
+    options = {
+        "id_column": id_column,
+        "population_column": population_column,
+        "x_column": x_column,
+        "y_column": y_column,
+        "crs": crs,
+        "layer": layer,
+        "income_column": income_column,
+        "district_column": district_column,
+        "attr_columns": attr or [],
+        "encoding": encoding,
+    }
+    req = ImportRequest(
+        ImportKind.POPULATION, path, source=source, options=options,
+        dataset=_provenance(publisher, licence, attribution),
+    )  # fmt: skip
+    _import(req, workspace=workspace, db=db, json_out=json_out)
 
 
 @import_app.command("pls")
@@ -195,38 +172,14 @@ def import_pls(
     json_out: JsonOpt = False,
 ) -> None:
     """The US IMLS Public Libraries Survey: outlets and administrative entities."""
-    from libpolis.imports import import_frames, source_name
-    from libpolis.sources import pls
+    from libpolis.pipeline import ImportKind, ImportRequest
 
-    with progress(not json_out) as prog:
-        task = prog.add_task("reading outlets", total=3)
-        out = pls.read_pls_outlets(outlets, encoding=encoding)
-        prog.update(task, advance=1, description="reading systems")
-        sys_frame, stats = pls.read_pls_systems(systems, year=year, encoding=encoding)
-        prog.update(task, advance=1, description="writing to the store")
-        engine = engine_for(workspace, db)
-        src_out, src_sys = source_name(outlets), source_name(systems)
-        res = import_frames(
-            engine,
-            src_out,
-            {"library_system": sys_frame, "statistic": stats, "library": out},
-            dataset={
-                "kind": "pls",
-                "path": str(Path(outlets).resolve()),
-                "publisher": "Institute of Museum and Library Services (IMLS)",
-                "licence": "US public domain",
-                "attribution": f"IMLS Public Libraries Survey FY{year}",
-                "attrs": {"systems": str(Path(systems).resolve()), "year": year},
-            },
-            extra_sources={"library_system": src_sys, "statistic": src_sys},
-            link=(src_out, src_sys),
-        )
-        prog.advance(task)
-    emit(
-        res.as_dict(),
-        json_out,
-        f"imported {len(out)} outlets, {len(sys_frame)} systems, {len(stats)} statistics",
+    req = ImportRequest(
+        ImportKind.PLS, outlets, systems=systems, year=year, options={"encoding": encoding}
     )
+    with progress(not json_out) as prog:
+        prog.add_task("reading the Public Libraries Survey", total=None)
+        _import(req, workspace=workspace, db=db, json_out=json_out)
 
 
 @import_app.command("museums")
@@ -240,20 +193,10 @@ def import_museums(
     json_out: JsonOpt = False,
 ) -> None:
     """IMLS Museum Data File rows with coordinates, as cultural venues."""
-    from libpolis.sources import tabular
+    from libpolis.pipeline import ImportKind, ImportRequest
 
-    frame = tabular.read_museums(path, encoding=encoding)
-    _store_one(
-        "venue",
-        frame,
-        path,
-        source,
-        _dataset("museums", path, "IMLS", "US public domain", "IMLS Museum Data Files"),
-        workspace=workspace,
-        db=db,
-        json_out=json_out,
-        what="museums",
-    )
+    req = ImportRequest(ImportKind.MUSEUMS, path, source=source, options={"encoding": encoding})
+    _import(req, workspace=workspace, db=db, json_out=json_out)
 
 
 @import_app.command("programmes")
@@ -270,20 +213,13 @@ def import_programmes(
     json_out: JsonOpt = False,
 ) -> None:
     """Library programmes from CSV (id, library, title, description, ...)."""
-    from libpolis.sources import tabular
+    from libpolis.pipeline import ImportKind, ImportRequest
 
-    frame = tabular.read_programmes(path, encoding=encoding)
-    _store_one(
-        "programme",
-        frame,
-        path,
-        source,
-        _dataset("programmes", path, publisher, licence, attribution),
-        workspace=workspace,
-        db=db,
-        json_out=json_out,
-        what="programmes",
-    )
+    req = ImportRequest(
+        ImportKind.PROGRAMMES, path, source=source, options={"encoding": encoding},
+        dataset=_provenance(publisher, licence, attribution),
+    )  # fmt: skip
+    _import(req, workspace=workspace, db=db, json_out=json_out)
 
 
 @import_app.command("facilities")
@@ -302,29 +238,14 @@ def import_facilities(
     json_out: JsonOpt = False,
 ) -> None:
     """Any facility list (CSV id,name,lon,lat[,kind] or GeoJSON) as libraries or venues."""
-    from libpolis.sources import tabular
+    from libpolis.pipeline import ImportKind, ImportRequest
 
-    if as_ not in {"library", "venue"}:
-        from libpolis.errors import DataError
-
-        raise DataError(f"--as must be 'library' or 'venue', not {as_!r}")
-    frame = tabular.read_facilities(path, default_kind=kind or as_, encoding=encoding)
-    if as_ == "library" and "n_events" in frame.columns:
-        frame["attrs"] = [
-            {**a, "n_events": n} for a, n in zip(frame["attrs"], frame["n_events"], strict=True)
-        ]
-        frame = frame.drop(columns="n_events")
-    _store_one(
-        as_,
-        frame,
-        path,
-        source,
-        _dataset("facilities", path, publisher, licence, attribution),
-        workspace=workspace,
-        db=db,
-        json_out=json_out,
-        what=f"{as_} records",
-    )
+    req = ImportRequest(
+        ImportKind.FACILITIES, path, source=source,
+        options={"as_": as_, "kind": kind, "encoding": encoding},
+        dataset=_provenance(publisher, licence, attribution),
+    )  # fmt: skip
+    _import(req, workspace=workspace, db=db, json_out=json_out)
 
 
 @import_app.command("areas")
@@ -343,26 +264,22 @@ def import_areas(
     json_out: JsonOpt = False,
 ) -> None:
     """Administrative areas (districts) from a vector file."""
-    from libpolis.sources import areas as areas_src
+    from libpolis.pipeline import ImportKind, ImportRequest
 
-    frame = areas_src.read_areas(path, name_column=name_column, kind=kind, layer=layer)
-    _store_one(
-        "area",
-        frame,
-        path,
-        source,
-        _dataset("areas", path, publisher, licence, attribution),
-        workspace=workspace,
-        db=db,
-        json_out=json_out,
-        what="areas",
-    )
+    req = ImportRequest(
+        ImportKind.AREAS, path, source=source,
+        options={"name_column": name_column, "kind": kind, "layer": layer},
+        dataset=_provenance(publisher, licence, attribution),
+    )  # fmt: skip
+    _import(req, workspace=workspace, db=db, json_out=json_out)
 
 
 @app.command()
 @cli_errors
 def access(
-    mode: Annotated[str, typer.Option("--mode", help="straight, walk, bike or drive")] = "straight",
+    mode: Annotated[
+        TravelMode, typer.Option("--mode", case_sensitive=False, help="How residents travel.")
+    ] = TravelMode.STRAIGHT,
     thresholds: Annotated[
         str | None,
         typer.Option("--thresholds", help="Comma-separated: metres (straight) or minutes."),
@@ -374,7 +291,10 @@ def access(
     max_access_m: Annotated[
         float, typer.Option("--max-access-m", help="Farther from the network = outside it.")
     ] = 400.0,
-    label: Annotated[str | None, typer.Option("--label", help="Name of the stored result.")] = None,
+    label: Annotated[
+        str | None,
+        typer.Option("--label", help="Name of the stored result (lower-case letters, digits, _)."),
+    ] = None,
     export: Annotated[
         Path | None,
         typer.Option("--export", help="Write per-unit results (.parquet, .gpkg or .csv)."),
@@ -385,39 +305,35 @@ def access(
 ) -> None:
     """Distance or travel time from every resident to the nearest library, coverage, equity."""
     from libpolis.errors import DataError
-    from libpolis.pipeline import run_access
+    from libpolis.pipeline import AccessRequest, export_result, run_access
 
     try:
-        ts = [float(t) for t in thresholds.split(",") if t.strip()] if thresholds else None
+        ts = tuple(float(t) for t in thresholds.split(",") if t.strip()) if thresholds else None
     except ValueError:
         raise DataError(
             f"--thresholds must be numbers separated by commas, not {thresholds!r}"
         ) from None
+    req = AccessRequest(
+        mode=mode, thresholds=ts, population_source=population_source, network=network,
+        max_access_m=max_access_m, label=label,
+    )  # fmt: skip
     engine = engine_for(workspace, db, create=False)
     with progress(not json_out) as prog:
-        prog.add_task(f"access ({mode})", total=None)
-        summary = run_access(
-            engine,
-            mode=mode,
-            thresholds=ts,
-            population_source=population_source,
-            network=network,
-            max_access_m=max_access_m,
-            label=label,
-        )
+        prog.add_task(f"access ({req.mode.value})", total=None)
+        res = run_access(engine, req)
+    summary = res.as_dict()
     if export is not None:
-        from libpolis.exports import export_result
-
-        summary["export"] = str(export_result(engine, f"access_{label or mode}_units", export))
-    key = "mean_dist_m" if mode == "straight" else "mean_time_min"
-    unit = "m" if mode == "straight" else "min"
+        summary["export"] = str(export_result(engine, f"{req.step}_units", export))
+    unit = req.mode.unit
+    mean = summary.get(f"mean_{req.mode.value_col}")
     cov_text = ", ".join(f"{k} {unit}: {100 * v:.1f}%" for k, v in summary["coverage"].items())
     emit(
         summary,
         json_out,
         f"{summary['residents']:,.0f} residents, {summary['libraries']} libraries, "
-        f"{summary['unreachable']:,.0f} unreachable; mean {summary[key]:,.1f} {unit}; "
-        f"within {cov_text}",
+        f"{summary['unreachable']:,.0f} unreachable; "
+        + (f"mean {mean:,.1f} {unit}; " if mean is not None else "")
+        + f"within {cov_text}",
     )
 
 

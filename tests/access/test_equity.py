@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from libpolis.access.coverage import income_quantiles
@@ -243,3 +243,38 @@ def test_belo_horizonte_school_access_by_income() -> None:
     assert gini(t, pop) == pytest.approx(
         _gini_double_sum(t[np.isfinite(t)], pop[np.isfinite(t)]), rel=1e-9
     )
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.floats(0, 50), st.just(float("inf"))),
+            st.floats(0, 500),
+            st.sampled_from(["A", "B", "C"]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_district_summary_matches_a_direct_groupby(rows) -> None:
+    from libpolis.access.equity import district_summary
+
+    v = np.array([r[0] for r in rows])
+    w = np.array([r[1] for r in rows])
+    d = np.array([r[2] for r in rows], dtype=object)
+    assume(w.sum() > 0)  # no residents at all is a DataError, tested with the other functions
+    got = district_summary(v, w, d, (5.0, 15.0), main=15.0, unit="min").set_index("district")
+    for name in set(d):
+        m = d == name
+        tot = w[m].sum()
+        assert got.loc[name, "residents"] == pytest.approx(tot)
+        assert got.loc[name, "unserved"] == pytest.approx(w[m & ~(v <= 15.0)].sum())
+        for t in (5.0, 15.0):
+            want = w[m & (v <= t)].sum() / tot if tot > 0 else np.nan
+            assert got.loc[name, f"within_{t:g}"] == pytest.approx(want, nan_ok=True)
+        ok = m & np.isfinite(v)
+        mean = np.average(v[ok], weights=w[ok]) if w[ok].sum() > 0 else np.nan
+        assert got.loc[name, "mean_time_min"] == pytest.approx(mean, nan_ok=True)
+    # most residents beyond the standard first
+    assert list(got["unserved"]) == sorted(got["unserved"], reverse=True)

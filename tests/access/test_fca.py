@@ -298,3 +298,28 @@ def test_partition_with_two_catchment_buffers_equals_whole() -> None:
     ids = sorted(part)
     np.testing.assert_allclose(sub.loc[ids].to_numpy(), whole.loc[ids].to_numpy(), rtol=1e-12)
     assert len(ring) < len(demand)  # the test really works on a subset
+
+
+@given(
+    st.lists(st.tuples(st.floats(0, 0.01), st.integers(0, 20)), min_size=1, max_size=30)
+)
+@settings(max_examples=60, deadline=None)
+def test_e2sfca_summary_matches_expanded_residents(pairs) -> None:
+    """Weighted figures equal plain ones over the residents written out one by one."""
+    from libpolis.access.fca import e2sfca_summary
+
+    a = np.array([p[0] for p in pairs])
+    w = np.array([p[1] for p in pairs], dtype=float)
+    got = e2sfca_summary(a, w, catchment_min=30.0)
+    people = np.repeat(a * 1000.0, w.astype(int))
+    if people.size == 0:
+        assert np.isnan(got["mean"]) and got["residents_zero"] == 0.0
+        return
+    assert got["mean"] == pytest.approx(people.mean())
+    ordered = np.sort(people)
+    for q, key in ((0.5, "median"), (0.1, "p10"), (0.9, "p90")):
+        # the lower weighted quantile: the smallest value with at least q of the residents
+        k = int(np.ceil(q * people.size)) - 1
+        assert got[key] == pytest.approx(ordered[max(k, 0)])
+    assert got["residents_zero"] == pytest.approx((people <= 0).sum())
+    assert got["catchment_min"] == 30.0

@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 import libpolis.align.api as api
 from libpolis.align.api import align_texts
 from libpolis.errors import DataError, NotFoundError
-from libpolis.steps.align import read_texts_csv, register
+from libpolis.sources.texts import read_texts_csv
+from libpolis.steps.align import register
 
 runner = CliRunner()
 

@@ -9,6 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from libpolis._cli_common import OneLineErrors
 from libpolis.demo import build_demo_workspace
 from libpolis.steps import plan as plan_step
 from libpolis.store import open_store, read_result
@@ -23,7 +24,7 @@ def workspace(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app():
-    app = typer.Typer()
+    app = typer.Typer(cls=OneLineErrors)  # as libpolis.cli.app
     plan_step.register(app)
 
     @app.command()
@@ -75,7 +76,9 @@ def test_median_with_need_and_csv_candidates(app, workspace, tmp_path):
 def test_errors_are_one_line_exit_2(app, workspace):
     res = _run(app, workspace, "--objective", "fastest")
     assert res.exit_code == 2
-    assert res.output.strip().startswith("error: --objective must be coverage or median")
+    assert res.output.strip() == (
+        "error: Invalid value for '--objective': 'fastest' is not one of 'coverage', 'median'."
+    )
 
 
 def test_walk_times_on_the_street_network(app, workspace):

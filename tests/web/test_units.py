@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from libpolis.web.align import city_goal_matches, content_terms
+from libpolis.align.terms import city_goal_matches, content_terms
 from libpolis.web.exports import rows_to_csv, rows_to_geojson
 from libpolis.web.security import LoginRateLimiter, SessionCodec, TooManyAttemptsError
 

@@ -26,6 +26,7 @@ Formulas (``w_i`` residents of unit ``i``, ``W = sum w_i``, ``x_i`` its value,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -38,12 +39,14 @@ from libpolis.access.coverage import (
     _unit_suffix,
     _values,
     _weights,
+    coverage_by_group,
     income_quantiles,
 )
 from libpolis.errors import DataError
 
 __all__ = [
     "concentration_index",
+    "district_summary",
     "gini",
     "lorenz_curve",
     "mean_by_income_quantile",
@@ -353,3 +356,53 @@ def underserved_districts(
     cols = ["rank", "district", "population", mean_col, "share_not_covered", "unreachable_pop"]
     table = table[cols]
     return table.head(top) if top is not None else table
+
+
+def district_summary(
+    values: ArrayLike,
+    population: ArrayLike | None,
+    district: ArrayLike,
+    thresholds: Sequence[float],
+    *,
+    main: float,
+    unit: Unit = "min",
+) -> pd.DataFrame:
+    """One row per district: residents, mean, share within every threshold, residents beyond
+    the main standard; the district with the most residents beyond it first.
+
+    Parameters
+    ----------
+    values, population, district
+        As in :func:`underserved_districts`.
+    thresholds : sequence of float
+        Coverage thresholds (minutes or metres); a column ``within_<t>`` (share) each.
+    main : float
+        The standard for ``unserved`` (residents beyond it or unreachable) and the order.
+    unit : {"min", "m"}
+        Names the mean column ``mean_time_min`` or ``mean_dist_m``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank`` (1 = most residents beyond ``main``), ``district``, ``residents``,
+        ``mean_<col>``, ``within_<t:g>`` per threshold, ``unserved``, ``share_not_covered``.
+        Ties go to the lower share within ``main``, then the district name.
+    """
+    col = _value_column(unit)
+    base = underserved_districts(values, population, district, threshold=main, unit=unit)
+    base = base.rename(columns={"population": "residents"}).drop(columns="rank")
+    long = coverage_by_group(values, population, district, thresholds, unit=unit)
+    wide = long.pivot_table(
+        index="group", columns=f"threshold_{unit}", values="share", dropna=False, sort=True
+    )
+    wide.columns = [f"within_{float(t):g}" for t in wide.columns]
+    table = base.merge(wide, left_on="district", right_index=True, how="left")
+    table["unserved"] = table["residents"] * table["share_not_covered"].fillna(0.0)
+    main_col = f"within_{float(main):g}"
+    keys = ["unserved", main_col] if main_col in table else ["unserved"]
+    order = [False, True] if len(keys) == 2 else [False]
+    table = table.sort_values(keys, ascending=order, kind="mergesort").reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    shares = [c for c in table.columns if c.startswith("within_")]
+    cols = ["rank", "district", "residents", f"mean_{col}", *shares, "unserved"]
+    return table[[*cols, "share_not_covered"]]

@@ -42,7 +42,7 @@ import pandas as pd
 
 from libpolis.errors import DataError, MissingColumnError
 
-__all__ = ["e2sfca", "e2sfca_ratios", "gaussian_weight", "library_supply"]
+__all__ = ["e2sfca", "e2sfca_ratios", "e2sfca_summary", "gaussian_weight", "library_supply"]
 
 
 def gaussian_weight(time_min: np.ndarray | float, sigma_min: float) -> np.ndarray:
@@ -385,3 +385,57 @@ def e2sfca_ratios(
             "ratio": r["ratio"],
         }
     )
+
+
+def _weighted_quantile(v: np.ndarray, w: np.ndarray, q: float) -> float:
+    order = np.argsort(v, kind="stable")
+    v, cw = v[order], np.cumsum(w[order])
+    return float(v[min(int(np.searchsorted(cw, q * cw[-1], side="left")), len(v) - 1)])
+
+
+def e2sfca_summary(
+    access: pd.Series | np.ndarray, population: pd.Series | np.ndarray, *, catchment_min: float
+) -> dict[str, float]:
+    """Resident-weighted figures of E2SFCA scores, per 1,000 residents.
+
+    Parameters
+    ----------
+    access : array of float
+        :func:`e2sfca` ``access`` per demand point (supply units per resident).
+    population : array of float
+        Residents per demand point.
+    catchment_min : float
+        The catchment the scores were computed with (reported back).
+
+    Returns
+    -------
+    dict
+        ``catchment_min``; ``mean``, ``median``, ``p10``, ``p90`` (the resident-weighted
+        mean and quantiles of ``1000 * access``: library-equivalents per 1,000 residents);
+        ``residents_zero`` (residents with no library within the catchment) and
+        ``share_zero``. Empty or zero population gives NaN figures and 0 residents.
+    """
+    a = np.asarray(access, dtype=np.float64) * 1000.0
+    w = np.asarray(population, dtype=np.float64)
+    if a.shape != w.shape:
+        raise DataError(
+            f"access and population must have the same length ({a.size} vs {w.size})",
+            where="access.e2sfca_summary",
+        )
+    ok = np.isfinite(a) & (w > 0)
+    total = float(w[ok].sum())
+    if total <= 0:
+        nan = float("nan")
+        return {"catchment_min": float(catchment_min), "mean": nan, "median": nan, "p10": nan,
+                "p90": nan, "residents_zero": 0.0, "share_zero": nan}  # fmt: skip
+    a, w = a[ok], w[ok]
+    zero = float(w[a <= 0].sum())
+    return {
+        "catchment_min": float(catchment_min),
+        "mean": float(np.average(a, weights=w)),
+        "median": _weighted_quantile(a, w, 0.5),
+        "p10": _weighted_quantile(a, w, 0.1),
+        "p90": _weighted_quantile(a, w, 0.9),
+        "residents_zero": zero,
+        "share_zero": zero / total,
+    }

@@ -1,15 +1,17 @@
 """Planning: where new branches, mobile stops or longer hours reach the most residents.
 
-- :mod:`~libpolis.plan.cover`: maximal coverage (MCLP) and p-median with existing libraries
-  fixed, solved exactly (HiGHS on sparse models) or by heuristics with a proven bound;
-- :mod:`~libpolis.plan.candidates`: candidate sites from OpenStreetMap or a city's file;
+- :mod:`~libpolis.plan.cover`: maximal coverage (MCLP, :mod:`~libpolis.plan.mclp`) and
+  p-median (:mod:`~libpolis.plan.median`) with existing libraries fixed, solved exactly (HiGHS
+  on sparse models) or by heuristics with a proven bound; their :mod:`~libpolis.plan.result`
+  and straight-line :mod:`~libpolis.plan.times`;
 - :mod:`~libpolis.plan.scenarios`: closure impact, E2SFCA supply change, mobile stops;
 - :mod:`~libpolis.plan.need`: need-weighted residents.
+
+Candidate sites are read by :mod:`libpolis.sources.candidates` (an import, not an analysis).
 """
 
 from __future__ import annotations
 
-from libpolis.plan.candidates import candidates_from_file, candidates_from_pbf
 from libpolis.plan.cover import (
     MaximalCoverage,
     NotSolvedError,
@@ -25,8 +27,6 @@ __all__ = [
     "NotSolvedError",
     "PMedian",
     "PlanResult",
-    "candidates_from_file",
-    "candidates_from_pbf",
     "closure_impact",
     "mobile_stops",
     "need_weights",

@@ -5,4 +5,4 @@ Readers never touch the store; :mod:`libpolis.imports` writes what they return.
 
 from __future__ import annotations
 
-__all__ = ["osm", "pls", "population", "tabular"]
+__all__ = ["candidates", "osm", "pls", "population", "tabular"]

@@ -29,7 +29,7 @@ from shapely.geometry import Polygon
 from libpolis.errors import DataError
 from libpolis.sources._validate import require_file
 
-__all__ = ["CULTURAL_TAGS", "read_osm_culture", "read_osm_tagged"]
+__all__ = ["CULTURAL_TAGS", "read_osm_culture", "read_osm_place", "read_osm_tagged"]
 
 CULTURAL_TAGS: dict[tuple[str, str], str] = {
     ("amenity", "library"): "library",
@@ -123,3 +123,45 @@ def read_osm_culture(path: Path) -> pd.DataFrame:
     """Cultural places of an OSM file (kinds in :data:`CULTURAL_TAGS`; see
     :func:`read_osm_tagged` for the columns)."""
     return read_osm_tagged(path, CULTURAL_TAGS)
+
+
+#: ``place=*`` values that can name the place an extract is about, highest rank first.
+_PLACE_RANK = ("country", "state", "region", "city", "municipality", "town", "village")
+
+
+def _population(value: str | None) -> float:
+    try:
+        return float(str(value).replace(",", "").replace(" ", ""))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def read_osm_place(path: Path) -> str | None:
+    """The name of the place an OSM extract is about, or None when it names none.
+
+    Among the nodes tagged ``place`` with a name, a single ``place=country`` wins (a
+    whole-country extract); else the highest-ranked place (state, region, city,
+    municipality, town, village), the most populous (``population`` tag) among equals.
+    """
+    path = require_file(Path(path))
+    best: tuple[int, float, str] | None = None
+    countries: set[str] = set()
+    try:
+        fp = osmium.FileProcessor(str(path), osmium.osm.NODE).with_filter(
+            osmium.filter.KeyFilter("place")
+        )
+        for obj in fp:
+            place, name = obj.tags.get("place"), obj.tags.get("name")
+            if not name or place not in _PLACE_RANK:
+                continue
+            if place == "country":
+                countries.add(name)
+                continue
+            key = (-_PLACE_RANK.index(place), _population(obj.tags.get("population")), name)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    except RuntimeError as exc:
+        raise DataError(f"{path}: cannot read as OpenStreetMap data ({exc})") from exc
+    if len(countries) == 1:
+        return countries.pop()
+    return best[2] if best is not None else None

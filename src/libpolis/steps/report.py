@@ -24,8 +24,8 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 "--area",
-                help="Name of the place the brief is about (default: the workspace's city area, "
-                "else the libraries' city). The workspace is taken to hold that one city.",
+                help="Name of the place the brief is about (default: the workspace's name, set "
+                "by `libpolis init --name` or taken from an imported boundary or OSM place).",
             ),
         ] = None,
         lang: Annotated[str, typer.Option("--lang", help="Language: en, fr or es.")] = "en",
@@ -38,11 +38,12 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOpt = False,
     ) -> None:
         """The city brief for the mayor (HTML and A4 PDF) from the workspace's evidence."""
-        from libpolis.report.brief import write_brief
+        from libpolis.pipeline import ReportRequest, run_report
 
+        req = ReportRequest(out=out, lang=lang, formats=tuple(format_.split(",")), area=area)
         engine = engine_for(workspace, db, create=False)
         try:
-            res = write_brief(engine, out, area=area, lang=lang.lower(), formats=format_.split(","))
+            res = run_report(engine, req).as_dict()
         finally:
             engine.dispose()
 

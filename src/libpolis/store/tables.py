@@ -19,7 +19,6 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Text,
@@ -271,7 +270,12 @@ class Run(Base):
 
 
 class ResultTable(Base):
-    """One result table of an analysis step, stored as Parquet (the newest per name)."""
+    """The register of result tables: one row per result name (the newest wins), pointing at
+    the real table ``res_<name>`` that holds its rows and at the run that wrote it.
+
+    ``columns`` records how to read the rows back: ``{"columns": [...], "dtypes": {col:
+    dtype}, "json": [cols stored as JSON text], "geometry": col or None}``.
+    """
 
     __tablename__ = "result"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -279,8 +283,18 @@ class ResultTable(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"))
     rows: Mapped[int] = mapped_column(Integer)
     columns: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class WorkspaceSetting(Base):
+    """Settings of the workspace as a whole, such as the name of its city (``name``); each
+    says where it came from (``init --name``, an imported boundary, an OSM place)."""
+
+    __tablename__ = "workspace_setting"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
 class StoreRevision(Base):

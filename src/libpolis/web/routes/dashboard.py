@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import threading
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -66,8 +65,9 @@ def _brief_fingerprint(request: Request, db: Any) -> tuple:
 
 
 def _write_brief(request: Request, db: Any, fmt: str, lang: str = "en") -> Path:
-    """The brief in ``fmt``, rewritten only when the evidence or the alignments changed."""
-    from libpolis.report import brief as report
+    """The brief in ``fmt``, rewritten only when the evidence or the alignments changed; it
+    renders the same evidence the dashboard shows."""
+    from libpolis.pipeline import ReportRequest, run_report
 
     cfg: WebConfig = request.app.state.config
     engine = request.app.state.engine
@@ -77,25 +77,13 @@ def _write_brief(request: Request, db: Any, fmt: str, lang: str = "en") -> Path:
         hit = cache.get((fmt, lang))
         if hit and hit[0] == fp and Path(hit[1]).exists():
             return Path(hit[1])
-        params = inspect.signature(report.write_brief).parameters
-        if "formats" in params:
-            out = report.write_brief(engine, cfg.brief_dir, formats=(fmt,), lang=lang)
-        elif fmt == "html" and lang == "en":
-            out = report.write_brief(
-                engine,
-                cfg.brief_dir,
-                title="Libraries and the city",
-                subtitle="Evidence from the libpolis workspace",
-            )
-        else:
-            out = {}
-        path = out.get(fmt)
-        if not path:
-            raise NotFoundError(
-                f"the installed report module cannot write the brief as {fmt} in {lang}"
-            )
-        cache[(fmt, lang)] = (fp, str(path))
-        return Path(path)
+        live: LiveEvidence = request.app.state.live
+        req = ReportRequest(out=cfg.brief_dir, formats=(fmt,), lang=lang)
+        files = run_report(engine, req, evidence=live.evidence()).files
+        if fmt not in files:
+            raise NotFoundError(f"the brief could not be written as {fmt} in {lang}")
+        cache[(fmt, lang)] = (fp, files[fmt])
+        return Path(files[fmt])
 
 
 def brief_restricted(db: Any, user: Any) -> bool:

@@ -9,9 +9,9 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from libpolis.pipeline import suggest_for_programme
 from libpolis.store.tables import Alignment, Library, Programme
 from libpolis.web import crud
-from libpolis.web.align import suggest_alignments
 from libpolis.web.deps import CurrentUser, Db, MaybeUser, Paging, Writer, page_dict
 from libpolis.web.routes._common import form_model, is_htmx, pager, redirect, render
 from libpolis.web.schemas import (
@@ -75,7 +75,7 @@ def api_create(data: ProgrammeCreate, db: Db, user: Writer) -> ProgrammeDetail:
     """Add a programme (admins; staff for libraries of their own system); alignments are
     suggested at once."""
     row = crud.create_programme(db, data=data, user=user)
-    suggest_alignments(db, programme=row)
+    suggest_for_programme(db, row)
     return programme_detail(db, row)
 
 
@@ -89,7 +89,7 @@ def api_update(programme_id: int, data: ProgrammeUpdate, db: Db, user: Writer) -
     """Edit a programme; a changed title or description refreshes the suggestions."""
     row = crud.update_programme(db, programme_id=programme_id, data=data, user=user)
     if {"title", "description"} & data.model_fields_set:
-        suggest_alignments(db, programme=row)
+        suggest_for_programme(db, row)
     return programme_detail(db, row)
 
 
@@ -147,7 +147,7 @@ async def _form(request: Request) -> dict[str, Any]:
 async def create_submit(request: Request, db: Db, user: Writer) -> Response:
     data = form_model(ProgrammeCreate, await _form(request))
     row = crud.create_programme(db, data=data, user=user)
-    suggest_alignments(db, programme=row)
+    suggest_for_programme(db, row)
     return redirect(f"/programmes/{row.id}")
 
 
@@ -198,7 +198,7 @@ async def edit_submit(request: Request, programme_id: int, db: Db, user: Writer)
     form = await _form(request)
     data = form_model(ProgrammeUpdate, form, partial=True)
     row = crud.update_programme(db, programme_id=programme_id, data=data, user=user)
-    suggest_alignments(db, programme=row)
+    suggest_for_programme(db, row)
     return redirect(f"/programmes/{row.id}")
 
 

@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import Polygon
 
 from libpolis.errors import DataError, MissingColumnError, NotFoundError
-from libpolis.plan.candidates import CANDIDATE_TAGS, candidates_from_file, candidates_from_pbf
+from libpolis.sources.candidates import CANDIDATE_TAGS, candidates_from_file, candidates_from_pbf
 
 PBF = files("libpolis") / "data" / "helsinki" / "helsinki_center_2019.osm.pbf"
 

@@ -2,7 +2,8 @@
 
 Candidates are places a branch or a stop could share or sit beside: schools, community
 centres, town halls, post offices, shopping centres and transit hubs. Existing libraries are
-not candidates; they stay fixed in the models of :mod:`libpolis.plan.cover`.
+not candidates; they stay fixed in the models of :mod:`libpolis.plan.cover`. Reading them is
+an import at the edge, so it lives with the sources, not in the (pure) planning analysis.
 """
 
 from __future__ import annotations

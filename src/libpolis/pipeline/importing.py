@@ -1,0 +1,137 @@
+"""The import step: read one open-data file with its reader and store what it holds, with
+its provenance, in one transaction (:func:`libpolis.imports.import_frames`).
+
+An OpenStreetMap extract that names its place (``place=country|city|town...``) or an area
+file with a city boundary (``kind`` city or municipality) names the workspace when nobody
+has named it yet (``libpolis init --name`` always wins).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from libpolis.access.nearest import nearest_points
+from libpolis.errors import DataError
+from libpolis.imports import import_frames, source_name
+from libpolis.pipeline.requests import ImportKind, ImportRequest, ImportResult
+from libpolis.sources import areas, osm, pls, population, tabular
+from libpolis.store import read_table, set_workspace_name
+
+__all__ = ["run_import"]
+
+_OSM = {"publisher": "OpenStreetMap", "licence": "ODbL 1.0",
+        "attribution": "© OpenStreetMap contributors"}  # fmt: skip
+_IMLS = {"publisher": "IMLS", "licence": "US public domain"}
+_CITY_AREA_KINDS = frozenset({"city", "municipality", "boundary", "town"})
+
+
+def _dataset(req: ImportRequest, kind: str, **defaults: Any) -> dict[str, Any]:
+    given = {k: v for k, v in req.dataset.items() if v is not None}
+    attrs = {**defaults.pop("attrs", {}), **given.pop("attrs", {})}
+    return {"kind": kind, "path": str(req.path.resolve()), "publisher": None, "licence": None,
+            "attribution": None, **defaults, **given, "attrs": attrs}  # fmt: skip
+
+
+def _not_already_listed(engine: Engine, venues: pd.DataFrame, radius_m: float, source: str):
+    """Venues farther than ``radius_m`` from every venue another source stored."""
+    stored = read_table(engine, "venue", columns=["source", "lon", "lat"])
+    stored = stored[(stored["source"] != source) & stored["lon"].notna()]
+    if stored.empty or venues.empty:
+        return venues
+    dist, _ = nearest_points(
+        venues["lon"].to_numpy(float),
+        venues["lat"].to_numpy(float),
+        stored["lon"].to_numpy(float),
+        stored["lat"].to_numpy(float),
+    )
+    return venues[~(dist <= radius_m)]
+
+
+def _frames(engine: Engine, req: ImportRequest, source: str) -> tuple[dict, dict, dict, str]:
+    """The reader's frames per table, the dataset record, extra import options, a message."""
+    o, p = req.options, req.path
+    if req.kind is ImportKind.OSM:
+        frame = osm.read_osm_culture(p)
+        libs = frame[frame["kind"] == "library"] if req.libraries else frame.iloc[0:0]
+        venues = frame[frame["kind"] != "library"]
+        if req.skip_venues_near_m is not None:
+            venues = _not_already_listed(engine, venues, req.skip_venues_near_m, source)
+        ds = _dataset(req, "osm", **_OSM, attrs={"street_network": req.street_network})
+        return ({"library": libs, "venue": venues}, ds, {},
+                f"imported {len(libs)} libraries, {len(venues)} venues")  # fmt: skip
+    if req.kind is ImportKind.POPULATION:
+        frame = population.read_population(p, **o)
+        return ({"population_unit": frame}, _dataset(req, "population"), {},
+                f"imported {len(frame)} population units, "
+                f"{frame['population'].sum():,.0f} residents")  # fmt: skip
+    if req.kind is ImportKind.PLS:
+        assert req.systems is not None  # checked by the request
+        enc = o.get("encoding", "latin-1")
+        out = pls.read_pls_outlets(p, encoding=enc)
+        systems, stats = pls.read_pls_systems(req.systems, year=req.year, encoding=enc)
+        src_sys = source_name(req.systems)
+        ds = _dataset(
+            req, "pls", publisher="Institute of Museum and Library Services (IMLS)",
+            licence="US public domain", attribution=f"IMLS Public Libraries Survey FY{req.year}",
+            attrs={"systems": str(Path(req.systems).resolve()), "year": req.year},
+        )  # fmt: skip
+        extra = {"extra_sources": {"library_system": src_sys, "statistic": src_sys},
+                 "link": (source, src_sys)}  # fmt: skip
+        return ({"library_system": systems, "statistic": stats, "library": out}, ds, extra,
+                f"imported {len(out)} outlets, {len(systems)} systems, "
+                f"{len(stats)} statistics")  # fmt: skip
+    if req.kind is ImportKind.MUSEUMS:
+        frame = tabular.read_museums(p, encoding=o.get("encoding", "latin-1"))
+        ds = _dataset(req, "museums", **_IMLS, attribution="IMLS Museum Data Files")
+        return {"venue": frame}, ds, {}, f"imported {len(frame)} museums"
+    if req.kind is ImportKind.PROGRAMMES:
+        frame = tabular.read_programmes(p, encoding=o.get("encoding", "utf-8"))
+        return ({"programme": frame}, _dataset(req, "programmes"), {},
+                f"imported {len(frame)} programmes")  # fmt: skip
+    if req.kind is ImportKind.FACILITIES:
+        as_ = o.get("as_", "venue")
+        if as_ not in {"library", "venue"}:
+            raise DataError(f"--as must be 'library' or 'venue', not {as_!r}")
+        frame = tabular.read_facilities(
+            p, default_kind=o.get("kind") or as_, encoding=o.get("encoding", "utf-8")
+        )
+        if as_ == "library" and "n_events" in frame.columns:
+            frame["attrs"] = [
+                {**a, "n_events": n} for a, n in zip(frame["attrs"], frame["n_events"], strict=True)
+            ]
+            frame = frame.drop(columns="n_events")
+        return ({as_: frame}, _dataset(req, "facilities"), {},
+                f"imported {len(frame)} {as_} records")  # fmt: skip
+    frame = areas.read_areas(p, **o)
+    return {"area": frame}, _dataset(req, "areas"), {}, f"imported {len(frame)} areas"
+
+
+def _place_name(req: ImportRequest, tables: dict[str, pd.DataFrame]) -> tuple[str, str] | None:
+    if req.kind is ImportKind.OSM:
+        name = osm.read_osm_place(req.path)
+        return (name, f"OpenStreetMap place in {req.path.name}") if name else None
+    if req.kind is ImportKind.AREAS:
+        frame = tables["area"]
+        city = frame[frame["kind"].astype(str).str.lower().isin(_CITY_AREA_KINDS)]
+        if len(city) == 1:
+            return str(city["name"].iloc[0]), f"city boundary in {req.path.name}"
+    return None
+
+
+def run_import(engine: Engine, request: ImportRequest) -> ImportResult:
+    """Read ``request.path`` with the reader of its kind and store it in one transaction."""
+    source = source_name(request.path, request.source)
+    tables, dataset, extra, message = _frames(engine, request, source)
+    res = import_frames(engine, source, tables, dataset=dataset, **extra)
+    summary = res.as_dict()
+    if request.kind is ImportKind.POPULATION:
+        summary["residents"] = float(tables["population_unit"]["population"].sum())
+    place = _place_name(request, tables)
+    if place is not None and set_workspace_name(engine, place[0], source=place[1], replace=False):
+        summary["workspace_name"] = place[0]
+        message += f"; the workspace is named {place[0]!r} (from the {place[1]})"
+    return ImportResult(None, summary, tuple(tables), counts=summary, message=message)

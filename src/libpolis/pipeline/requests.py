@@ -1,0 +1,285 @@
+"""Typed requests and results of the pipeline's steps.
+
+A request is checked when it is made: a bad label, threshold or count raises
+:class:`~libpolis.errors.DataError` with a sentence that names the option, so the CLI prints
+one line and the web answers 422. A result carries the run's summary (what the run stored in
+``run.summary``) and the names of the result tables it wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from libpolis.errors import DataError
+from libpolis.model import Objective, TravelMode
+
+__all__ = [
+    "AccessRequest",
+    "AccessResult",
+    "AlignRequest",
+    "AlignResult",
+    "ImportKind",
+    "ImportRequest",
+    "ImportResult",
+    "PlanRequest",
+    "PlanResult",
+    "ReportRequest",
+    "ReportResult",
+    "StepResult",
+    "check_label",
+]
+
+_LABEL = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
+
+
+def check_label(label: str | None, option: str = "--label") -> str | None:
+    """``label`` when it can name stored results (1-24 lower-case letters, digits and ``_``,
+    starting with a letter), else a :class:`DataError` that says how to write it."""
+    if label is None:
+        return None
+    if not _LABEL.match(label):
+        hint = re.sub(r"[^a-z0-9_]+", "_", label.strip().lower()).strip("_")[:24] or "run1"
+        if not hint[0].isalpha():
+            hint = f"run_{hint}"[:24]
+        raise DataError(
+            f"{option} {label!r} cannot name a result: use 1-24 lower-case letters, digits "
+            f"and _, starting with a letter (for example {hint!r})"
+        )
+    return label
+
+
+def _enum(cls: type[StrEnum], value: Any, option: str) -> Any:
+    try:
+        return cls(str(value).lower() if value is not None else value)
+    except ValueError:
+        choices = ", ".join(m.value for m in cls)  # type: ignore[attr-defined]
+        raise DataError(f"{option} must be one of {choices}, not {value!r}") from None
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What every step returns: the run id, its summary and the tables it wrote."""
+
+    run_id: int | None
+    summary: dict[str, Any]
+    tables: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary, as the CLI's ``--json`` prints it."""
+        return dict(self.summary)
+
+
+# ------------------------------------------------------------------------------- import
+
+
+class ImportKind(StrEnum):
+    """The kinds of open data :func:`~libpolis.pipeline.run_import` reads."""
+
+    OSM = "osm"
+    POPULATION = "population"
+    PLS = "pls"
+    MUSEUMS = "museums"
+    PROGRAMMES = "programmes"
+    FACILITIES = "facilities"
+    AREAS = "areas"
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """One file (or, for the PLS, two) to read and store in one transaction.
+
+    ``options`` go to the reader (e.g. ``id_column`` for population, ``name_column`` for
+    areas); ``dataset`` overrides the provenance (``publisher``, ``licence``,
+    ``attribution``). For OSM, ``libraries=False`` keeps only the other venues, and
+    ``skip_venues_near_m`` leaves out venues within that many metres of a venue another
+    source already stored (the same place listed twice).
+    """
+
+    kind: ImportKind
+    path: Path
+    source: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    dataset: dict[str, Any] = field(default_factory=dict)
+    libraries: bool = True
+    skip_venues_near_m: float | None = None
+    systems: Path | None = None
+    year: int = 2021
+    street_network: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", _enum(ImportKind, self.kind, "the import kind"))
+        object.__setattr__(self, "path", Path(self.path))
+        if self.kind is ImportKind.PLS and self.systems is None:
+            raise DataError("a PLS import needs --systems FILE (the administrative entities)")
+        if self.skip_venues_near_m is not None and not self.skip_venues_near_m >= 0:
+            raise DataError(f"skip_venues_near_m must be >= 0, not {self.skip_venues_near_m!r}")
+
+
+@dataclass(frozen=True)
+class ImportResult(StepResult):
+    """Rows written per table, and the workspace name if this import gave it one."""
+
+    counts: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+
+
+# ------------------------------------------------------------------------------- access
+
+
+@dataclass(frozen=True)
+class AccessRequest:
+    """Access to the nearest library for every population unit, in one travel mode.
+
+    ``thresholds`` are metres (straight) or minutes (network modes); ``label`` names the
+    stored results (default: the mode).
+    """
+
+    mode: TravelMode = TravelMode.STRAIGHT
+    thresholds: tuple[float, ...] | None = None
+    population_source: str | None = None
+    network: Path | None = None
+    max_access_m: float = 400.0
+    catchment_min: float = 30.0
+    label: str | None = None
+    command: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mode", _enum(TravelMode, self.mode, "--mode"))
+        check_label(self.label)
+        if self.thresholds is not None:
+            ts = tuple(float(t) for t in self.thresholds)
+            if not ts or any(not (t > 0) or t == float("inf") for t in ts):
+                raise DataError(
+                    f"--thresholds must be positive numbers, not {list(self.thresholds)!r}"
+                )
+            object.__setattr__(self, "thresholds", tuple(sorted(set(ts))))
+        if not self.max_access_m > 0:
+            raise DataError(f"--max-access-m must be > 0, not {self.max_access_m!r}")
+        if not self.catchment_min > 0:
+            raise DataError(f"the catchment must be > 0 minutes, not {self.catchment_min!r}")
+
+    @property
+    def step(self) -> str:
+        """The run's step name: ``access_<label>``."""
+        return f"access_{self.label or self.mode.value}"
+
+    @property
+    def resolved_thresholds(self) -> tuple[float, ...]:
+        return self.thresholds or self.mode.default_thresholds
+
+
+@dataclass(frozen=True)
+class AccessResult(StepResult):
+    """An access run: its mode and label (the summary holds the headline figures)."""
+
+    mode: TravelMode = TravelMode.STRAIGHT
+    label: str = ""
+
+
+# --------------------------------------------------------------------------------- plan
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """Where ``n_sites`` new service points reach the most residents (coverage) or cut
+    travel the most (median), with times in ``mode``."""
+
+    objective: Objective = Objective.COVERAGE
+    n_sites: int = 3
+    within_min: float = 15.0
+    candidates: str = "osm"
+    weight: str = "population"
+    speed_kph: float = 4.8
+    time_limit_s: float = 60.0
+    label: str | None = None
+    population_source: str | None = None
+    mode: TravelMode = TravelMode.STRAIGHT
+    network: Path | None = None
+    command: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "objective", _enum(Objective, self.objective, "--objective"))
+        object.__setattr__(self, "mode", _enum(TravelMode, self.mode, "--mode"))
+        check_label(self.label)
+        if self.weight not in ("population", "need"):
+            raise DataError(f"--weight must be population or need, not {self.weight!r}")
+        if not 1 <= int(self.n_sites) <= 10_000:
+            raise DataError(f"--sites must be between 1 and 10000, not {self.n_sites!r}")
+        if not self.within_min > 0:
+            raise DataError(f"--within must be > 0 minutes, not {self.within_min!r}")
+        if not self.speed_kph > 0:
+            raise DataError(f"--speed-kph must be > 0, not {self.speed_kph!r}")
+        if not self.time_limit_s > 0:
+            raise DataError(f"--time-limit must be > 0 seconds, not {self.time_limit_s!r}")
+
+    @property
+    def step(self) -> str:
+        return f"plan_{self.label or self.objective.value}"
+
+
+@dataclass(frozen=True)
+class PlanResult(StepResult):
+    objective: Objective = Objective.COVERAGE
+    mode: TravelMode = TravelMode.STRAIGHT
+
+
+# -------------------------------------------------------------------------------- align
+
+
+@dataclass(frozen=True)
+class AlignRequest:
+    """Align programmes to frameworks: built-in ones (:class:`Framework`) and stored city
+    strategies by name. ``programme_ids`` limits the run to those programmes (the web app
+    aligns one programme when it is saved); ``frameworks`` empty means every built-in one
+    and every stored strategy."""
+
+    frameworks: tuple[str, ...] = ()
+    programme_ids: tuple[int, ...] | None = None
+    command: str = "libpolis align run"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "frameworks", tuple(str(f) for f in self.frameworks))
+
+
+@dataclass(frozen=True)
+class AlignResult(StepResult):
+    """Per framework: suggestions stored, method and version."""
+
+
+# ------------------------------------------------------------------------------- report
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """The city brief: ``area`` overrides the workspace's city name for this brief; ``today``
+    is the date printed on it (default: today)."""
+
+    out: Path = Path(".")
+    lang: str = "en"
+    formats: tuple[str, ...] = ("html", "pdf")
+    area: str | None = None
+    today: date | None = None
+
+    def __post_init__(self) -> None:
+        fmts = tuple(f.strip().lower() for f in self.formats if f.strip())
+        bad = [f for f in fmts if f not in ("html", "pdf")]
+        if bad or not fmts:
+            raise DataError(f"--format must be html, pdf or html,pdf, not {','.join(fmts)!r}")
+        object.__setattr__(self, "formats", fmts)
+        object.__setattr__(self, "lang", str(self.lang).lower())
+        object.__setattr__(self, "out", Path(self.out))
+
+
+@dataclass(frozen=True)
+class ReportResult(StepResult):
+    """Paths written (``html``, ``pdf``) and the topics the workspace lacks."""
+
+    files: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.summary, **self.files}

@@ -1,0 +1,1 @@
+"""The web face: FastAPI app, routes, templates and the register's store helpers."""

@@ -1,0 +1,280 @@
+"""Partnerships in the web app: who may see them, their goals and their life cycle.
+
+A partnership moves idea → proposed → agreed → active → evaluated; its indicators, notes and
+documents are in :mod:`~libpolis.web.crud.partnership_records`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, defer
+
+from libpolis.errors import DataError, NotFoundError
+from libpolis.store.tables import (
+    Framework,
+    Goal,
+    Indicator,
+    LibrarySystem,
+    Partner,
+    Partnership,
+    PartnershipDocument,
+    PartnershipGoal,
+    PartnershipNote,
+    PartnershipStatusChange,
+    User,
+)
+from libpolis.web import authz
+from libpolis.web.crud._common import WEB_SOURCE, _apply, _audit_update, _now, audit, paginate
+from libpolis.web.schemas import STATUSES, PartnershipCreate, PartnershipUpdate
+
+__all__ = [
+    "change_status",
+    "create_partnership",
+    "get_partnership",
+    "goal_ids_of",
+    "goals_of",
+    "list_partnerships",
+    "partner_names",
+    "partnership_details",
+    "partnership_status_counts",
+    "update_partnership",
+]
+
+
+def _visible(stmt: Select, user: User | None) -> Select:
+    if user is not None and user.role in {"admin", "officer"}:
+        return stmt
+    if user is not None and user.role == "staff" and user.library_system_id is not None:
+        return stmt.where(
+            or_(
+                Partnership.published.is_(True),
+                Partnership.library_system_id == user.library_system_id,
+            )
+        )
+    return stmt.where(Partnership.published.is_(True))
+
+
+def list_partnerships(
+    session: Session,
+    *,
+    user: User | None,
+    status: str | None = None,
+    goal_id: int | None = None,
+    district: str | None = None,
+    q: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[Partnership], int]:
+    """Partnerships the user may see, filtered by status, goal, district and text."""
+    stmt = (
+        _visible(select(Partnership), user)
+        .options(defer(Partnership.attrs))
+        .order_by(Partnership.id.desc())
+    )
+    if status:
+        if status not in STATUSES:
+            raise DataError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        stmt = stmt.where(Partnership.status == status)
+    if goal_id is not None:
+        stmt = stmt.where(
+            Partnership.id.in_(
+                select(PartnershipGoal.partnership_id).where(PartnershipGoal.goal_id == goal_id)
+            )
+        )
+    if district:
+        stmt = stmt.where(Partnership.district == district)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(or_(Partnership.title.ilike(like), Partnership.purpose.ilike(like)))
+    return paginate(session, stmt, page=page, per_page=per_page)
+
+
+def partnership_status_counts(session: Session, *, user: User | None) -> dict[str, int]:
+    """How many partnerships the user may see are in each status."""
+    stmt = _visible(select(Partnership.status, func.count()), user).group_by(Partnership.status)
+    return {str(k): int(n) for k, n in session.execute(stmt).all()}
+
+
+def get_partnership(session: Session, *, partnership_id: int, user: User | None) -> Partnership:
+    row = session.get(Partnership, partnership_id)
+    if row is None or not (row.published or authz.can_see_unpublished(user, row.library_system_id)):
+        raise NotFoundError(f"no partnership with id {partnership_id}")
+    return row
+
+
+def goals_of(session: Session, *, partnership_id: int) -> list[tuple[Goal, str]]:
+    stmt = (
+        select(Goal, Framework.key)
+        .join(PartnershipGoal, PartnershipGoal.goal_id == Goal.id)
+        .join(Framework, Framework.id == Goal.framework_id)
+        .where(PartnershipGoal.partnership_id == partnership_id)
+        .order_by(Framework.key, Goal.code)
+    )
+    return [(g, k) for g, k in session.execute(stmt).all()]
+
+
+def goal_ids_of(session: Session, *, partnership_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Goal ids of many partnerships in one query: ``{partnership id: [goal ids]}``."""
+    out: dict[int, list[int]] = {pid: [] for pid in partnership_ids}
+    if partnership_ids:
+        rows = session.execute(
+            select(PartnershipGoal.partnership_id, PartnershipGoal.goal_id)
+            .where(PartnershipGoal.partnership_id.in_(list(partnership_ids)))
+            .order_by(PartnershipGoal.goal_id)
+        ).all()
+        for pid, gid in rows:
+            out[pid].append(gid)
+    return out
+
+
+def partner_names(session: Session, *, partner_ids: Sequence[int | None]) -> dict[int, str]:
+    """Names of many partners in one query."""
+    ids = sorted({i for i in partner_ids if i is not None})
+    if not ids:
+        return {}
+    return dict(session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(ids))).all())
+
+
+def partnership_details(session: Session, *, partnership_id: int) -> dict[str, list]:
+    """History, indicators, notes, documents and goals of one partnership."""
+
+    def rows(table: type, order: Any) -> list:
+        return list(
+            session.scalars(
+                select(table).where(table.partnership_id == partnership_id).order_by(order)
+            ).all()
+        )
+
+    return {
+        "history": rows(PartnershipStatusChange, PartnershipStatusChange.id),
+        "indicators": rows(Indicator, Indicator.id),
+        "notes": rows(PartnershipNote, PartnershipNote.id.desc()),
+        "documents": rows(PartnershipDocument, PartnershipDocument.id),
+        "goals": goals_of(session, partnership_id=partnership_id),
+    }
+
+
+def _check_refs(session: Session, values: dict[str, Any]) -> None:
+    if values.get("partner_id") is not None and session.get(Partner, values["partner_id"]) is None:
+        raise DataError(f"no partner with id {values['partner_id']}", where="partner_id")
+    sid = values.get("library_system_id")
+    if sid is not None and session.get(LibrarySystem, sid) is None:
+        raise DataError(f"no library system with id {sid}", where="library_system_id")
+
+
+def _set_goals(session: Session, partnership_id: int, goal_ids: Sequence[int]) -> list[int]:
+    wanted = sorted(set(goal_ids))
+    if wanted:
+        found = set(session.scalars(select(Goal.id).where(Goal.id.in_(wanted))).all())
+        missing = [g for g in wanted if g not in found]
+        if missing:
+            raise DataError(f"no goal with id {missing[0]}", where="goal_ids")
+    current = {
+        pg.goal_id: pg
+        for pg in session.scalars(
+            select(PartnershipGoal).where(PartnershipGoal.partnership_id == partnership_id)
+        ).all()
+    }
+    for gid, pg in current.items():
+        if gid not in wanted:
+            session.delete(pg)
+    for gid in wanted:
+        if gid not in current:
+            session.add(PartnershipGoal(partnership_id=partnership_id, goal_id=gid))
+    return wanted
+
+
+def create_partnership(session: Session, *, data: PartnershipCreate, user: User) -> Partnership:
+    values = data.model_dump()
+    goal_ids = values.pop("goal_ids")
+    authz.require_partnership_editor(
+        user, values["library_system_id"], "add partnerships for this library system"
+    )
+    _check_refs(session, values)
+    row = Partnership(
+        source=WEB_SOURCE, source_id=uuid.uuid4().hex, attrs={}, status="idea", **values
+    )
+    session.add(row)
+    session.flush()
+    _set_goals(session, row.id, goal_ids)
+    session.add(
+        PartnershipStatusChange(
+            partnership_id=row.id, from_status=None, to_status="idea", changed_by=user.email
+        )
+    )
+    audit(
+        session,
+        user=user,
+        action="create",
+        entity="partnership",
+        entity_id=row.id,
+        changes={"title": row.title, "goal_ids": goal_ids},
+    )
+    return row
+
+
+def update_partnership(
+    session: Session, *, partnership_id: int, data: PartnershipUpdate, user: User
+) -> Partnership:
+    row = get_partnership(session, partnership_id=partnership_id, user=user)
+    authz.require_partnership_editor(user, row.library_system_id, "edit this partnership")
+    values = data.model_dump(exclude_unset=True)
+    goal_ids = values.pop("goal_ids", None)
+    for key in ("title", "published"):
+        if key in values and values[key] is None:
+            raise DataError(f"{key} may not be empty", where=key)
+    if values.get("purpose", "") is None:
+        values["purpose"] = ""
+    if "library_system_id" in values:
+        authz.require_partnership_editor(
+            user, values["library_system_id"], "move the partnership to this library system"
+        )
+    _check_refs(session, values)
+    changed = _apply(row, values)
+    if goal_ids is not None:
+        before = sorted(g.id for g, _ in goals_of(session, partnership_id=row.id))
+        after = _set_goals(session, row.id, goal_ids)
+        if before != after:
+            changed["goal_ids"] = [before, after]
+    if changed:
+        row.updated_at = _now()
+    _audit_update(session, row, changed, user=user, entity="partnership")
+    return row
+
+
+def change_status(session: Session, *, partnership_id: int, status: str, user: User) -> Partnership:
+    """Move a partnership one step along idea → proposed → agreed → active → evaluated.
+
+    One step back is allowed too (to correct a mistake); every change is dated.
+    """
+    row = get_partnership(session, partnership_id=partnership_id, user=user)
+    authz.require_partnership_editor(user, row.library_system_id, "change this partnership")
+    if status not in STATUSES:
+        raise DataError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    old, new = STATUSES.index(row.status), STATUSES.index(status)
+    if abs(new - old) != 1:
+        nxt = STATUSES[old + 1] if old + 1 < len(STATUSES) else None
+        raise DataError(
+            f"a partnership moves one step at a time; from {row.status!r} the next is "
+            f"{nxt!r}, not {status!r}"
+        )
+    session.add(
+        PartnershipStatusChange(
+            partnership_id=row.id, from_status=row.status, to_status=status, changed_by=user.email
+        )
+    )
+    audit(
+        session,
+        user=user,
+        action="status",
+        entity="partnership",
+        entity_id=row.id,
+        changes={"status": [row.status, status]},
+    )
+    row.status = status
+    row.updated_at = _now()
+    return row
