@@ -9,15 +9,12 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 from sqlalchemy import Engine, delete, select, update
 
 from libpolis.demo import build_demo_workspace
-from libpolis.store import open_store, read_result, write_result
+from libpolis.store import open_store
 from libpolis.store.engine import session_scope
-from libpolis.store.results import latest_run
 from libpolis.store.tables import (
     Alignment,
     Framework,
@@ -160,60 +157,6 @@ def enrich(engine: Engine) -> None:
                     created_at=now,
                 )
             )
-
-
-def store_access_tables(engine: Engine) -> dict[str, pd.DataFrame]:
-    """Re-store the demo's straight-line run with the summary keys and tables the access step
-    writes (district table, curve, best site), computed here with numpy from its units."""
-    run = latest_run(engine, "access_straight")
-    units = read_result(engine, "access_straight_units")
-    w, d = units["population"].to_numpy(float), units["dist_m"].to_numpy(float)
-    rows = []
-    for name, g in units[units["district"].notna()].groupby("district"):
-        gw, gd = g["population"].to_numpy(float), g["dist_m"].to_numpy(float)
-        rows.append(
-            {
-                "district": name,
-                "residents": gw.sum(),
-                "mean_dist_m": np.average(gd, weights=gw),
-                **{f"within_{t:g}": gw[gd <= t].sum() / gw.sum() for t in (250, 500, 1000)},
-                "unserved": gw[gd > 1000].sum(),
-            }
-        )
-    districts = pd.DataFrame(rows).sort_values("unserved", ascending=False)
-    curve = pd.DataFrame({"threshold_m": [100.0 * k for k in range(1, 31)]}).assign(
-        share=lambda c: [w[d <= t].sum() / w.sum() for t in c["threshold_m"]]
-    )
-    far = units[units["dist_m"] > 1000].sort_values("population", ascending=False)
-    best = pd.DataFrame(
-        {
-            "lon": [far["lon"].iloc[0]],
-            "lat": [far["lat"].iloc[0]],
-            "district": [far["district"].iloc[0]],
-            "residents_gained": [float(far["population"].iloc[0])],
-            "radius_m": [1000.0],
-            "mode": ["straight"],
-        }
-    )
-    summary = {
-        **run.summary,
-        "main_threshold": 1000.0,
-        "underserved_residents": float(w[d > 1000].sum()),
-        "concentration_index": -0.05,
-    }
-    write_result(
-        engine,
-        "access_straight",
-        {
-            "access_straight_units": units,
-            "access_straight_districts": districts,
-            "access_straight_curve": curve,
-            "access_straight_best_site": best,
-        },
-        summary=summary,
-        command=run.command,
-    )
-    return {"districts": districts, "curve": curve, "best_site": best, "units": units}
 
 
 def need_tool(path: str, package: str) -> None:

@@ -85,7 +85,6 @@ def demo_brief(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("brief")
     demo = ws.shared_demo(tmp_path_factory)
     engine = ws.copy_of(demo, out)
-    ws.store_access_tables(engine)
     try:
         en = _brief(engine, out, area="Helsinki", lang="en", today=date(2026, 5, 4))
         fr = _brief(engine, out, area="Helsinki", lang="fr", today=date(2026, 5, 4))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import libpolis_test_workspaces as ws  # loaded by path in conftest.py
 import numpy as np
 import pandas as pd
 import pytest
@@ -35,6 +34,21 @@ def test_demo_figures_match_the_store(demo_engine):
     assert ev.value("walk_in_libraries") == n_walk
     assert ev.value("residents") == residents
     assert ev.value("residents") == units["population"].sum()
+    assert (
+        ev.value("underserved_residents") == units.loc[units["dist_m"] > 1000, "population"].sum()
+    )
+    # the least-served district is the first of the stored table; its figures match the units
+    stored = read_result(demo_engine, "access_straight_districts")
+    worst = stored.loc[stored["unserved"] > 0, "district"].iloc[0]
+    assert ev.facts["worst_district"] == worst
+    part = units[units["district"] == worst]
+    assert ev.value("worst_district_unserved") == pytest.approx(
+        part.loc[part["dist_m"] > 1000, "population"].sum()
+    )
+    assert ev.value("worst_district_coverage") == pytest.approx(
+        part.loc[part["dist_m"] <= 1000, "population"].sum() / part["population"].sum()
+    )
+    assert list(ev.tables["districts"]["district"]) == list(stored["district"])
     assert ev.value("libraries_open_sundays") == sundays
     assert ev.place_name == "Helsinki"
     assert ev.headline_mode == "straight" and ev.headline_unit == "m"
@@ -214,41 +228,38 @@ def test_without_planning_the_stored_straight_line_estimate_is_shown_and_labelle
     from sqlalchemy import delete
 
     from libpolis.store import session_scope
-    from libpolis.store.tables import ResultTable, Run
+    from libpolis.store.tables import Run
 
     with session_scope(demo_engine) as s:
-        s.execute(delete(ResultTable).where(ResultTable.name.like("plan%")))
         s.execute(delete(Run).where(Run.step.like("plan%")))
     ev = assemble_evidence(demo_engine)
     assert "libpolis plan" in ev.missing["plan"]
-    best = ws.store_access_tables(demo_engine)["best_site"]
-    ev = assemble_evidence(demo_engine)
+    assert "straight-line estimate" in ev.missing["plan"]
+    best = read_result(demo_engine, "access_straight_best_site")
     assert ev.facts["new_site"]["from_plan"] is False
-    assert ev.value("new_site_gain") == best["residents_gained"].iloc[0]
+    assert ev.value("new_site_gain") == best["residents_gained"].iloc[0] > 0
     f = ev.figures["new_site_gain"]
     assert f.mode == "straight" and "straight-line estimate" in f.label
-    assert "straight-line estimate" in ev.missing["plan"]
 
 
-def test_stored_district_table_curve_and_inequality_are_read(demo_engine):
-    t = ws.store_access_tables(demo_engine)
+def test_stored_curve_gini_and_e2sfca_are_read(demo_engine):
     ev = assemble_evidence(demo_engine)
-    units, districts = t["units"], t["districts"]
-    assert (
-        ev.value("underserved_residents") == units.loc[units["dist_m"] > 1000, "population"].sum()
-    )
-    # the least-served district is the first of the stored table
-    assert ev.facts["worst_district"] == districts["district"].iloc[0]
-    assert ev.value("worst_district_unserved") == districts["unserved"].iloc[0]
-    assert list(ev.tables["districts"]["district"]) == list(districts["district"])
-    # the curve is the stored one, with a point at 0 for the chart
+    stored = read_result(demo_engine, "access_straight_curve")
     curve = ev.tables["coverage_curve"]
-    assert curve["threshold"].iloc[0] == 0.0 and len(curve) == len(t["curve"]) + 1
-    assert curve["share"].iloc[-1] == pytest.approx(t["curve"]["share"].iloc[-1])
+    # the stored curve, with a point at 0 added for the chart
+    assert curve["threshold"].iloc[0] == 0.0 and len(curve) == len(stored) + 1
+    assert list(curve["share"].iloc[1:]) == list(stored["share"])
+    from libpolis.store.results import latest_run
+
+    run = latest_run(demo_engine, "access_straight")
+    assert ev.value("gini") == run.summary["gini"]  # read as the analysis stored it
     assert ev.figures["gini"].mode == "straight"
-    assert ev.value("concentration_index") == -0.05
-    rec = ev.recommendations[0]
-    assert rec.key == "reach_district" and "worst_district_unserved" in rec.figures
+    # the walking run over the centre carries its E2SFCA figure, in its own scope
+    walk = read_result(demo_engine, "access_walk_units")
+    ww = walk["population"].to_numpy(float)
+    e2 = walk["e2sfca"].to_numpy(float)
+    assert ev.value("access_walk_e2sfca_mean") == pytest.approx(np.average(e2, weights=ww))
+    assert ev.figures["access_walk_e2sfca_mean"].mode == "walk"
 
 
 def test_the_cultural_gateway_is_recommended_only_where_libraries_are_nearest(demo_engine):

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from libpolis.evidence.figures import Evidence
+from libpolis.evidence.format import is_blank
 from libpolis.evidence.groups import add_age_groups, add_culture_kinds, add_income, add_partial
 from libpolis.evidence.headline import choose_headline, set_headline
 from libpolis.evidence.read import RunInfo, StoreReader
@@ -154,7 +155,7 @@ def _inequality(ev: Evidence, run: RunInfo, fig: Any) -> None:
             "higher incomes.",
         )
     e2 = s.get("e2sfca")
-    if isinstance(e2, dict) and e2.get("mean") is not None:
+    if isinstance(e2, dict) and not is_blank(e2.get("mean")):
         ev.facts["e2sfca_catchment_min"] = e2.get("catchment_min")
         catch = f"{float(e2['catchment_min']):g}-minute" if e2.get("catchment_min") else "a"
         method = (
@@ -164,7 +165,7 @@ def _inequality(ev: Evidence, run: RunInfo, fig: Any) -> None:
             "weighted by residents."
         )
         for k, label in E2SFCA_STATS.items():
-            if e2.get(k) is not None:
+            if not is_blank(e2.get(k)):
                 fig(f"e2sfca_{k}", label, e2[k], "per 1,000 residents", method)
         if e2.get("residents_zero") is not None:
             fig(

@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from libpolis.model import NOT_WALK_IN_KINDS
+
 __all__ = [
     "FOCUS_ARTICLES",
     "MODES",
@@ -36,12 +38,6 @@ FOCUS_ARTICLES: tuple[str, ...] = ("19", "21", "26", "27")
 #: Travel modes a figure can state.
 MODES: tuple[str, ...] = ("straight", "walk", "bike", "drive")
 
-#: Library kinds whose point is not a place residents go to. The same set as the access
-#: step's (``libpolis.model.NOT_WALK_IN_KINDS`` once the domain model holds it); evidence
-#: imports no analysis, so it keeps its own copy of this vocabulary.
-NOT_WALK_IN_KINDS: frozenset[str] = frozenset(
-    {"mobile_library", "bookmobile", "books_by_mail", "hospital_patient_library"}
-)
 
 
 @dataclass(frozen=True)

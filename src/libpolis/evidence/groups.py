@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from libpolis.evidence.figures import Evidence
+from libpolis.evidence.format import is_blank
 from libpolis.evidence.headline import is_partial, main_threshold, run_unit
 from libpolis.evidence.read import RunInfo, StoreReader
 from libpolis.evidence.venues import sources_of
@@ -156,7 +157,7 @@ def add_partial(ev: Evidence, rd: StoreReader, runs: list[RunInfo], primary: Run
                 f"most {float(t):g} min.",
             )
         e2 = s.get("e2sfca")
-        if isinstance(e2, dict) and e2.get("mean") is not None:
+        if isinstance(e2, dict) and not is_blank(e2.get("mean")):
             fig(
                 "e2sfca_mean",
                 "Mean E2SFCA access score in the network area",

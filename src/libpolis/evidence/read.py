@@ -9,9 +9,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from libpolis import store
 from libpolis.errors import NotFoundError
-from libpolis.store import read_result, read_table
+from libpolis.store import read_result, read_table, workspace_name
 from libpolis.store.engine import session_scope
 from libpolis.store.queries import datasets
 from libpolis.store.tables import Run
@@ -101,11 +100,8 @@ class StoreReader:
 
     def workspace_name(self) -> str | None:
         """The city's name kept by the workspace (``libpolis init --name``, a boundary, OSM)."""
-        fn = getattr(store, "workspace_name", None)
-        if fn is None:
-            return None
-        name = fn(self.engine)
-        return str(name).strip() or None if name is not None else None
+        name = workspace_name(self.engine)
+        return (str(name).strip() or None) if name is not None else None
 
     def population_units(self) -> int:
         """How many population units the workspace holds."""

@@ -268,20 +268,3 @@ def render_brief(
     result["missing"] = sorted(ev.missing)
     return result
 
-
-def write_brief(
-    engine: Any,
-    out_dir: Path,
-    *,
-    area: str | None = None,
-    lang: str = "en",
-    formats: Sequence[str] = FORMATS,
-    today: date | None = None,
-    evidence: Evidence | None = None,
-) -> dict[str, Any]:
-    """Transition for callers not yet moved to ``libpolis.pipeline.run_report``: assemble the
-    evidence of ``engine`` and :func:`render_brief` it. Removed once no caller is left."""
-    from libpolis.evidence import assemble_evidence
-
-    ev = evidence if evidence is not None else assemble_evidence(engine, area=area)
-    return render_brief(ev, out_dir, lang=lang, formats=formats, today=today)
