@@ -238,3 +238,22 @@ def test_html_is_self_contained(demo_brief):
     assert "L.map(" in html and '"type":"FeatureCollection"' in html
     assert html.count("<svg") >= 4
     assert render_html  # the renderer is public
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_demo_brief_has_no_placeholders_and_keeps_its_count(demo_brief, lang):
+    html = Path(demo_brief[lang]["html"]).read_text(encoding="utf-8")
+    visible = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    visible = _norm(re.sub(r"<[^>]+>", " ", visible))
+    _, pdf = _pdf_text(Path(demo_brief[lang]["pdf"]))
+    for shown in (visible, _norm(pdf)):
+        assert not re.search(r"\bNone\b", shown)
+        assert not re.search(r"\bnan\b", shown, flags=re.I)
+        assert not re.search(r"\s[–—]\s*[.,;:!?]", shown)
+    summary = html[html.index('<section id="summary"') :]
+    summary = summary[: summary.index("</section>")]
+    items = re.search(r"<ol>(.*?)</ol>", summary, flags=re.S).group(1).count("<li>")
+    word = {"Three": 3, "Two": 2, "One": 1, "Trois": 3, "Deux": 2, "Une": 1}
+    announced = re.search(r'<p class="note">(\w+) recom', summary).group(1)
+    assert word[announced] == items
+    assert "Gini" in visible and "E2SFCA" in visible

@@ -1,11 +1,17 @@
 """The city brief for the mayor: HTML and PDF, in English, French and Spanish.
 
-- :mod:`libpolis.evidence` assembles the figures from the store (one place for every number);
-- :mod:`.document` turns them into translated sections of blocks (text, tables, charts, maps);
-- :mod:`.charts` and :mod:`.maps` draw the SVG charts and maps (and the GeoJSON for Leaflet);
+The report renders evidence and reads no store: :mod:`libpolis.evidence` assembles the figures
+(one place for every number) and ``libpolis.pipeline.run_report`` hands them to
+:func:`.brief.render_brief`.
+
+- :mod:`.document` turns the evidence into translated sections of blocks: the model in
+  :mod:`.blocks`, names and labels in :mod:`.words`, one module per part in :mod:`.sections`,
+  the recommendations' sentences in :mod:`.recommendations`, charts and maps in
+  :mod:`.chartset` (drawn by :mod:`.charts` and :mod:`.maps`);
 - :mod:`.brief` renders the same document as one self-contained HTML file and as an A4 PDF
   (Typst), and writes the files atomically;
-- :mod:`.i18n` holds the gettext catalogs (``locale/``) and the locale number and date formats.
+- :mod:`.i18n` holds the gettext catalogs (``locale/``, with plural forms); number and date
+  formats come from :mod:`libpolis.evidence.format`, shared with the web app.
 """
 
 __all__: list[str] = []

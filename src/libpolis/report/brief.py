@@ -267,4 +267,3 @@ def render_brief(
     result["figures"] = {k: f.value for k, f in ev.figures.items()}
     result["missing"] = sorted(ev.missing)
     return result
-

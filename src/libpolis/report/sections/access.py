@@ -170,6 +170,20 @@ def _partial(lang: Lang, ev: Evidence, sec: Section) -> None:
             )
         )
     )
+    e2 = ev.value(f"{step}_e2sfca_mean")
+    if e2 is not None:
+        sec.blocks.append(
+            Para(
+                lang._(
+                    "Capacity-aware access in that area (E2SFCA, {mode}): counting how much "
+                    "library service each resident can reach and how many others share it, "
+                    "residents reach on average {mean} units of library supply per 1,000 "
+                    "residents.",
+                    mode=mode_word(lang, pn["mode"]),
+                    mean=display_value(ev.figures[f"{step}_e2sfca_mean"], lang),
+                )
+            )
+        )
 
 
 def _age(lang: Lang, ev: Evidence, sec: Section, ctx: dict[str, Any]) -> None:
