@@ -202,7 +202,12 @@ def test_empty_workspace_gives_a_brief_that_says_what_is_missing(empty_engine, t
     _, txt = _pdf_text(Path(res["pdf"]))
     assert "Datos que faltan" in _norm(txt)
     assert "libpolis access --mode walk" in _norm(txt)
+    assert "libpolis import population" in _norm(txt)  # the input really missing
     assert "la ciudad" in txt
+    # no name: a neutral title and the command that sets it
+    assert "<title>Las bibliotecas y la ciudad</title>" in html
+    assert 'libpolis init --name "City"' in _norm(txt)
+    assert res["place"] is None and "place_name" in res["missing"]
 
 
 def test_rich_workspace_fills_development_rights_and_partnerships(rich_engine, tmp_path):

@@ -71,8 +71,15 @@ def add_access(ev: Evidence, rd: StoreReader) -> None:
     if units is not None and len(units):
         ev.tables["access_units"] = units
 
+    partial = ev.facts.get("headline_partial")
+    scope = (
+        f"area covered by the street network {partial.get('file') or ''}".strip()
+        if partial
+        else None
+    )
+
     def fig(key: str, label: str, value: Any, u: str, method: str, src: tuple = both) -> None:
-        ev.figure(key, label, value, u, src, method, cmd, mode=mode)
+        ev.figure(key, label, value, u, src, method, cmd, mode=mode, scope=scope)
 
     fig(
         "residents",
