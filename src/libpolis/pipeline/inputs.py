@@ -52,7 +52,10 @@ def load_population(engine: Engine, source: str | None = None) -> pd.DataFrame:
     frame = read_table(engine, "population_unit", source=source)
     if frame.empty:
         where = f" from source {source!r}" if source else ""
-        raise DataError(f"the workspace has no population{where}; run `libpolis import population`")
+        raise DataError(
+            f"the workspace has no population{where}: run `libpolis import population FILE` "
+            "(a grid, points or polygons with a population column)"
+        )
     if source is None and frame["source"].nunique() > 1:
         frame = frame[frame["source"] == _newest_source(engine, frame)]
     return frame.reset_index(drop=True)
@@ -65,7 +68,10 @@ def load_libraries(engine: Engine, *, walk_in_only: bool = True) -> pd.DataFrame
     if walk_in_only:
         frame = frame[~frame["kind"].isin(NOT_WALK_IN_KINDS)]
     if frame.empty:
-        raise DataError("the workspace has no libraries with coordinates; run `libpolis import`")
+        raise DataError(
+            "the workspace has no libraries with coordinates: run `libpolis import osm FILE.pbf` "
+            "(amenity=library) or `libpolis import facilities FILE.csv --as library`"
+        )
     return frame.reset_index(drop=True)
 
 
