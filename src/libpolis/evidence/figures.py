@@ -39,7 +39,6 @@ FOCUS_ARTICLES: tuple[str, ...] = ("19", "21", "26", "27")
 MODES: tuple[str, ...] = ("straight", "walk", "bike", "drive")
 
 
-
 @dataclass(frozen=True)
 class Figure:
     """One number shown to people, with everything needed to trace it.
