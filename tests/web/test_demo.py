@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from libpolis.demo import build_demo_workspace
-from libpolis.evidence import assemble_evidence
+from libpolis.pipeline import evidence_of
 from libpolis.store import open_store, read_table
 from libpolis.web.app import create_app
 
@@ -23,26 +23,36 @@ def demo_app(tmp_path_factory, web_kit):
 def test_dashboard_on_helsinki(demo_app) -> None:
     c = TestClient(demo_app)
     api = c.get("/api/evidence").json()
-    ev = assemble_evidence(demo_app.state.engine)
+    ev = evidence_of(demo_app.state.engine)
     assert {k: f["value"] for k, f in api["figures"].items()} == {
         k: (None if f.value != f.value else f.value) for k, f in ev.figures.items()
     }
+    assert api["place"] == "Helsinki" and api["mode"] == ev.headline_mode == "straight"
     assert "mean_dist_m" in api["figures"] and api["headline"]
     page = c.get("/")
-    assert page.status_code == 200
+    assert page.status_code == 200 and "Libraries and the city: Helsinki" in page.text
     for key in api["headline"]:
         assert api["figures"][key]["display"] in page.text
     districts = read_table(demo_app.state.engine, "area")
-    rows = api["districts"]
+    table = api["districts"]
+    assert table["unit"] == "m"
+    assert [c["label"] for c in table["columns"]] == [
+        "Residents", "Mean distance (m)", "Within 250 m", "Within 500 m", "Within 1 km",
+    ]  # fmt: skip
+    rows = table["rows"]
     assert sorted(r["district"] for r in rows) == sorted(districts["name"])
-    assert all(0 <= r["within_500m"] <= r["within_1000m"] <= 1 for r in rows)
+    assert all(0 <= r["within_250"] <= r["within_500"] <= r["within_1000"] <= 1 for r in rows)
+    for r in rows:
+        assert all(cell in page.text for cell in r["cells"])
     layers = c.get("/api/map").json()
+    assert layers["legend"] == {"unit": "m", "breaks": [500.0, 1000.0], "mode": "straight",
+                                "main": 1000.0}  # fmt: skip
     units = ev.tables["access_units"]  # the units of the population source access used
     assert len(units) > 1000
     assert len(layers["units"]["features"]) == len(units)
-    near = sum(f["properties"]["dist_m"] <= 500 for f in layers["units"]["features"])
+    near = sum(f["properties"]["value"] <= 500 for f in layers["units"]["features"])
     assert near == int((units["dist_m"] <= 500).sum())
     assert {f["properties"]["name"] for f in layers["districts"]["features"]} == set(
         districts["name"]
     )
-    assert all(f["properties"]["within_500m"] is not None for f in layers["districts"]["features"])
+    assert all(f["properties"]["within_main"] is not None for f in layers["districts"]["features"])

@@ -54,11 +54,17 @@ def add_libraries(ev: Evidence, rd: StoreReader) -> None:
             "no libraries: run `libpolis import osm FILE.pbf` or "
             "`libpolis import facilities FILE --as library`"
         )
-    cols = ["source_id", "name", "kind", "lon", "lat"]
+    cols = ["id", "source_id", "name", "kind", "lon", "lat"]
     ev.tables["library_points"] = (
         walk.loc[walk["lon"].notna(), cols].reset_index(drop=True)
         if len(walk)
         else pd.DataFrame(columns=cols)
+    )
+    vcols = ["name", "kind", "lon", "lat"]
+    ev.tables["venue_points"] = (
+        venues.loc[venues["lon"].notna() & venues["lat"].notna(), vcols].reset_index(drop=True)
+        if len(venues)
+        else pd.DataFrame(columns=vcols)
     )
     areas = rd.table("area")
     dist = areas[areas["kind"] == "district"] if len(areas) else areas

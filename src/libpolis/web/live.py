@@ -1,7 +1,8 @@
 """The evidence and the map layers the dashboard shows, cached until the store changes.
 
-The figures come from :func:`libpolis.evidence.assemble_evidence`, the same function the brief
-uses, so the dashboard and the brief never disagree. Assembling reads whole tables, so the
+The figures come from :func:`libpolis.pipeline.evidence_of`, the same evidence the brief
+renders, formatted by the same :func:`libpolis.evidence.display_value`, so the dashboard and
+the brief never disagree. The web renders only evidence: it reads no result table itself. Assembling reads whole tables, so the
 result is kept until the store revision (:mod:`libpolis.store.revision`) moves; then a cheap
 fingerprint of what the evidence reads (newest run, newest dataset, number of libraries and
 venues) decides whether to rebuild it.
@@ -20,69 +21,69 @@ from shapely import wkt
 from shapely.geometry import mapping
 from sqlalchemy import Engine, func, select
 
-from libpolis.evidence import Evidence, Figure, assemble_evidence
-from libpolis.store import read_revision, read_table, side_engine
+from libpolis.evidence import Evidence, NumberFormat, display_value, headline_keys
+from libpolis.pipeline import evidence_of
+from libpolis.store import read_revision, side_engine
 from libpolis.store.revision import ANY, note_read
 from libpolis.store.tables import Dataset, Library, Run, Venue
 
-__all__ = ["HEADLINE", "LiveEvidence", "display_value"]
+__all__ = ["EQUITY_KEYS", "LiveEvidence", "district_table", "map_legend"]
 
-HEADLINE = (
-    "libraries",
-    "venues",
-    "residents",
-    "coverage_500m",
-    "coverage_1000m",
-    "mean_dist_m",
-    "share_nearest_culture_library",
+#: The inequality and capacity figures the dashboard shows beside the headline, in order.
+EQUITY_KEYS = (
+    "gini",
+    "concentration_index",
+    "e2sfca_median",
+    "e2sfca_p10",
+    "e2sfca_p90",
+    "e2sfca_residents_zero",
 )
-"""The figures shown at the top of the dashboard (the brief's headline, in its order)."""
 
 
-def display_value(f: Figure) -> str:
-    """A figure's value as the brief prints it (English), so both read the same."""
-    try:
-        from libpolis.report.document import display_value as report_display
-        from libpolis.report.i18n import get_lang
-
-        return report_display(get_lang("en"), f)
-    except ImportError:  # an older report module: the same rules, written here
-        if f.value is None:
-            return "–"
-        v = float(f.value)
-        if f.unit == "share":
-            return f"{100 * v:.1f} %"
-        if f.unit == "m":
-            return f"{v:,.0f} m"
-        return f"{v:,.0f}"
+def _within_label(t: float, unit: str) -> str:
+    if unit == "m" and t >= 1000:
+        return f"Within {t / 1000:g} km"
+    return f"Within {t:g} {unit}"
 
 
-def headline_keys(ev: Evidence) -> list[str]:
-    """The brief's headline figures (the report module decides), else :data:`HEADLINE`."""
-    try:
-        from libpolis.report.document import headline_keys as report_headline
-    except ImportError:
-        return [k for k in HEADLINE if k in ev.figures]
-    return report_headline(ev)
+def district_table(ev: Evidence) -> dict[str, Any]:
+    """The access-by-district table in the headline mode: column headings with their unit, and
+    one row per district with raw values and the strings shown (the brief's formats)."""
+    frame = ev.tables.get("districts")
+    unit = ev.headline_unit or "m"
+    ts = [float(t) for t in ev.facts.get("thresholds", [])]
+    mean_col = "mean_time_min" if unit == "min" else "mean_dist_m"
+    what = "travel time" if unit == "min" else "distance"
+    columns = [
+        {"key": "residents", "label": "Residents"},
+        {"key": mean_col, "label": f"Mean {what} ({unit})"},
+        *({"key": f"within_{t:g}", "label": _within_label(t, unit)} for t in ts),
+    ]
+    rows: list[dict[str, Any]] = []
+    if frame is not None and len(frame):
+        nf = NumberFormat("en")
+        for r in frame.sort_values("district").to_dict("records"):
+            values = {c["key"]: _num(r.get(c["key"])) for c in columns}
+            shown = [
+                nf.int(values["residents"]),
+                nf.cost(values[mean_col], unit),
+                *(nf.pct(values[c["key"]]) for c in columns[2:]),
+            ]
+            rows.append({"district": str(r["district"]), **values, "cells": shown})
+    return {"mode": ev.headline_mode, "unit": unit, "columns": columns, "rows": rows}
 
 
-def _district_rows(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
-    """District access rows with fixed keys (``residents``, ``mean_dist_m``, ``within_<t>m``)
-    whatever the evidence names its columns (``mean`` or ``mean_dist_m``, ``within_500`` or
-    ``within_500m``)."""
-    if frame is None or not len(frame):
-        return []
-    out = []
-    for r in frame.sort_values("district").to_dict("records"):
-        row: dict[str, Any] = {
-            "district": r["district"],
-            "residents": _num(r.get("residents")),
-            "mean_dist_m": _num(r.get("mean_dist_m", r.get("mean"))),
-        }
-        for t in (250, 500, 1000):
-            row[f"within_{t}m"] = _num(r.get(f"within_{t}m", r.get(f"within_{t}")))
-        out.append(row)
-    return out
+def map_legend(ev: Evidence) -> dict[str, Any]:
+    """How the map colours residents: by the headline value, green up to the threshold below
+    the main standard, orange up to the standard, red beyond."""
+    unit = ev.headline_unit or "m"
+    main = ev.facts.get("main_threshold")
+    ts = sorted(float(t) for t in ev.facts.get("thresholds", []))
+    if main is None:
+        return {"unit": unit, "breaks": [], "mode": ev.headline_mode}
+    lower = [t for t in ts if t < float(main)]
+    breaks = [lower[-1] if lower else float(main) / 2, float(main)]
+    return {"unit": unit, "breaks": breaks, "mode": ev.headline_mode}
 
 
 def _num(v: Any) -> float | None:
@@ -151,7 +152,7 @@ class LiveEvidence:
                 return
             fp = self._current_fingerprint()
             if fp != self._fingerprint or self._evidence is None:
-                ev = assemble_evidence(self.engine)
+                ev = evidence_of(self.engine)
                 self._view = self._build_view(ev)
                 self._map = self._build_map(ev)
                 self._map_json = json.dumps(self._map, separators=(",", ":")).encode()
@@ -190,47 +191,51 @@ class LiveEvidence:
     @staticmethod
     def _build_view(ev: Evidence) -> dict[str, Any]:
         figs = {
-            k: {**_plain(f.as_dict()), "display": display_value(f)} for k, f in ev.figures.items()
+            k: {**_plain(f.as_dict()), "display": display_value(f, "en")}
+            for k, f in ev.figures.items()
         }
         return {
+            "place": ev.place_name,
+            "mode": ev.headline_mode,
+            "unit": ev.headline_unit,
             "figures": figs,
             "headline": [figs[k] for k in headline_keys(ev) if k in figs],
-            "districts": _district_rows(ev.tables.get("districts")),
+            "equity": [figs[k] for k in EQUITY_KEYS if k in figs],
+            "districts": district_table(ev),
+            "legend": map_legend(ev),
             "missing": dict(ev.missing),
             "sources": [_plain(r) for r in ev.sources.astype(object).to_dict("records")],
         }
 
-    def _build_map(self, ev: Evidence) -> dict[str, Any]:
-        libs = read_table(self.engine, "library")
-        venues = read_table(self.engine, "venue")
-        areas = read_table(self.engine, "area")
-        cover = {r["district"]: r for r in _district_rows(ev.tables.get("districts"))}
+    @staticmethod
+    def _build_map(ev: Evidence) -> dict[str, Any]:
+        """GeoJSON layers from the evidence alone: districts (with access in the headline mode),
+        residents (the headline value), libraries and venues."""
+        table = district_table(ev)
+        legend = map_legend(ev)
+        main = legend["breaks"][-1] if legend["breaks"] else None
+        main_key = f"within_{main:g}" if main is not None else None
+        cover = {r["district"]: r for r in table["rows"]}
 
         def fc(features: list[dict[str, Any]]) -> dict[str, Any]:
             return {"type": "FeatureCollection", "features": features}
 
+        def point(props: dict[str, Any], lon: Any, lat: Any) -> dict[str, Any] | None:
+            g = _point(lon, lat)
+            return {"type": "Feature", "geometry": g, "properties": props} if g else None
+
+        libs = ev.tables.get("library_points", pd.DataFrame(columns=["id", "name", "kind"]))
         lib_f = [
-            {
-                "type": "Feature",
-                "geometry": _point(r["lon"], r["lat"]),
-                "properties": {"id": int(r["id"]), "name": r["name"], "kind": r["kind"]},
-            }
+            point({"id": int(r["id"]), "name": r["name"], "kind": r["kind"]}, r["lon"], r["lat"])
             for r in libs.to_dict("records")
-            if _point(r["lon"], r["lat"])
         ]
+        venues = ev.tables.get("venue_points", pd.DataFrame(columns=["name", "kind"]))
         ven_f = [
-            {
-                "type": "Feature",
-                "geometry": _point(r["lon"], r["lat"]),
-                "properties": {"name": r["name"], "kind": r["kind"]},
-            }
+            point({"name": r["name"], "kind": r["kind"]}, r["lon"], r["lat"])
             for r in venues.to_dict("records")
-            if _point(r["lon"], r["lat"])
         ]
         area_f = []
-        for r in areas.to_dict("records"):
-            if r["kind"] != "district" or not r["geometry_wkt"]:
-                continue
+        for r in ev.tables.get("district_areas", pd.DataFrame()).to_dict("records"):
             geom = wkt.loads(r["geometry_wkt"]).simplify(0.0003, preserve_topology=True)
             c = cover.get(r["name"], {})
             area_f.append(
@@ -239,31 +244,24 @@ class LiveEvidence:
                     "geometry": mapping(geom),
                     "properties": {
                         "name": r["name"],
-                        "residents": _num(c.get("residents")),
-                        "mean_dist_m": _num(c.get("mean_dist_m")),
-                        "within_500m": _num(c.get("within_500m")),
-                        "within_1000m": _num(c.get("within_1000m")),
+                        "residents": c.get("residents"),
+                        "within_main": c.get(main_key) if main_key else None,
                     },
                 }
             )
         units = ev.tables.get("access_units", pd.DataFrame())
+        col = "time_min" if table["unit"] == "min" else "dist_m"
         unit_f = []
-        if len(units) and {"lon", "lat", "dist_m"} <= set(units.columns):
-            for r in units[["lon", "lat", "dist_m", "population"]].to_dict("records"):
-                if _point(r["lon"], r["lat"]):
-                    unit_f.append(
-                        {
-                            "type": "Feature",
-                            "geometry": _point(r["lon"], r["lat"]),
-                            "properties": {
-                                "dist_m": round(float(r["dist_m"]), 1),
-                                "population": _num(r["population"]),
-                            },
-                        }
-                    )
+        if len(units) and {"lon", "lat", col} <= set(units.columns):
+            for r in units[["lon", "lat", col, "population"]].to_dict("records"):
+                v = _num(r[col])
+                props = {"value": None if v is None else round(v, 1),
+                         "population": _num(r["population"])}  # fmt: skip
+                unit_f.append(point(props, r["lon"], r["lat"]))
         return {
+            "legend": {**legend, "main": main},
             "districts": fc(area_f),
-            "units": fc(unit_f),
-            "libraries": fc(lib_f),
-            "venues": fc(ven_f),
+            "units": fc([f for f in unit_f if f]),
+            "libraries": fc([f for f in lib_f if f]),
+            "venues": fc([f for f in ven_f if f]),
         }

@@ -33,8 +33,12 @@ def api_evidence(request: Request) -> dict[str, Any]:
     live: LiveEvidence = request.app.state.live
     view = live.view()
     return {
+        "place": view["place"],
+        "mode": view["mode"],
+        "unit": view["unit"],
         "figures": view["figures"],
         "headline": [f["key"] for f in view["headline"]],
+        "equity": [f["key"] for f in view["equity"]],
         "districts": view["districts"],
         "missing": view["missing"],
         "sources": view["sources"],
@@ -44,8 +48,9 @@ def api_evidence(request: Request) -> dict[str, Any]:
 @router.get("/map", response_class=Response, responses={200: {"content": {"application/json": {}}}})
 def api_map(request: Request) -> Response:
     """GeoJSON FeatureCollections of the dashboard map, as one object with keys
-    ``districts`` (with access by district), ``units`` (population units with the distance
-    to the nearest library, m), ``libraries`` and ``venues``."""
+    ``districts`` (share of residents within the main standard, ``within_main``), ``units``
+    (population units with ``value``: the headline distance in m or travel time in min),
+    ``libraries`` and ``venues``; ``legend`` gives the unit and the colour breaks."""
     live: LiveEvidence = request.app.state.live
     tag, body = live.map_json()
     # browsers may keep it and revalidate: 304 while the evidence is unchanged
