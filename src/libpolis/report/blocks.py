@@ -48,6 +48,7 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     numeric: list[bool]
+    keys: list[str] | None = None  # one per row: the figure a row shows (``data-figure``)
 
 
 @dataclass

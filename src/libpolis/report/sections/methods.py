@@ -44,6 +44,7 @@ def methods(lang: Lang, ev: Evidence) -> Section:
             ],
             rows,
             [False, True, False, False, False],
+            keys=list(ev.figures),
         )
     )
     sec.blocks.append(
