@@ -285,3 +285,21 @@ def test_partitions_add_up() -> None:
     parts = [coverage(t[a : a + 250], pop[a : a + 250], [5, 15, 30]) for a in range(0, 1000, 250)]
     for col in ("covered_pop", "unreachable_pop", "population"):
         np.testing.assert_allclose(sum(p[col] for p in parts), whole[col])
+
+
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), st.sampled_from(["a", "b", "c"])), st.floats(0, 1000)),
+        max_size=40,
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_residents_by_facility_sums_each_catchment(pairs) -> None:
+    from libpolis.access.coverage import residents_by_facility
+
+    ids = [p[0] for p in pairs]
+    w = [p[1] for p in pairs]
+    got = residents_by_facility(ids, w)
+    want = {k: sum(x for i, x in pairs if i == k) for k in {i for i in ids if i is not None}}
+    assert dict(zip(got["library_id"], got["residents"], strict=True)) == pytest.approx(want)
+    assert list(got["residents"]) == sorted(got["residents"], reverse=True)

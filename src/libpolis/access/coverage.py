@@ -31,6 +31,7 @@ __all__ = [
     "coverage_by_group",
     "coverage_curve",
     "income_quantiles",
+    "residents_by_facility",
 ]
 
 Unit = Literal["min", "m"]
@@ -410,3 +411,32 @@ def _fractional_rank(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     rank = np.empty_like(rank_sorted)
     rank[order] = rank_sorted
     return rank
+
+
+def residents_by_facility(facility: ArrayLike, population: ArrayLike) -> pd.DataFrame:
+    """Residents whose nearest facility is each facility (its catchment), largest first.
+
+    Parameters
+    ----------
+    facility : array-like, shape (n,)
+        The nearest facility's id per unit; missing ids (unreachable units) are left out.
+    population : array-like of float, shape (n,)
+        Residents per unit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``library_id`` and ``residents``, sorted by residents (descending), then id.
+    """
+    ids = pd.Series(facility).reset_index(drop=True)
+    w = pd.Series(np.asarray(population, dtype=np.float64))
+    if len(ids) != len(w):
+        raise DataError(
+            f"facility and population must have the same length ({len(ids)} vs {len(w)})",
+            where="access.residents_by_facility",
+        )
+    keep = ids.notna().to_numpy()
+    served = w[keep].groupby(ids[keep].astype(str).to_numpy()).sum()
+    table = pd.DataFrame({"library_id": served.index.astype(str), "residents": served.to_numpy()})
+    table = table.sort_values(["residents", "library_id"], ascending=[False, True], kind="stable")
+    return table.reset_index(drop=True)

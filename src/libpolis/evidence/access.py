@@ -129,7 +129,7 @@ def add_access(ev: Evidence, rd: StoreReader) -> None:
         )
     _curve(ev, rd, run, unit)
     _districts(ev, rd, run, unit, main, fig)
-    _catchments(ev, rd, units)
+    _catchments(ev, rd)
     add_new_site(ev, rd, run, both)
     add_age_groups(ev, rd, runs, main, unit)
     add_income(ev, rd, run, unit)
@@ -241,11 +241,14 @@ def _districts(
     )
 
 
-def _catchments(ev: Evidence, rd: StoreReader, units: pd.DataFrame | None) -> None:
-    """Residents whose nearest library is each library, with its Sunday opening."""
-    if units is None or "library_id" not in units:
+def _catchments(ev: Evidence, rd: StoreReader) -> None:
+    """Residents whose nearest library is each library (the access step's catchments), with
+    its Sunday opening."""
+    step = ev.facts.get("access_step")
+    table = rd.result(f"{step}_catchments") if step else None
+    if table is None or not len(table):
         return
-    served = units.groupby("library_id")["population"].sum()
+    served = table.set_index("library_id")["residents"]
     libs = rd.table("library")
     lib = libs.set_index("source_id") if len(libs) else libs
     rows = []

@@ -20,6 +20,7 @@ table                               content
 ``access_<label>_bands``            coverage by age band (when the units carry age bands)
 ``access_<label>_income``           mean by income quintile (when units carry income)
 ``access_<label>_culture``          median value to the nearest library vs other venue kinds
+``access_<label>_catchments``       residents whose nearest library is each library
 ``access_<label>_best_site``        one row: where one new service point would reach the most
                                     residents beyond the standard (straight-line estimate)
 =================================== ========================================================
@@ -172,6 +173,9 @@ def run_access(
         units["e2sfca_norm"] = score["access_norm"].to_numpy()
         summary["e2sfca"] = fca.e2sfca_summary(units["e2sfca"], w, catchment_min=catchment_min)
     tables["units"] = units
+    tables["catchments"] = cov.residents_by_facility(
+        np.where(reachable, units["library_id"].to_numpy(object), None), w
+    )
     tables["coverage"] = cov.coverage(values, w, ts, unit=unit)
     step = 100.0 if unit == "m" else 1.0
     tables["curve"] = cov.coverage_curve(
