@@ -1,8 +1,8 @@
 """Time the city brief of the demo city (HTML and PDF) from the store.
 
 Builds the Helsinki demo workspace once (not part of the timing), then for each language times
-the whole ``write_brief`` (evidence from the store, charts, maps, HTML, Typst PDF), and, for
-English, each stage on its own. Target: under 20 s per language on a 2-core machine.
+the whole ``libpolis.pipeline.run_report`` (evidence from the store, charts, maps, HTML, Typst
+PDF), and, for English, each stage on its own. Target: under 20 s per language on a 2-core machine.
 
     .venv/bin/python benchmarks/brief.py [--repeat 3]
 """
@@ -18,11 +18,11 @@ from datetime import date
 from pathlib import Path
 
 from libpolis.demo import build_demo_workspace
-from libpolis.evidence import assemble_evidence
-from libpolis.report.brief import render_html, render_pdf, write_brief
+from libpolis.pipeline import ReportRequest, evidence_of, run_report
+from libpolis.report.brief import render_html, render_pdf
 from libpolis.report.document import build_document
 from libpolis.report.i18n import get_lang
-from libpolis.store import open_store, read_table
+from libpolis.store import open_store
 
 
 def _best(times: list[float]) -> str:
@@ -44,9 +44,8 @@ def main() -> None:
             times = []
             for _ in range(args.repeat):
                 t = time.perf_counter()
-                res = write_brief(
-                    engine, Path(tmp) / "out", area="Helsinki", lang=lang, today=date(2026, 1, 1)
-                )
+                req = ReportRequest(out=Path(tmp) / "out", lang=lang, today=date(2026, 1, 1))
+                res = run_report(engine, req).files
                 times.append(time.perf_counter() - t)
             size = {k: Path(res[k]).stat().st_size // 1024 for k in ("html", "pdf")}
             print(
@@ -55,21 +54,12 @@ def main() -> None:
             )
         # stages, English
         stages: dict[str, list[float]] = {"evidence": [], "document": [], "html": [], "pdf": []}
-        lib = read_table(engine, "library")
-        areas = read_table(engine, "area")
         for _ in range(args.repeat):
             t = time.perf_counter()
-            ev = assemble_evidence(engine, area="Helsinki")
+            ev = evidence_of(engine)
             stages["evidence"].append(time.perf_counter() - t)
             t = time.perf_counter()
-            doc = build_document(
-                ev,
-                get_lang("en"),
-                area="Helsinki",
-                libraries=lib,
-                districts=areas[areas["kind"] == "district"],
-                today=date(2026, 1, 1),
-            )
+            doc = build_document(ev, get_lang("en"), today=date(2026, 1, 1))
             stages["document"].append(time.perf_counter() - t)
             t = time.perf_counter()
             render_html(doc, attribution="")

@@ -19,30 +19,10 @@ Modes, objectives and frameworks are the enums of :mod:`libpolis.model`.
 
 from __future__ import annotations
 
-from libpolis.exports import export_result
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from libpolis.model import Framework, Objective, TravelMode
-from libpolis.pipeline.access import run_access
-from libpolis.pipeline.align import (
-    align_text_file,
-    framework_goals,
-    list_frameworks,
-    programme_text,
-    run_align,
-    store_strategy,
-    suggest_for_programme,
-    train_sdg,
-)
-from libpolis.pipeline.importing import run_import
-from libpolis.pipeline.inputs import (
-    AGE_BANDS,
-    load_libraries,
-    load_population,
-    load_venues,
-    points_gdf,
-    street_network_file,
-)
-from libpolis.pipeline.plan import run_plan
-from libpolis.pipeline.report import evidence_of, run_report
 from libpolis.pipeline.requests import (
     AccessRequest,
     AccessResult,
@@ -56,6 +36,64 @@ from libpolis.pipeline.requests import (
     ReportRequest,
     ReportResult,
 )
+
+#: Where each step function lives; loaded on first use, so `libpolis access` does not load
+#: the classifier, the solver or the report (PEP 562 module ``__getattr__``).
+_LAZY = {
+    "run_access": "access",
+    "align_text_file": "align",
+    "framework_goals": "align",
+    "list_frameworks": "align",
+    "programme_text": "align",
+    "run_align": "align",
+    "store_strategy": "align",
+    "suggest_for_programme": "align",
+    "train_sdg": "align",
+    "run_import": "importing",
+    "AGE_BANDS": "inputs",
+    "load_libraries": "inputs",
+    "load_population": "inputs",
+    "load_venues": "inputs",
+    "points_gdf": "inputs",
+    "street_network_file": "inputs",
+    "run_plan": "plan",
+    "evidence_of": "report",
+    "run_report": "report",
+}
+
+if TYPE_CHECKING:
+    from libpolis.exports import export_result
+    from libpolis.pipeline.access import run_access
+    from libpolis.pipeline.align import (
+        align_text_file,
+        framework_goals,
+        list_frameworks,
+        programme_text,
+        run_align,
+        store_strategy,
+        suggest_for_programme,
+        train_sdg,
+    )
+    from libpolis.pipeline.importing import run_import
+    from libpolis.pipeline.inputs import (
+        AGE_BANDS,
+        load_libraries,
+        load_population,
+        load_venues,
+        points_gdf,
+        street_network_file,
+    )
+    from libpolis.pipeline.plan import run_plan
+    from libpolis.pipeline.report import evidence_of, run_report
+
+
+def __getattr__(name: str) -> Any:
+    if name == "export_result":
+        return import_module("libpolis.exports").export_result
+    if name in _LAZY:
+        return getattr(import_module(f"libpolis.pipeline.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'libpolis.pipeline' has no attribute {name!r}")
+
 
 __all__ = [
     "AGE_BANDS",

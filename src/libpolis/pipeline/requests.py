@@ -53,6 +53,13 @@ def check_label(label: str | None, option: str = "--label") -> str | None:
     return label
 
 
+def _positive(*checks: tuple[str, float, str]) -> None:
+    """``(option, value, unit)`` each finite and > 0, else a :class:`DataError` naming it."""
+    for option, value, unit in checks:
+        if not (value > 0) or value == float("inf"):
+            raise DataError(f"{option} must be a positive number{unit}, not {value!r}")
+
+
 def _enum(cls: type[StrEnum], value: Any, option: str) -> Any:
     try:
         return cls(str(value).lower() if value is not None else value)
@@ -158,10 +165,10 @@ class AccessRequest:
                     f"--thresholds must be positive numbers, not {list(self.thresholds)!r}"
                 )
             object.__setattr__(self, "thresholds", tuple(sorted(set(ts))))
-        if not self.max_access_m > 0:
-            raise DataError(f"--max-access-m must be > 0, not {self.max_access_m!r}")
-        if not self.catchment_min > 0:
-            raise DataError(f"the catchment must be > 0 minutes, not {self.catchment_min!r}")
+        _positive(
+            ("--max-access-m", self.max_access_m, " of metres"),
+            ("the catchment", self.catchment_min, " of minutes"),
+        )
 
     @property
     def step(self) -> str:
@@ -210,12 +217,11 @@ class PlanRequest:
             raise DataError(f"--weight must be population or need, not {self.weight!r}")
         if not 1 <= int(self.n_sites) <= 10_000:
             raise DataError(f"--sites must be between 1 and 10000, not {self.n_sites!r}")
-        if not self.within_min > 0:
-            raise DataError(f"--within must be > 0 minutes, not {self.within_min!r}")
-        if not self.speed_kph > 0:
-            raise DataError(f"--speed-kph must be > 0, not {self.speed_kph!r}")
-        if not self.time_limit_s > 0:
-            raise DataError(f"--time-limit must be > 0 seconds, not {self.time_limit_s!r}")
+        _positive(
+            ("--within", self.within_min, " of minutes"),
+            ("--speed-kph", self.speed_kph, ""),
+            ("--time-limit", self.time_limit_s, " of seconds"),
+        )
 
     @property
     def step(self) -> str:

@@ -3,6 +3,7 @@ point among the population units themselves, by straight-line reach."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -51,7 +52,11 @@ def best_new_site(
     xy = np.column_stack(tr.transform(lon, lat))
     tree = cKDTree(xy)
     pop = unserved["population"].to_numpy(float)
-    gains = np.array([pop[n].sum() for n in tree.query_ball_point(xy, radius_m)])
+    near = tree.query_ball_point(xy, radius_m, workers=-1)
+    sizes = np.fromiter((len(n) for n in near), dtype=np.int64, count=len(near))
+    flat = np.fromiter(itertools.chain.from_iterable(near), dtype=np.int64, count=int(sizes.sum()))
+    # every unit reaches itself, so no neighbour list is empty and reduceat is exact
+    gains = np.add.reduceat(pop[flat], np.concatenate([[0], np.cumsum(sizes)[:-1]]))
     best = int(np.argmax(gains))
     row = unserved.iloc[best]
     district = row.get("district")

@@ -119,6 +119,22 @@ def _decode(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     return frame
 
 
+def _insert_rows(table: Any, conn: Any, keys: list[str], data_iter: Any) -> int:
+    """pandas ``to_sql`` insert method: one DB-API ``executemany`` of plain tuples (much
+    faster than SQLAlchemy's per-row binding for large result tables)."""
+    dbapi = conn.connection.driver_connection
+    names = ", ".join(f'"{k}"' for k in keys)
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join([mark] * len(keys))})'
+    rows = list(data_iter)  # tuples; pandas has already made missing values None
+    cur = dbapi.cursor()
+    try:
+        cur.executemany(sql, rows)
+    finally:
+        cur.close()
+    return len(rows)
+
+
 def _drop(session: Session, table: str) -> None:
     session.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
 
@@ -144,7 +160,7 @@ def write_result(
         for name, ((frame, spec), n) in encoded.items():
             table = result_table_name(name)
             _drop(session, table)
-            frame.to_sql(table, conn, index=False, chunksize=10_000)
+            frame.to_sql(table, conn, index=False, chunksize=50_000, method=_insert_rows)
             session.add(ResultTable(name=name, run_id=run.id, rows=n, columns=spec))
         return run.id
 
