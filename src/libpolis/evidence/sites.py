@@ -18,6 +18,18 @@ def _first(*values: Any) -> float | None:
     return next((float(v) for v in values if not is_blank(v)), None)
 
 
+def _site_fact(site: Any, gain: float | None, *, from_plan: bool, n_sites: int) -> dict[str, Any]:
+    """What ``facts["new_site"]`` says of every new site, however it was chosen."""
+    return {
+        "lon": float(site["lon"]),
+        "lat": float(site["lat"]),
+        "district": None if is_blank(site.get("district")) else str(site.get("district")),
+        "residents_gained": gain,
+        "from_plan": from_plan,
+        "n_sites": n_sites,
+    }
+
+
 def add_new_site(ev: Evidence, rd: StoreReader, run: RunInfo, sources: tuple[str, ...]) -> None:
     """``ev.facts["new_site"]`` and the ``new_site_gain`` figure, each stating its mode."""
     plan = rd.plan_run()
@@ -37,12 +49,7 @@ def add_new_site(ev: Evidence, rd: StoreReader, run: RunInfo, sources: tuple[str
     radius = _first(row.get("radius_m"))
     mode = str(row.get("mode") or "straight")
     ev.facts["new_site"] = {
-        "lon": float(row["lon"]),
-        "lat": float(row["lat"]),
-        "district": None if is_blank(row.get("district")) else str(row.get("district")),
-        "residents_gained": gain,
-        "from_plan": False,
-        "n_sites": 1,
+        **_site_fact(row, gain, from_plan=False, n_sites=1),
         "radius_m": radius,
         "mode": mode,
         "mode_differs": mode != ev.headline_mode,
@@ -86,12 +93,7 @@ def _from_plan(ev: Evidence, rd: StoreReader, plan: RunInfo, sources: tuple[str,
     mode = str(s.get("mode") or "straight")
     within = _first(s.get("within_min"))
     ev.facts["new_site"] = {
-        "lon": float(s0["lon"]),
-        "lat": float(s0["lat"]),
-        "district": None if is_blank(s0.get("district")) else str(s0.get("district")),
-        "residents_gained": gain,
-        "from_plan": True,
-        "n_sites": len(sites),
+        **_site_fact(s0, gain, from_plan=True, n_sites=len(sites)),
         "mode": mode,
         "within_min": within,
         "mode_differs": mode != ev.headline_mode,

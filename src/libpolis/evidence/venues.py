@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -17,6 +18,25 @@ _STATUS = "libpolis status --json"
 def sources_of(frame: pd.DataFrame) -> tuple[str, ...]:
     """The distinct ``source`` values of a table, sorted."""
     return tuple(sorted(frame["source"].astype(str).unique())) if len(frame) else ()
+
+
+def _add_total(
+    ev: Evidence,
+    key: str,
+    label: str,
+    values: pd.Series,
+    unit: str,
+    sources: tuple[str, ...],
+    method: str,
+    *,
+    cast: Callable[[Any], Any] = int,
+) -> bool:
+    """The figure ``key``: the total of the stated ``values``, when at least one is stated; the
+    answer says whether it was added."""
+    if not len(values):
+        return False
+    ev.figure(key, label, cast(values.sum()), unit, sources, method, _STATUS)
+    return True
 
 
 def flag(v: Any) -> bool:
@@ -80,16 +100,16 @@ def add_libraries(ev: Evidence, rd: StoreReader) -> None:
     )
     _service_flags(ev, libs, src)
     hours = libs["hours_per_year"].dropna() if "hours_per_year" in libs else pd.Series([])
-    if len(hours):
-        ev.figure(
-            "library_hours_per_year",
-            "Public opening hours per year (all libraries)",
-            float(hours.sum()),
-            "hours",
-            src,
-            "Sum of hours_per_year over libraries that state it.",
-            _STATUS,
-        )
+    _add_total(
+        ev,
+        "library_hours_per_year",
+        "Public opening hours per year (all libraries)",
+        hours,
+        "hours",
+        src,
+        "Sum of hours_per_year over libraries that state it.",
+        cast=float,
+    )
     _venues(ev, libs, venues, src)
 
 
@@ -139,16 +159,15 @@ def _venues(ev: Evidence, libs: pd.DataFrame, venues: pd.DataFrame, src: tuple[s
             venues.groupby("kind").size().sort_values(ascending=False).rename("count").reset_index()
         )
         ve = venues.dropna(subset=["n_events"])
-        if len(ve):
-            ev.figure(
-                "venue_events",
-                "Events at other cultural venues (where counted)",
-                int(ve["n_events"].sum()),
-                "events",
-                sources_of(ve),
-                f"Sum of n_events over the {len(ve)} venues that have an event count.",
-                _STATUS,
-            )
+        if _add_total(
+            ev,
+            "venue_events",
+            "Events at other cultural venues (where counted)",
+            ve["n_events"],
+            "events",
+            sources_of(ve),
+            f"Sum of n_events over the {len(ve)} venues that have an event count.",
+        ):
             ev.tables["venue_events"] = (
                 ve.sort_values("n_events", ascending=False)[["name", "kind", "n_events"]]
                 .head(8)
@@ -159,17 +178,15 @@ def _venues(ev: Evidence, libs: pd.DataFrame, venues: pd.DataFrame, src: tuple[s
         for a in libs.get("attrs", [])
         if isinstance(a, dict) and a.get("n_events") not in (None, "")
     ]
-    if lib_events:
-        ev.figure(
-            "library_events",
-            "Events at libraries (where counted)",
-            int(sum(lib_events)),
-            "events",
-            src,
-            "Sum of n_events over the library records that state it.",
-            _STATUS,
-        )
-    else:
+    if not _add_total(
+        ev,
+        "library_events",
+        "Events at libraries (where counted)",
+        pd.Series(lib_events, dtype=float),
+        "events",
+        src,
+        "Sum of n_events over the library records that state it.",
+    ):
         ev.missing["library_events"] = (
             "no event counts for the libraries, so libraries and other venues cannot be "
             "compared by events: import libraries with an n_events column "
@@ -241,17 +258,15 @@ def add_programmes(ev: Evidence, rd: StoreReader) -> None:
         "Count of programmes whose attendance field is not empty.",
         _STATUS,
     )
-    if len(att):
-        ev.figure(
-            "programme_attendance",
-            "Attendance at recorded programmes",
-            int(att.sum()),
-            "participants",
-            src,
-            f"Sum of attendance over the {len(att)} programmes that report it.",
-            _STATUS,
-        )
-    else:
+    if not _add_total(
+        ev,
+        "programme_attendance",
+        "Attendance at recorded programmes",
+        att,
+        "participants",
+        src,
+        f"Sum of attendance over the {len(att)} programmes that report it.",
+    ):
         ev.missing["attendance"] = (
             "no programme reports its attendance: add an attendance column and re-run "
             "`libpolis import programmes FILE.csv`"

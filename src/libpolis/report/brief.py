@@ -19,7 +19,8 @@ from markupsafe import Markup, escape
 
 from libpolis.errors import DataError
 from libpolis.evidence import Evidence
-from libpolis.report.document import Bullets, Chart, Document, Headline, Para, Table, build_document
+from libpolis.report.blocks import Bullets, Chart, Document, Headline, Para, Table
+from libpolis.report.document import build_document
 from libpolis.report.i18n import LANGUAGES, get_lang
 
 __all__ = [

@@ -9,18 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from libpolis.evidence import Evidence, Figure, headline_keys
-from libpolis.evidence import display_value as _display_value
-from libpolis.report.blocks import (
-    SECTION_IDS,
-    Bullets,
-    Chart,
-    Document,
-    Headline,
-    Para,
-    Section,
-    Table,
-)
+from libpolis.evidence import Evidence
+from libpolis.report.blocks import SECTION_IDS, Document, Headline
 from libpolis.report.chartset import charts_of
 from libpolis.report.i18n import Lang
 from libpolis.report.sections.access import city, culture
@@ -29,25 +19,7 @@ from libpolis.report.sections.libraries import libraries
 from libpolis.report.sections.methods import methods
 from libpolis.report.sections.summary import summary
 
-__all__ = [
-    "SECTION_IDS",
-    "Bullets",
-    "Chart",
-    "Document",
-    "Headline",
-    "Para",
-    "Section",
-    "Table",
-    "build_document",
-    "display_value",
-    "headline_keys",
-]
-
-
-def display_value(lang: Lang, f: Figure) -> str:
-    """The value of a figure as printed in ``lang`` (see :func:`libpolis.evidence.display_value`,
-    which the web app uses directly)."""
-    return _display_value(f, lang)
+__all__ = ["SECTION_IDS", "build_document"]
 
 
 def build_document(ev: Evidence, lang: Lang, *, today: date) -> Document:

@@ -117,18 +117,12 @@ _STATUS = {
     "evaluated": N_("evaluated"),
 }
 
+# a travel mode: its name in words, and what is measured in it
 _MODE = {
-    "walk": N_("walking"),
-    "bike": N_("cycling"),
-    "drive": N_("driving"),
-    "straight": N_("straight line"),
-}
-
-_MEASURE = {
-    "walk": N_("walking times"),
-    "bike": N_("cycling times"),
-    "drive": N_("driving times"),
-    "straight": N_("straight-line distances"),
+    "walk": (N_("walking"), N_("walking times")),
+    "bike": (N_("cycling"), N_("cycling times")),
+    "drive": (N_("driving"), N_("driving times")),
+    "straight": (N_("straight line"), N_("straight-line distances")),
 }
 
 _TOPIC = {
@@ -159,14 +153,19 @@ def tr(lang: Lang, table: dict[str, str], key: Any) -> str:
     return lang._(table[k]) if k in table else k
 
 
+def _mode_text(lang: Lang, mode: str | None, which: int) -> str:
+    k = str(mode or "straight")
+    return lang._(_MODE[k][which]) if k in _MODE else k
+
+
 def mode_word(lang: Lang, mode: str | None) -> str:
     """The travel mode in words ("walking", "straight line")."""
-    return tr(lang, _MODE, mode or "straight")
+    return _mode_text(lang, mode, 0)
 
 
 def measure_word(lang: Lang, mode: str | None) -> str:
     """What is measured in ``mode`` ("walking times", "straight-line distances")."""
-    return tr(lang, _MEASURE, mode or "straight")
+    return _mode_text(lang, mode, 1)
 
 
 def cap(text: str) -> str:
@@ -269,6 +268,15 @@ _FIXED = {
 }
 
 
+# the labels of the figures measured at the main threshold ({t} {unit}), in the worst
+# district where they say so
+_AT_MAIN_THRESHOLD = {
+    "underserved_residents": N_("Residents farther than {t} {unit} from a library"),
+    "worst_district_coverage": N_("Residents within {t} {unit} of a library in {district}"),
+    "worst_district_unserved": N_("Residents farther than {t} {unit} from a library in {district}"),
+}
+
+
 def label(lang: Lang, ev: Evidence, f: Figure) -> str:
     """Translated label of a figure; an access figure names its travel mode."""
     text = _label(lang, ev, f)
@@ -286,20 +294,9 @@ def _label(lang: Lang, ev: Evidence, f: Figure) -> str:
     if k.startswith("coverage_"):
         t = k[len("coverage_") :].removesuffix(unit)
         return lang._("Residents within {t} {unit} of a library", t=lang.int(float(t)), unit=unit)
-    if k == "underserved_residents":
+    if k in _AT_MAIN_THRESHOLD:
         return lang._(
-            "Residents farther than {t} {unit} from a library", t=lang.int(main), unit=unit
-        )
-    if k == "worst_district_coverage":
-        return lang._(
-            "Residents within {t} {unit} of a library in {district}",
-            t=lang.int(main),
-            unit=unit,
-            district=ev.facts.get("worst_district"),
-        )
-    if k == "worst_district_unserved":
-        return lang._(
-            "Residents farther than {t} {unit} from a library in {district}",
+            _AT_MAIN_THRESHOLD[k],
             t=lang.int(main),
             unit=unit,
             district=ev.facts.get("worst_district"),

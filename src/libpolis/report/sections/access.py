@@ -7,7 +7,8 @@ from typing import Any
 
 from libpolis.evidence import Evidence, display_value
 from libpolis.report.blocks import Para, Section, Table
-from libpolis.report.i18n import Lang
+from libpolis.report.i18n import N_, Lang
+from libpolis.report.sections.tables import add_table
 from libpolis.report.words import _AGE, _FLAG, measure_word, missing, mode_word, tr
 
 __all__ = ["city", "culture"]
@@ -70,36 +71,37 @@ def culture(lang: Lang, ev: Evidence, ctx: dict[str, Any]) -> Section:
     return sec
 
 
+# figure key, its placeholder in the sentence, the sentence
+_INEQUALITY: tuple[tuple[str, str, str], ...] = (
+    (
+        "gini",
+        "gini",
+        N_(
+            "Inequality of access ({mode}): the Gini index of the {what} to the nearest "
+            "library is {gini}. It is 0 when every resident is equally near a library "
+            "and rises towards 1 as the long journeys fall on fewer residents."
+        ),
+    ),
+    (
+        "concentration_index",
+        "ci",
+        N_(
+            "Access by income ({mode}): the concentration index of the {what} is {ci}. "
+            "Below 0, residents with lower incomes live farther from a library; above "
+            "0, those with higher incomes do."
+        ),
+    ),
+)
+
+
 def _inequality(lang: Lang, ev: Evidence, sec: Section) -> None:
     """Gini, concentration index and E2SFCA, each with a plain-language line."""
     mode = mode_word(lang, ev.headline_mode)
     what = lang._("travel time") if ev.headline_unit == "min" else lang._("distance")
-    if ev.value("gini") is not None:
-        sec.blocks.append(
-            Para(
-                lang._(
-                    "Inequality of access ({mode}): the Gini index of the {what} to the nearest "
-                    "library is {gini}. It is 0 when every resident is equally near a library "
-                    "and rises towards 1 as the long journeys fall on fewer residents.",
-                    mode=mode,
-                    what=what,
-                    gini=display_value(ev.figures["gini"], lang),
-                )
-            )
-        )
-    if ev.value("concentration_index") is not None:
-        sec.blocks.append(
-            Para(
-                lang._(
-                    "Access by income ({mode}): the concentration index of the {what} is {ci}. "
-                    "Below 0, residents with lower incomes live farther from a library; above "
-                    "0, those with higher incomes do.",
-                    mode=mode,
-                    what=what,
-                    ci=display_value(ev.figures["concentration_index"], lang),
-                )
-            )
-        )
+    for key, name, text in _INEQUALITY:
+        if ev.value(key) is not None:
+            value = display_value(ev.figures[key], lang)
+            sec.blocks.append(Para(lang._(text, mode=mode, what=what, **{name: value})))
     if ev.value("e2sfca_mean") is not None:
         catch = ev.facts.get("e2sfca_catchment_min")
         text = lang._(
@@ -127,21 +129,21 @@ def _district_table(lang: Lang, ev: Evidence, sec: Section, unit: str) -> None:
     if d is None or not len(d):
         return
     ts = [t for t in ev.facts.get("thresholds", []) if f"within_{t:g}" in d]
-    sec.blocks.append(
-        Table(
-            lang._(
-                "Residents within reach of a library, by district ({mode})",
-                mode=mode_word(lang, ev.headline_mode),
-            ),
-            [lang._("district"), lang._("residents"), lang._("mean ({unit})", unit=unit)]
-            + [lang._("within {t} {unit}", t=lang.int(t), unit=unit) for t in ts],
-            [
-                [str(r["district"]), lang.int(r["residents"]), lang.cost(r.get("mean"), unit)]
-                + [lang.pct(r.get(f"within_{t:g}")) for t in ts]
-                for r in d.sort_values("district").to_dict("records")
-            ],
-            [False, True, True] + [True] * len(ts),
-        )
+    add_table(
+        sec,
+        d.sort_values("district"),
+        lang._(
+            "Residents within reach of a library, by district ({mode})",
+            mode=mode_word(lang, ev.headline_mode),
+        ),
+        [lang._("district"), lang._("residents"), lang._("mean ({unit})", unit=unit)]
+        + [lang._("within {t} {unit}", t=lang.int(t), unit=unit) for t in ts],
+        lambda r: (
+            [str(r["district"]), lang.int(r["residents"]), lang.cost(r.get("mean"), unit)]
+            + [lang.pct(r.get(f"within_{t:g}")) for t in ts]
+        ),
+        [False, True, True] + [True] * len(ts),
+        records=True,
     )
 
 
@@ -216,24 +218,20 @@ def _age(lang: Lang, ev: Evidence, sec: Section, ctx: dict[str, Any]) -> None:
 
 
 def _income(lang: Lang, ev: Evidence, sec: Section, unit: str) -> None:
-    inc = ev.tables.get("income_groups")
-    if inc is not None and len(inc):
-        mcol = "mean_time_min" if unit == "min" else "mean_dist_m"
-        sec.blocks.append(
-            Table(
-                lang._(
-                    "Access by income quintile (1 = lowest incomes, {mode})",
-                    mode=mode_word(lang, ev.headline_mode),
-                ),
-                [lang._("income group"), lang._("residents"), lang._("mean ({unit})", unit=unit)],
-                [
-                    [str(r["quantile"]), lang.int(r["population"]), lang.cost(r[mcol], unit)]
-                    for r in inc.to_dict("records")
-                ],
-                [False, True, True],
-            )
-        )
-    elif "income" in ev.missing:
+    mcol = "mean_time_min" if unit == "min" else "mean_dist_m"
+    shown = add_table(
+        sec,
+        ev.tables.get("income_groups"),
+        lang._(
+            "Access by income quintile (1 = lowest incomes, {mode})",
+            mode=mode_word(lang, ev.headline_mode),
+        ),
+        [lang._("income group"), lang._("residents"), lang._("mean ({unit})", unit=unit)],
+        lambda r: [str(r["quantile"]), lang.int(r["population"]), lang.cost(r[mcol], unit)],
+        [False, True, True],
+        records=True,
+    )
+    if not shown and "income" in ev.missing:
         sec.blocks.append(missing(lang, ev, "income"))
 
 
@@ -245,20 +243,14 @@ def city(lang: Lang, ev: Evidence, ctx: dict[str, Any]) -> Section:
     else:
         _underserved(lang, ev, sec, ctx)
     sec.blocks.append(Para(lang._("The library as a place of interaction"), "h3"))
-    flags = ev.tables.get("service_flags")
-    if flags is not None and len(flags):
-        sec.blocks.append(
-            Table(
-                lang._("Libraries offering each service"),
-                [lang._("service"), lang._("libraries"), lang._("of libraries stating it")],
-                [
-                    [tr(lang, _FLAG, r.flag), lang.int(r.count), lang.int(r.of)]
-                    for r in flags.itertuples()
-                ],
-                [False, True, True],
-            )
-        )
-    else:
+    if not add_table(
+        sec,
+        ev.tables.get("service_flags"),
+        lang._("Libraries offering each service"),
+        [lang._("service"), lang._("libraries"), lang._("of libraries stating it")],
+        lambda r: [tr(lang, _FLAG, r.flag), lang.int(r.count), lang.int(r.of)],
+        [False, True, True],
+    ):
         sec.blocks.append(missing(lang, ev, "service_flags"))
     if "library_hours_per_year" in ev.figures:
         sec.blocks.append(
@@ -269,19 +261,17 @@ def city(lang: Lang, ev: Evidence, ctx: dict[str, Any]) -> Section:
                 )
             )
         )
-    pw = ev.tables.get("programmes_with_partners")
     if "programmes" in ev.missing:
         sec.blocks.append(missing(lang, ev, "programmes"))
-    elif pw is not None and len(pw):
-        sec.blocks.append(
-            Table(
-                lang._("Programmes run with partners from other services"),
-                [lang._("programme"), lang._("library"), lang._("partners")],
-                [[r.title, r.library_name or "", r.partners] for r in pw.head(12).itertuples()],
-                [False, False, False],
-            )
-        )
-    else:
+    elif not add_table(
+        sec,
+        ev.tables.get("programmes_with_partners"),
+        lang._("Programmes run with partners from other services"),
+        [lang._("programme"), lang._("library"), lang._("partners")],
+        lambda r: [r.title, r.library_name or "", r.partners],
+        [False, False, False],
+        head=12,
+    ):
         sec.blocks.append(missing(lang, ev, "partners"))
     return sec
 
@@ -306,27 +296,22 @@ def _underserved(lang: Lang, ev: Evidence, sec: Section, ctx: dict[str, Any]) ->
         sec.blocks.append(Para(text))
     if "gap_map" in ctx:
         sec.blocks.append(ctx["gap_map"])
-    d = ev.tables.get("districts")
-    if d is not None and len(d):
-        sec.blocks.append(
-            Table(
-                lang._(
-                    "Residents beyond reach, by district ({mode})",
-                    mode=mode_word(lang, ev.headline_mode),
-                ),
-                [lang._("district"), lang._("residents beyond reach"), lang._("of residents")],
-                [
-                    [
-                        str(r["district"]),
-                        lang.int(r["unserved"]),
-                        lang.pct(r["unserved"] / r["residents"] if r["residents"] else None),
-                    ]
-                    for r in d.to_dict("records")
-                ],
-                [False, True, True],
-            )
-        )
-    elif "districts" in ev.missing:
+    shown = add_table(
+        sec,
+        ev.tables.get("districts"),
+        lang._(
+            "Residents beyond reach, by district ({mode})", mode=mode_word(lang, ev.headline_mode)
+        ),
+        [lang._("district"), lang._("residents beyond reach"), lang._("of residents")],
+        lambda r: [
+            str(r["district"]),
+            lang.int(r["unserved"]),
+            lang.pct(r["unserved"] / r["residents"] if r["residents"] else None),
+        ],
+        [False, True, True],
+        records=True,
+    )
+    if not shown and "districts" in ev.missing:
         sec.blocks.append(missing(lang, ev, "districts"))
     site = f.get("new_site") or {}
     if site.get("mode_differs") and ev.value("new_site_gain") is not None:

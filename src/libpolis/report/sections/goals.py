@@ -10,6 +10,7 @@ from libpolis.evidence import FOCUS_ARTICLES, Evidence
 from libpolis.evidence.format import DASH, is_blank
 from libpolis.report.blocks import Para, Section, Table
 from libpolis.report.i18n import N_, Lang
+from libpolis.report.sections.tables import add_table
 from libpolis.report.words import _ARTICLE, _SDG, _STATUS, missing, tr
 
 __all__ = ["development", "partnerships", "rights"]
@@ -140,45 +141,30 @@ def partnerships(lang: Lang, ev: Evidence) -> Section:
         ("strategy", N_("The city's strategy goals and library programmes")),
         ("culture", N_("Culture 21 Actions commitments and library programmes")),
     ):
-        t = ev.tables.get(kind)
-        if t is None or not len(t):
+        if add_table(
+            sec,
+            ev.tables.get(kind),
+            lang._(title),
+            [lang._("goal"), lang._("programmes"), lang._("examples"), lang._("partners named")],
+            lambda x: [
+                f"{x.code}. {(x.titles or {}).get(lang.code) or x.title}",
+                lang.int(x.programmes),
+                "; ".join(x.examples),
+                ", ".join(x.partners) if x.partners else "–",
+            ],
+            [False, True, False, False],
+        ):
+            any_table = True
+        else:
             sec.blocks.append(missing(lang, ev, kind))
-            continue
-        any_table = True
-        sec.blocks.append(
-            Table(
-                lang._(title),
-                [
-                    lang._("goal"),
-                    lang._("programmes"),
-                    lang._("examples"),
-                    lang._("partners named"),
-                ],
-                [
-                    [
-                        f"{x.code}. {(x.titles or {}).get(lang.code) or x.title}",
-                        lang.int(x.programmes),
-                        "; ".join(x.examples),
-                        ", ".join(x.partners) if x.partners else "–",
-                    ]
-                    for x in t.itertuples()
-                ],
-                [False, True, False, False],
-            )
-        )
-    ships = ev.tables.get("partnerships")
-    if ships is not None and len(ships):
-        sec.blocks.append(
-            Table(
-                lang._("Partnerships in the register"),
-                [lang._("partnership"), lang._("partner"), lang._("status"), lang._("district")],
-                [
-                    [r.title, _cell(r.partner), tr(lang, _STATUS, r.status), _cell(r.district)]
-                    for r in ships.itertuples()
-                ],
-                [False, False, False, False],
-            )
-        )
+    add_table(
+        sec,
+        ev.tables.get("partnerships"),
+        lang._("Partnerships in the register"),
+        [lang._("partnership"), lang._("partner"), lang._("status"), lang._("district")],
+        lambda r: [r.title, _cell(r.partner), tr(lang, _STATUS, r.status), _cell(r.district)],
+        [False, False, False, False],
+    )
     free = ev.tables.get("partners_without_partnership")
     if free is not None and len(free):
         sec.blocks.append(

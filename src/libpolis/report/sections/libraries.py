@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from libpolis.evidence import Evidence
-from libpolis.report.blocks import Para, Section, Table
+from libpolis.report.blocks import Para, Section
 from libpolis.report.i18n import Lang
+from libpolis.report.sections.tables import add_table
 from libpolis.report.words import _KIND, _STAT, area_name, cap, missing, mode_word, tr
 
 __all__ = ["libraries"]
@@ -31,38 +34,38 @@ def _count_sentence(lang: Lang, ev: Evidence) -> str:
     )
 
 
+def _kind_counts(lang: Lang, sec: Section, frame: pd.DataFrame | None, caption: str) -> None:
+    """How many places of each kind (libraries, or the other venues)."""
+    add_table(
+        sec,
+        frame,
+        caption,
+        [lang._("kind"), lang._("number")],
+        lambda r: [tr(lang, _KIND, r.kind), lang.int(r.count)],
+        [False, True],
+    )
+
+
 def libraries(lang: Lang, ev: Evidence) -> Section:
     sec = Section("libraries", lang._("Libraries in the city"))
     if "libraries" in ev.missing:
         sec.blocks.append(missing(lang, ev, "libraries"))
         return sec
     sec.blocks.append(Para(_count_sentence(lang, ev)))
-    kinds = ev.tables.get("library_kinds")
-    if kinds is not None and len(kinds):
-        sec.blocks.append(
-            Table(
-                lang._("Library service points by kind"),
-                [lang._("kind"), lang._("number")],
-                [[tr(lang, _KIND, r.kind), lang.int(r.count)] for r in kinds.itertuples()],
-                [False, True],
-            )
-        )
-    st = ev.tables.get("statistics")
-    if st is not None and len(st):
-        year = ev.facts.get("statistics_year")
-        sec.blocks.append(
-            Table(
-                lang._("Library statistics held in the workspace ({year})", year=year)
-                if year is not None
-                else lang._("Library statistics held in the workspace"),
-                [lang._("statistic"), lang._("value"), lang._("reporting units")],
-                [
-                    [tr(lang, _STAT, r.name), lang.int(r.value), lang.int(r.subjects)]
-                    for r in st.itertuples()
-                ],
-                [False, True, True],
-            )
-        )
+    _kind_counts(
+        lang, sec, ev.tables.get("library_kinds"), lang._("Library service points by kind")
+    )
+    year = ev.facts.get("statistics_year")
+    if add_table(
+        sec,
+        ev.tables.get("statistics"),
+        lang._("Library statistics held in the workspace ({year})", year=year)
+        if year is not None
+        else lang._("Library statistics held in the workspace"),
+        [lang._("statistic"), lang._("value"), lang._("reporting units")],
+        lambda r: [tr(lang, _STAT, r.name), lang.int(r.value), lang.int(r.subjects)],
+        [False, True, True],
+    ):
         visits = ev.value("stat_visits")
         people = ev.value("stat_service_area_population") or ev.value("residents")
         if visits is not None and people and year is not None:
@@ -98,42 +101,29 @@ def _venues(lang: Lang, ev: Evidence, sec: Section) -> None:
                 )
             )
         )
-    ck = ev.tables.get("culture_kinds")
-    if ck is not None and len(ck):
-        unit = ev.headline_unit or "m"
-        sec.blocks.append(
-            Table(
-                lang._(
-                    "How near is each kind of cultural institution? Median for residents ({mode})",
-                    mode=mode_word(lang, ev.headline_mode),
-                ),
-                [lang._("kind"), lang._("median ({unit})", unit=unit)],
-                [[tr(lang, _KIND, r.kind), lang.cost(r.median, unit)] for r in ck.itertuples()],
-                [False, True],
-            )
-        )
+    unit = ev.headline_unit or "m"
+    add_table(
+        sec,
+        ev.tables.get("culture_kinds"),
+        lang._(
+            "How near is each kind of cultural institution? Median for residents ({mode})",
+            mode=mode_word(lang, ev.headline_mode),
+        ),
+        [lang._("kind"), lang._("median ({unit})", unit=unit)],
+        lambda r: [tr(lang, _KIND, r.kind), lang.cost(r.median, unit)],
+        [False, True],
+    )
     if "venues" in ev.missing:
         sec.blocks.append(missing(lang, ev, "venues"))
-    vk = ev.tables.get("venue_kinds")
-    if vk is not None and len(vk):
-        sec.blocks.append(
-            Table(
-                lang._("Other cultural venues by kind"),
-                [lang._("kind"), lang._("number")],
-                [[tr(lang, _KIND, r.kind), lang.int(r.count)] for r in vk.itertuples()],
-                [False, True],
-            )
-        )
-    vev = ev.tables.get("venue_events")
-    if vev is not None and len(vev):
-        sec.blocks.append(
-            Table(
-                lang._("Cultural venues with the most events (where counted)"),
-                [lang._("venue"), lang._("kind"), lang._("events")],
-                [[r.name, tr(lang, _KIND, r.kind), lang.int(r.n_events)] for r in vev.itertuples()],
-                [False, False, True],
-            )
-        )
+    _kind_counts(lang, sec, ev.tables.get("venue_kinds"), lang._("Other cultural venues by kind"))
+    add_table(
+        sec,
+        ev.tables.get("venue_events"),
+        lang._("Cultural venues with the most events (where counted)"),
+        [lang._("venue"), lang._("kind"), lang._("events")],
+        lambda r: [r.name, tr(lang, _KIND, r.kind), lang.int(r.n_events)],
+        [False, False, True],
+    )
     if "library_events" in ev.missing:
         sec.blocks.append(missing(lang, ev, "library_events"))
     elif ev.value("venue_events") is not None:
