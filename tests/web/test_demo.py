@@ -44,6 +44,7 @@ def test_dashboard_on_helsinki(demo_app) -> None:
     assert all(0 <= r["within_250"] <= r["within_500"] <= r["within_1000"] <= 1 for r in rows)
     for r in rows:
         assert all(cell in page.text for cell in r["cells"])
+        assert r["mean"] is not None and 0 < r["mean"] < 5000  # metres, every district
     layers = c.get("/api/map").json()
     assert layers["legend"] == {"unit": "m", "breaks": [500.0, 1000.0], "mode": "straight",
                                 "main": 1000.0}  # fmt: skip

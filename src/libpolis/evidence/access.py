@@ -20,10 +20,10 @@ __all__ = ["add_access", "how_measured"]
 
 #: E2SFCA statistics stored in an access run's summary and the figure label of each.
 E2SFCA_STATS: dict[str, str] = {
-    "mean": "Mean E2SFCA access score",
-    "median": "Median E2SFCA access score",
-    "p10": "E2SFCA access score of the 10 % least served",
-    "p90": "E2SFCA access score of the 10 % best served",
+    "mean": "Library capacity per 1,000 residents (E2SFCA), mean",
+    "median": "Library capacity per 1,000 residents (E2SFCA), median",
+    "p10": "Library capacity per 1,000 residents (E2SFCA), the 10 % least served",
+    "p90": "Library capacity per 1,000 residents (E2SFCA), the 10 % best served",
 }
 
 

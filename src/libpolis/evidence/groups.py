@@ -160,7 +160,7 @@ def add_partial(ev: Evidence, rd: StoreReader, runs: list[RunInfo], primary: Run
         if isinstance(e2, dict) and not is_blank(e2.get("mean")):
             fig(
                 "e2sfca_mean",
-                "Mean E2SFCA access score in the network area",
+                "Library capacity per 1,000 residents (E2SFCA), mean in the network area",
                 e2["mean"],
                 "per 1,000 residents",
                 "Enhanced two-step floating catchment area score: library supply per 1,000 "

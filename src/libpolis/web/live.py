@@ -52,11 +52,10 @@ def district_table(ev: Evidence) -> dict[str, Any]:
     frame = ev.tables.get("districts")
     unit = ev.headline_unit or "m"
     ts = [float(t) for t in ev.facts.get("thresholds", [])]
-    mean_col = "mean_time_min" if unit == "min" else "mean_dist_m"
     what = "travel time" if unit == "min" else "distance"
     columns = [
         {"key": "residents", "label": "Residents"},
-        {"key": mean_col, "label": f"Mean {what} ({unit})"},
+        {"key": "mean", "label": f"Mean {what} ({unit})"},
         *({"key": f"within_{t:g}", "label": _within_label(t, unit)} for t in ts),
     ]
     rows: list[dict[str, Any]] = []
@@ -66,7 +65,7 @@ def district_table(ev: Evidence) -> dict[str, Any]:
             values = {c["key"]: _num(r.get(c["key"])) for c in columns}
             shown = [
                 nf.int(values["residents"]),
-                nf.cost(values[mean_col], unit),
+                nf.cost(values["mean"], unit),
                 *(nf.pct(values[c["key"]]) for c in columns[2:]),
             ]
             rows.append({"district": str(r["district"]), **values, "cells": shown})
@@ -201,6 +200,7 @@ class LiveEvidence:
             "figures": figs,
             "headline": [figs[k] for k in headline_keys(ev) if k in figs],
             "equity": [figs[k] for k in EQUITY_KEYS if k in figs],
+            "partial": ev.facts.get("headline_partial"),
             "districts": district_table(ev),
             "legend": map_legend(ev),
             "missing": dict(ev.missing),

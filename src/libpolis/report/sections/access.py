@@ -11,7 +11,7 @@ from libpolis.report.i18n import N_, Lang
 from libpolis.report.sections.tables import add_table
 from libpolis.report.words import _AGE, _FLAG, measure_word, missing, mode_word, tr
 
-__all__ = ["city", "culture"]
+__all__ = ["city", "culture", "partial_note"]
 
 
 def _how(lang: Lang, ev: Evidence) -> str:
@@ -46,20 +46,9 @@ def culture(lang: Lang, ev: Evidence, ctx: dict[str, Any]) -> Section:
                 )
             )
         )
-    hp = f.get("headline_partial")
-    if hp:
-        sec.blocks.append(
-            Para(
-                lang._(
-                    "The street network ({file}) covers {res} residents; the other {out} live "
-                    "outside it, and the access figures of this brief are for the area it covers.",
-                    file=hp.get("file") or "",
-                    res=lang.int(hp.get("residents")),
-                    out=lang.int(hp.get("residents_outside")),
-                ),
-                "note",
-            )
-        )
+    note = partial_note(lang, ev)
+    if note is not None:
+        sec.blocks.append(note)
     for key in ("access_map", "coverage_chart"):
         if key in ctx:
             sec.blocks.append(ctx[key])
@@ -328,3 +317,21 @@ def _underserved(lang: Lang, ev: Evidence, sec: Section, ctx: dict[str, Any]) ->
         )
     if "plan" in ev.missing:
         sec.blocks.append(missing(lang, ev, "plan"))
+
+
+def partial_note(lang: Lang, ev: Evidence) -> Para | None:
+    """When the headline street network covers only part of the residents: the note saying
+    that the access figures are for the area it covers (None otherwise)."""
+    hp = ev.facts.get("headline_partial")
+    if not hp:
+        return None
+    return Para(
+        lang._(
+            "The street network ({file}) covers {res} residents; the other {out} live "
+            "outside it, and the access figures of this brief are for the area it covers.",
+            file=hp.get("file") or "",
+            res=lang.int(hp.get("residents")),
+            out=lang.int(hp.get("residents_outside")),
+        ),
+        "note",
+    )
