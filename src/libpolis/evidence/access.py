@@ -36,6 +36,13 @@ def how_measured(mode: str) -> str:
 
 def _missing_access(ev: Evidence, rd: StoreReader) -> None:
     """Name the input that is really missing before access can be measured."""
+    ev.facts["access_needs"] = (
+        "population"
+        if rd.population_units() == 0
+        else "libraries"
+        if ev.value("walk_in_libraries") == 0
+        else "run"
+    )
     if rd.population_units() == 0:
         ev.missing["access"] = (
             "no population, so access cannot be measured: run `libpolis import population "

@@ -141,11 +141,24 @@ def _record(ev: Evidence) -> Recommendation | None:
     )
 
 
+def _inputs(ev: Evidence) -> Recommendation | None:
+    """What to import first when access cannot be measured: the libraries or the residents."""
+    need = ev.facts.get("access_needs")
+    if need == "libraries":
+        return Recommendation("import_libraries", ("walk_in_libraries",), {})
+    if need == "population":
+        return Recommendation("import_population", ("walk_in_libraries",),
+                              {"n": ev.value("walk_in_libraries") or 0})  # fmt: skip
+    return None
+
+
 def recommend(ev: Evidence) -> list[Recommendation]:
     """At most :data:`MAX_RECOMMENDATIONS` recommendations the evidence supports, the most
     pressing first; one asking for data when nothing else can be said."""
     out = [
-        r for r in (_reach(ev), _sunday(ev), _sdg(ev), _gateway(ev), _record(ev)) if r is not None
+        r
+        for r in (_inputs(ev), _reach(ev), _sunday(ev), _sdg(ev), _gateway(ev), _record(ev))
+        if r is not None
     ]
     if not out:
         out.append(Recommendation("import_data", (), {}))

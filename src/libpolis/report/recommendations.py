@@ -164,6 +164,19 @@ def render_recommendation(lang: Lang, ev: Evidence, r: Recommendation) -> str:
                 p=lang.int(p["partners"]),
             )
         )
+    if r.key == "import_libraries":
+        return lang._(
+            "Put the city's libraries on the map: import them from OpenStreetMap "
+            "(`libpolis import osm FILE.pbf`) or from the library service's own list "
+            "(`libpolis import facilities FILE.csv --as library`), so that access can be measured."
+        )
+    if r.key == "import_population":
+        return lang._(
+            "Measure who can reach the {n} walk-in libraries: import where residents live "
+            "(`libpolis import population FILE`, a census grid or points) and run "
+            "`libpolis access --mode walk`.",
+            n=lang.int(r.params.get("n")),
+        )
     if r.key == "record_programmes":
         return lang._(
             "Record the libraries' programmes: import them with `libpolis import programmes "
