@@ -60,7 +60,7 @@
           "Libraries": libs, "Districts": districts }, { collapsed: false }).addTo(map);
         var b = units.getBounds();
         if (!b.isValid()) { b = districts.getBounds(); }
-        if (!b.isValid()) { b = libs.getBounds(); }
+        if (!b.isValid()) { b = L.featureGroup([libs, venues]).getBounds(); }
         if (b.isValid()) { map.fitBounds(b); } else { map.setView([0, 0], 2); }
         map.attributionControl.addAttribution("Districts, population: workspace sources; © OpenStreetMap contributors where cited");
       })
