@@ -85,18 +85,23 @@ def init(
 @app.command()
 @cli_errors
 def status(workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
-    """Rows per table and per source."""
-    from libpolis.store import counts
+    """Rows per table and per source, and the stored analyses (step, when, command)."""
+    from libpolis.pipeline import workspace_status
 
     engine = engine_for(workspace, db, create=False)
-    result = counts(engine)
+    status = workspace_status(engine)
+    result = status["counts"]
 
     def human() -> None:
         for table, per in result.items():
             extra = ", ".join(f"{k}: {v}" for k, v in per.items() if k != "total")
             typer.echo(f"{table:16s} {per['total']:>8d}" + (f"  ({extra})" if extra else ""))
+        typer.echo(f"analyses: {len(status['analyses'])}")
+        for run in status["analyses"]:
+            when = str(run["created_at"])[:19].replace("T", " ")
+            typer.echo(f"  {run['id']:>4d}  {run['step']:24s} {when}  {run['command']}")
 
-    emit({"counts": result}, json_out, human)
+    emit(status, json_out, human)
 
 
 @import_app.command("osm")

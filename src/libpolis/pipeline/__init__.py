@@ -12,7 +12,12 @@ function            request               what it does
 :func:`run_plan`    :class:`PlanRequest`   new sites (MCLP / p-median); ``plan_<label>_*``
 :func:`run_align`   :class:`AlignRequest`  programmes to SDGs, rights, Culture 21, strategies
 :func:`run_report`  :class:`ReportRequest` the evidence rendered as the city brief
+:func:`run_scenario` :class:`ScenarioRequest` closure, longer hours, mobile stops;
+                                           ``scenario_<label>_*``
 ==================  ====================  ===================================================
+
+:mod:`libpolis.pipeline.outputs` lists, shows and exports what a workspace holds
+(:func:`list_items`, :func:`show_item`, :func:`export_named`, :func:`workspace_status`).
 
 Modes, objectives and frameworks are the enums of :mod:`libpolis.model`.
 """
@@ -35,6 +40,9 @@ from libpolis.pipeline.requests import (
     PlanResult,
     ReportRequest,
     ReportResult,
+    ScenarioKind,
+    ScenarioRequest,
+    ScenarioResult,
 )
 
 #: Where each step function lives; loaded on first use, so `libpolis access` does not load
@@ -57,12 +65,18 @@ _LAZY = {
     "points_gdf": "inputs",
     "street_network_file": "inputs",
     "run_plan": "plan",
+    "run_scenario": "scenarios",
+    "LIST_KINDS": "outputs",
+    "export_named": "outputs",
+    "export_result": "outputs",
+    "list_items": "outputs",
+    "show_item": "outputs",
+    "workspace_status": "outputs",
     "evidence_of": "report",
     "run_report": "report",
 }
 
 if TYPE_CHECKING:
-    from libpolis.exports import export_result
     from libpolis.pipeline.access import run_access
     from libpolis.pipeline.align import (
         align_text_file,
@@ -83,13 +97,20 @@ if TYPE_CHECKING:
         points_gdf,
         street_network_file,
     )
+    from libpolis.pipeline.outputs import (
+        LIST_KINDS,
+        export_named,
+        export_result,
+        list_items,
+        show_item,
+        workspace_status,
+    )
     from libpolis.pipeline.plan import run_plan
+    from libpolis.pipeline.scenarios import run_scenario
     from libpolis.pipeline.report import evidence_of, run_report
 
 
 def __getattr__(name: str) -> Any:
-    if name == "export_result":
-        return import_module("libpolis.exports").export_result
     if name in _LAZY:
         return getattr(import_module(f"libpolis.pipeline.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'libpolis.pipeline' has no attribute {name!r}")
@@ -97,6 +118,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AGE_BANDS",
+    "LIST_KINDS",
     "AccessRequest",
     "AccessResult",
     "AlignRequest",
@@ -110,12 +132,17 @@ __all__ = [
     "PlanResult",
     "ReportRequest",
     "ReportResult",
+    "ScenarioKind",
+    "ScenarioRequest",
+    "ScenarioResult",
     "TravelMode",
     "align_text_file",
     "evidence_of",
+    "export_named",
     "export_result",
     "framework_goals",
     "list_frameworks",
+    "list_items",
     "load_libraries",
     "load_population",
     "load_venues",
@@ -126,8 +153,11 @@ __all__ = [
     "run_import",
     "run_plan",
     "run_report",
+    "run_scenario",
+    "show_item",
     "store_strategy",
     "street_network_file",
     "suggest_for_programme",
     "train_sdg",
+    "workspace_status",
 ]

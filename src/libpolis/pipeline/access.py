@@ -11,6 +11,10 @@ table                               content
                                     population, lon, lat, library_id, value`` (``dist_m`` or
                                     ``time_min``), ``reachable``, ``nearest_culture``,
                                     ``e2sfca``, ``e2sfca_norm`` (network modes)
+``access_<label>_outside``          network modes: the units farther than ``max_access_m``
+                                    from the network (``unit_id, population, lon, lat,
+                                    access_m``), left out of every figure; the export of
+                                    ``access_<label>_units`` lists them flagged
 ``access_<label>_coverage``         share of residents within each threshold
 ``access_<label>_curve``            the coverage curve (1-60 min, or 100-3000 m)
 ``access_<label>_districts``        per district: residents, mean, ``within_<t>`` shares,
@@ -120,6 +124,16 @@ def run_access(
             raise DataError(
                 f"no population unit lies within {max_access_m:g} m of the street network in {net.name}"
             )
+        # kept, not dropped: the units outside, in their own table (the export flags them)
+        outside = pd.DataFrame(
+            {
+                "unit_id": pop.loc[~inside, "source_id"].to_numpy(),
+                "population": pop.loc[~inside, "population"].to_numpy(float),
+                "lon": pop.loc[~inside, "lon"].to_numpy(float),
+                "lat": pop.loc[~inside, "lat"].to_numpy(float),
+                "access_m": near.loc[~inside, "access_m"].to_numpy(float),
+            }
+        )
         pop, near = pop[inside].reset_index(drop=True), near[inside].reset_index(drop=True)
         residents = residents[inside].reset_index(drop=True)
         values = near["time_min"].to_numpy(float)
@@ -148,7 +162,7 @@ def run_access(
             per_kind[kind] = nearest_facility(graph, residents, sub, max_access_m=max_access_m)[
                 "time_min"
             ].to_numpy(float)
-    tables: dict[str, pd.DataFrame] = {}
+    tables: dict[str, pd.DataFrame] = {} if graph is None else {"outside": outside}
     if kinds:
         times = pd.DataFrame(per_kind)
         units["nearest_culture"] = cultural.nearest_kind(times)["nearest_kind"].to_numpy()

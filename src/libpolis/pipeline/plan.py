@@ -183,6 +183,16 @@ def run_plan(engine: Engine, request: PlanRequest | None = None, **options: Any)
     }
     if objective is Objective.COVERAGE:
         summary["residents_gained"] = float(group_table.loc[0, "gained"])
+    else:
+        for key in ("mean_time_min_before", "mean_time_min_after"):
+            summary[key] = float(group_table.loc[0, key])
+    new = out_sites[out_sites["status"] == "new"].set_index("site_id")
+    summary["new_sites"] = [
+        {"site_id": sid, "name": str(new.at[sid, "name"]), "kind": str(new.at[sid, "kind"]),
+         "lon": float(new.at[sid, "lon"]), "lat": float(new.at[sid, "lat"]),
+         "residents": float(new.at[sid, "residents"])}
+        for sid in result.selected
+    ]  # fmt: skip
     names = {
         f"plan_{label}_sites": out_sites,
         f"plan_{label}_units": unit_table,

@@ -30,6 +30,9 @@ __all__ = [
     "PlanResult",
     "ReportRequest",
     "ReportResult",
+    "ScenarioKind",
+    "ScenarioRequest",
+    "ScenarioResult",
     "StepResult",
     "check_label",
 ]
@@ -232,6 +235,94 @@ class PlanRequest:
 class PlanResult(StepResult):
     objective: Objective = Objective.COVERAGE
     mode: TravelMode = TravelMode.STRAIGHT
+
+
+# ---------------------------------------------------------------------------- scenarios
+
+
+class ScenarioKind(StrEnum):
+    """The scenarios :func:`~libpolis.pipeline.run_scenario` computes."""
+
+    CLOSURE = "closure"
+    HOURS = "hours"
+    MOBILE = "mobile"
+
+
+@dataclass(frozen=True)
+class ScenarioRequest:
+    """A what-if on today's libraries, stored as ``scenario_<label>_*`` (label default: the
+    kind).
+
+    ``closure``: residents who lose a library within ``within`` if the ``libraries`` close
+    (none given: each library in turn, ranked). ``hours``: capacity-aware access (E2SFCA,
+    ``catchment_min``) when the one library in ``libraries`` opens ``factor`` times as many
+    hours (``floor_area_factor`` for more floor area). ``mobile``: where ``stops`` mobile
+    library stops, chosen among ``candidates``, reach the most residents farther than
+    ``within`` from every library. ``within`` is in the mode's unit, as for ``access``:
+    metres in a straight line (default 1000, at ``speed_kph``) or minutes on the street
+    network (default 15). Libraries are named by id, imported id or exact name.
+    """
+
+    kind: ScenarioKind
+    libraries: tuple[str, ...] = ()
+    factor: float = 1.0
+    floor_area_factor: float = 1.0
+    stops: int = 3
+    within: float | None = None
+    mode: TravelMode = TravelMode.STRAIGHT
+    speed_kph: float = 4.8
+    catchment_min: float = 30.0
+    candidates: str = "osm"
+    population_source: str | None = None
+    network: Path | None = None
+    time_limit_s: float = 60.0
+    label: str | None = None
+    command: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", _enum(ScenarioKind, self.kind, "the scenario"))
+        object.__setattr__(self, "mode", _enum(TravelMode, self.mode, "--mode"))
+        object.__setattr__(self, "libraries", tuple(str(x) for x in self.libraries))
+        check_label(self.label)
+        if self.kind is ScenarioKind.HOURS and len(self.libraries) != 1:
+            raise DataError("plan hours needs exactly one --library (its id or name)")
+        if not self.factor >= 0 or not self.floor_area_factor >= 0:
+            raise DataError(f"--factor must be a number >= 0, not {self.factor!r}")
+        if not 1 <= int(self.stops) <= 10_000:
+            raise DataError(f"--stops must be between 1 and 10000, not {self.stops!r}")
+        if self.within is not None:
+            _positive(("--within", self.within, " (metres straight, minutes on the network)"))
+        _positive(
+            ("--speed-kph", self.speed_kph, ""),
+            ("--catchment", self.catchment_min, " of minutes"),
+            ("--time-limit", self.time_limit_s, " of seconds"),
+        )
+
+    @property
+    def step(self) -> str:
+        """The run's step name: ``scenario_<label>``."""
+        return f"scenario_{self.label or self.kind.value}"
+
+    @property
+    def resolved_within(self) -> float:
+        """The standard in the mode's unit (metres straight, minutes on the network)."""
+        if self.within is not None:
+            return float(self.within)
+        return 15.0 if self.mode.is_network else 1000.0
+
+    @property
+    def within_min(self) -> float:
+        """The standard in minutes (straight-line metres at ``speed_kph``)."""
+        w = self.resolved_within
+        return w if self.mode.is_network else w / (self.speed_kph * 1000.0 / 60.0)
+
+
+@dataclass(frozen=True)
+class ScenarioResult(StepResult):
+    """A stored scenario: its kind and label (the summary holds the before/after figures)."""
+
+    kind: ScenarioKind = ScenarioKind.CLOSURE
+    label: str = ""
 
 
 # -------------------------------------------------------------------------------- align

@@ -1,5 +1,7 @@
 """``libpolis plan``: where new branches reach the most residents (MCLP) or cut travel most
-(p-median); the step itself is :func:`libpolis.pipeline.run_plan`."""
+(p-median), the step :func:`libpolis.pipeline.run_plan`; and the scenarios ``plan closure``,
+``plan hours`` and ``plan mobile`` (:func:`libpolis.pipeline.run_scenario`, commands in
+:mod:`libpolis.steps.scenarios`)."""
 
 from __future__ import annotations
 
@@ -16,12 +18,26 @@ from libpolis.model import Objective, TravelMode
 __all__ = ["register"]
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``libpolis plan`` to the CLI."""
+def _site_lines(summary: dict) -> str:
+    lines = []
+    for site in summary.get("new_sites", []):
+        lines.append(
+            f"\n  {site['name']} ({site['kind']}) at {site['lon']:.5f}, {site['lat']:.5f}"
+            f" [{site['site_id']}]: serves {site['residents']:,.0f} residents"
+        )
+    return "".join(lines)
 
-    @app.command("plan")
+
+def register(app: typer.Typer) -> None:
+    """Add ``libpolis plan`` (and its scenario subcommands) to the CLI."""
+    from libpolis.steps import scenarios
+
+    plan_app = typer.Typer(no_args_is_help=False)
+
+    @plan_app.callback(invoke_without_command=True)
     @cli_errors
     def plan(
+        ctx: typer.Context,
         objective: Annotated[
             Objective,
             typer.Option(
@@ -61,7 +77,12 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Where N new branches reach the most residents, or cut travel time the most."""
+        """Where N new branches reach the most residents, or cut travel time the most.
+
+        Scenarios on today's libraries: ``plan closure``, ``plan hours``, ``plan mobile``.
+        """
+        if ctx.invoked_subcommand is not None:
+            return
         from libpolis.pipeline import PlanRequest, run_plan
 
         req = PlanRequest(
@@ -76,11 +97,15 @@ def register(app: typer.Typer) -> None:
         if req.objective is Objective.COVERAGE:
             text = (
                 f"{summary['sites']} new sites reach {summary['residents_gained']:,.0f} more"
-                f" residents within {within:g} min ({proof}): {', '.join(summary['selected'])}"
+                f" residents within {within:g} min ({proof}):"
             )
         else:
             text = (
-                f"{summary['sites']} new sites: weighted travel {summary['value']:,.0f}"
-                f" resident-minutes ({proof}): {', '.join(summary['selected'])}"
+                f"{summary['sites']} new sites: mean travel time of residents"
+                f" {summary['mean_time_min_before']:,.1f} min before,"
+                f" {summary['mean_time_min_after']:,.1f} min after ({proof}):"
             )
-        emit(summary, json_out, text)
+        emit(summary, json_out, text + _site_lines(summary))
+
+    scenarios.register(plan_app)
+    app.add_typer(plan_app, name="plan")

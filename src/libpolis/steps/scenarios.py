@@ -1,0 +1,193 @@
+"""``libpolis plan closure | hours | mobile``: what-ifs on today's libraries, each stored as
+``scenario_<label>_*`` (export with ``libpolis export``); the step is
+:func:`libpolis.pipeline.run_scenario`. Registered by :mod:`libpolis.steps.plan`."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from libpolis._cli_common import DbOpt, JsonOpt, WorkspaceOpt, cli_errors, emit, engine_for
+from libpolis.model import TravelMode
+
+__all__ = ["register"]
+
+WithinOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--within",
+        help="Access standard: metres in a straight line (default 1000) or minutes on the"
+        " street network (default 15).",
+    ),
+]
+ModeOpt = Annotated[
+    TravelMode,
+    typer.Option(
+        "--mode", case_sensitive=False, help="straight, or walk, bike, drive on the network"
+    ),
+]
+SpeedOpt = Annotated[
+    float, typer.Option("--speed-kph", help="Straight-line travel speed (walk 4.8).")
+]
+PopOpt = Annotated[
+    str | None, typer.Option("--population-source", help="Default: newest import.")
+]
+NetOpt = Annotated[
+    Path | None, typer.Option("--network", help="OSM .pbf (default: the imported one).")
+]
+LabelOpt = Annotated[
+    str | None, typer.Option("--label", help="Name of the stored scenario (default: its kind).")
+]
+
+
+def _command() -> str:
+    return "libpolis " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+def _run(workspace: Path | None, db: str | None, **fields: Any) -> dict[str, Any]:
+    from libpolis.pipeline import ScenarioRequest, run_scenario
+
+    req = ScenarioRequest(**fields, command=_command())
+    engine = engine_for(workspace, db, create=False)
+    return run_scenario(engine, req).as_dict()
+
+
+def _std(s: dict[str, Any]) -> str:
+    return f"{s['within']:g} {s['unit']}" + (
+        f" ({s['mode']})" if s["mode"] != "straight" else " in a straight line"
+    )
+
+
+def register(plan_app: typer.Typer) -> None:
+    """Add ``closure``, ``hours`` and ``mobile`` to the ``libpolis plan`` group."""
+
+    @plan_app.command("closure")
+    @cli_errors
+    def closure(
+        library: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--library",
+                help="Library that closes (id or exact name; repeat for several). Without it,"
+                " each library in turn, ranked by residents who lose access.",
+            ),
+        ] = None,
+        within: WithinOpt = None,
+        mode: ModeOpt = TravelMode.STRAIGHT,
+        speed_kph: SpeedOpt = 4.8,
+        population_source: PopOpt = None,
+        network: NetOpt = None,
+        label: LabelOpt = None,
+        workspace: WorkspaceOpt = None,
+        db: DbOpt = None,
+        json_out: JsonOpt = False,
+    ) -> None:
+        """Residents who lose a library within the standard if a branch closes.
+
+        Example: libpolis plan closure --library "Kallio Library" --within 1000
+        """
+        s = _run(
+            workspace, db, kind="closure", libraries=tuple(library or ()), within=within,
+            mode=mode, speed_kph=speed_kph, population_source=population_source,
+            network=network, label=label,
+        )  # fmt: skip
+        if "closed" in s:
+            names = ", ".join(c["name"] for c in s["closed"])
+            text = (
+                f"closing {names}: {s['lose_access']:,.0f} residents lose a library within"
+                f" {_std(s)} ({100 * s['share_losing']:.1f}%); within before"
+                f" {s['within_before']:,.0f}, after {s['within_after']:,.0f}"
+            )
+        else:
+            rows = [
+                f"\n  {r['rank']:>3d}. {r['name']} [{r['library_id']}]: {r['lose_access']:,.0f}"
+                f" ({100 * r['share_losing']:.1f}%)"
+                for r in s["ranking"]
+            ]
+            text = f"residents who lose a library within {_std(s)} if it closes:" + "".join(rows)
+        emit(s, json_out, text)
+
+    @plan_app.command("hours")
+    @cli_errors
+    def hours(
+        library: Annotated[str, typer.Option("--library", help="The library (id or name).")],
+        factor: Annotated[
+            float, typer.Option("--factor", help="Opening hours times this (1.5 = 50% more).")
+        ] = 1.0,
+        floor_area_factor: Annotated[
+            float, typer.Option("--floor-area-factor", help="Floor area times this.")
+        ] = 1.0,
+        catchment: Annotated[
+            float, typer.Option("--catchment", help="E2SFCA catchment in minutes.")
+        ] = 30.0,
+        mode: ModeOpt = TravelMode.STRAIGHT,
+        speed_kph: SpeedOpt = 4.8,
+        population_source: PopOpt = None,
+        network: NetOpt = None,
+        label: LabelOpt = None,
+        workspace: WorkspaceOpt = None,
+        db: DbOpt = None,
+        json_out: JsonOpt = False,
+    ) -> None:
+        """Library capacity per resident (E2SFCA) before and after longer hours at a branch.
+
+        Example: libpolis plan hours --library "Kallio Library" --factor 1.5
+        """
+        s = _run(
+            workspace, db, kind="hours", libraries=(library,), factor=factor,
+            floor_area_factor=floor_area_factor, catchment_min=catchment, mode=mode,
+            speed_kph=speed_kph, population_source=population_source, network=network,
+            label=label,
+        )  # fmt: skip
+        b, a = s["mean_access_before"], s["mean_access_after"]
+        text = (
+            f"{s['library']['name']} with hours x{factor:g}: library capacity per 1,000"
+            f" residents {b if b is None else f'{b:.3f}'} before,"
+            f" {a if a is None else f'{a:.3f}'} after;"
+            f" {s['residents_changed']:,.0f} residents see a change"
+        )
+        emit(s, json_out, text)
+
+    @plan_app.command("mobile")
+    @cli_errors
+    def mobile(
+        stops: Annotated[int, typer.Option("--stops", help="Number of mobile stops.")] = 3,
+        candidates: Annotated[
+            str, typer.Option("--candidates", help="osm (the imported .pbf) or a CSV/GeoJSON.")
+        ] = "osm",
+        within: WithinOpt = None,
+        mode: ModeOpt = TravelMode.STRAIGHT,
+        speed_kph: SpeedOpt = 4.8,
+        time_limit: Annotated[
+            float, typer.Option("--time-limit", help="Solver budget in seconds.")
+        ] = 60.0,
+        population_source: PopOpt = None,
+        network: NetOpt = None,
+        label: LabelOpt = None,
+        workspace: WorkspaceOpt = None,
+        db: DbOpt = None,
+        json_out: JsonOpt = False,
+    ) -> None:
+        """Where mobile library stops reach the most residents far from every library.
+
+        Example: libpolis plan mobile --stops 5 --candidates sites.csv
+        """
+        s = _run(
+            workspace, db, kind="mobile", stops=stops, candidates=candidates, within=within,
+            mode=mode, speed_kph=speed_kph, time_limit_s=time_limit,
+            population_source=population_source, network=network, label=label,
+        )  # fmt: skip
+        lines = "".join(
+            f"\n  {x['name']} ({x['kind']}) at {x['lon']:.5f}, {x['lat']:.5f}:"
+            f" {x['residents']:,.0f} residents"
+            for x in s["selected"]
+        )
+        text = (
+            f"{s['stops']} mobile stops reach {s['reached_by_stops']:,.0f} of the"
+            f" {s['underserved_before']:,.0f} residents beyond {_std(s)} of a library:" + lines
+        )
+        emit(s, json_out, text)
