@@ -92,3 +92,23 @@ def test_walk_times_on_the_street_network(app, workspace):
     # walking the streets is never shorter than the straight line at the same speed
     walk_before = out["groups"][0]["within_before"]
     assert walk_before <= straight["groups"][0]["within_before"]
+
+
+def test_text_names_sites_and_median_gives_mean_times(app, workspace, tmp_path):
+    csv = tmp_path / "sites.csv"
+    pd.DataFrame(
+        {"id": ["x", "y"], "name": ["Old school", "Town hall"], "lon": [24.93, 25.03],
+         "lat": [60.17, 60.21]}
+    ).to_csv(csv, index=False)  # fmt: skip
+    args = ["--objective", "median", "--sites", "1", "--candidates", str(csv), "--label", "m1"]
+    out = json.loads(_run(app, workspace, *args, "--json").output)
+    groups = read_result(open_store(f"sqlite:///{workspace}"), "plan_m1_groups").iloc[0]
+    assert out["mean_time_min_before"] == pytest.approx(groups["mean_time_min_before"])
+    assert out["mean_time_min_after"] == pytest.approx(groups["mean_time_min_after"])
+    (site,) = out["new_sites"]
+    assert site["site_id"] == out["selected"][0] and site["name"] in ("Old school", "Town hall")
+    text = _run(app, workspace, *args).output
+    assert "resident-minutes" not in text
+    assert f"{groups['mean_time_min_before']:,.1f} min before" in text
+    assert f"{groups['mean_time_min_after']:,.1f} min after" in text
+    assert f"{site['name']} (candidate) at {site['lon']:.5f}, {site['lat']:.5f}" in text
