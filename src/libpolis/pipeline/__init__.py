@@ -106,8 +106,8 @@ if TYPE_CHECKING:
         workspace_status,
     )
     from libpolis.pipeline.plan import run_plan
-    from libpolis.pipeline.scenarios import run_scenario
     from libpolis.pipeline.report import evidence_of, run_report
+    from libpolis.pipeline.scenarios import run_scenario
 
 
 def __getattr__(name: str) -> Any:

@@ -243,9 +243,7 @@ def _units_with_outside(engine: Engine, name: str) -> pd.DataFrame:
     return frame
 
 
-def export_named(
-    engine: Engine, name: str, out: Path, fmt: str | None = None
-) -> dict[str, Any]:
+def export_named(engine: Engine, name: str, out: Path, fmt: str | None = None) -> dict[str, Any]:
     """Write ``name`` to ``out``: a stored result table, a plan (``plan_<label>`` or its
     label), or a list (:data:`LIST_KINDS`). Returns ``name, path, format, rows``."""
     key = format_of(out, fmt)

@@ -114,7 +114,9 @@ def register(app: typer.Typer) -> None:
                 elif isinstance(v, dict):
                     typer.echo(f"{k}:")
                     for kk, vv in v.items():
-                        typer.echo(f"  {kk}: {_cell(vv) if not isinstance(vv, list | dict) else vv}")
+                        typer.echo(
+                            f"  {kk}: {_cell(vv) if not isinstance(vv, list | dict) else vv}"
+                        )
                 else:
                     typer.echo(f"{k}: {_cell(v) if not isinstance(v, list) else v}")
 
@@ -133,9 +135,7 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", help="File to write.")],
         fmt: Annotated[
             ExportFormat | None,
-            typer.Option(
-                "--format", case_sensitive=False, help="Default: from the file's suffix."
-            ),
+            typer.Option("--format", case_sensitive=False, help="Default: from the file's suffix."),
         ] = None,
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,

@@ -33,9 +33,7 @@ ModeOpt = Annotated[
 SpeedOpt = Annotated[
     float, typer.Option("--speed-kph", help="Straight-line travel speed (walk 4.8).")
 ]
-PopOpt = Annotated[
-    str | None, typer.Option("--population-source", help="Default: newest import.")
-]
+PopOpt = Annotated[str | None, typer.Option("--population-source", help="Default: newest import.")]
 NetOpt = Annotated[
     Path | None, typer.Option("--network", help="OSM .pbf (default: the imported one).")
 ]
