@@ -330,7 +330,8 @@ def access(
     emit(
         summary,
         json_out,
-        f"{summary['residents']:,.0f} residents, {summary['libraries']} libraries, "
+        f"{summary['residents']:,.0f} residents ({summary['population_source']}), "
+        f"{summary['libraries']} libraries, "
         f"{summary['unreachable']:,.0f} unreachable; "
         + (f"mean {mean:,.1f} {unit}; " if mean is not None else "")
         + f"within {cov_text}",
