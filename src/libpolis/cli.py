@@ -128,16 +128,35 @@ def import_osm(
 @cli_errors
 def import_population(
     path: Path,
-    id_column: Annotated[str, typer.Option("--id-column")] = "id",
-    population_column: Annotated[str, typer.Option("--population-column")] = "population",
-    x_column: Annotated[str | None, typer.Option("--x-column")] = None,
-    y_column: Annotated[str | None, typer.Option("--y-column")] = None,
+    id_column: Annotated[
+        str,
+        typer.Option("--id-column", help="Column with a unique id per row (@row: number rows)."),
+    ] = "id",
+    population_column: Annotated[
+        str, typer.Option("--population-column", help="Column with the residents of each row.")
+    ] = "population",
+    x_column: Annotated[
+        str | None, typer.Option("--x-column", help="Column with x or longitude (CSV).")
+    ] = None,
+    y_column: Annotated[
+        str | None, typer.Option("--y-column", help="Column with y or latitude (CSV).")
+    ] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="CRS of x/y, e.g. EPSG:3879.")] = None,
-    layer: Annotated[str | None, typer.Option("--layer")] = None,
-    income_column: Annotated[str | None, typer.Option("--income-column")] = None,
-    district_column: Annotated[str | None, typer.Option("--district-column")] = None,
+    layer: Annotated[
+        str | None, typer.Option("--layer", help="Layer of a GeoPackage with several layers.")
+    ] = None,
+    income_column: Annotated[
+        str | None,
+        typer.Option("--income-column", help="Column with income, to show access by income."),
+    ] = None,
+    district_column: Annotated[
+        str | None,
+        typer.Option("--district-column", help="Column naming each row's district."),
+    ] = None,
     attr: Annotated[list[str] | None, typer.Option("--attr", help="Extra column to keep.")] = None,
-    encoding: Annotated[str, typer.Option("--encoding")] = "utf-8",
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1).")
+    ] = "utf-8",
     source: SourceOpt = None,
     publisher: PublisherOpt = None,
     licence: LicenceOpt = None,
@@ -217,7 +236,9 @@ def import_museums(
 @cli_errors
 def import_programmes(
     path: Path,
-    encoding: Annotated[str, typer.Option("--encoding")] = "utf-8",
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1).")
+    ] = "utf-8",
     source: SourceOpt = None,
     publisher: PublisherOpt = None,
     licence: LicenceOpt = None,
