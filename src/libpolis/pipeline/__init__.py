@@ -58,6 +58,7 @@ _LAZY = {
     "suggest_for_programme": "align",
     "train_sdg": "align",
     "run_import": "importing",
+    "use_population": "importing",
     "AGE_BANDS": "inputs",
     "load_libraries": "inputs",
     "load_population": "inputs",
@@ -88,7 +89,7 @@ if TYPE_CHECKING:
         suggest_for_programme,
         train_sdg,
     )
-    from libpolis.pipeline.importing import run_import
+    from libpolis.pipeline.importing import run_import, use_population
     from libpolis.pipeline.inputs import (
         AGE_BANDS,
         load_libraries,
@@ -159,5 +160,6 @@ __all__ = [
     "street_network_file",
     "suggest_for_programme",
     "train_sdg",
+    "use_population",
     "workspace_status",
 ]

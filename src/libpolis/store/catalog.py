@@ -51,7 +51,10 @@ def programme_table(engine: Engine) -> pd.DataFrame:
 
 
 def population_sources(engine: Engine) -> pd.DataFrame:
-    """Each population source: ``source, units, residents, path, imported_at``."""
+    """Each population source: ``source, basis`` (the one analyses count by default),
+    ``units, residents, path, imported_at``."""
+    from libpolis.store.settings import population_basis
+
     with session_scope(engine) as session:
         rows = session.execute(
             select(PopulationUnit.source, func.count(), func.sum(PopulationUnit.population))
@@ -62,6 +65,7 @@ def population_sources(engine: Engine) -> pd.DataFrame:
         [(str(s), int(n), float(p or 0.0)) for s, n, p in rows],
         columns=["source", "units", "residents"],
     )
+    frame.insert(1, "basis", frame["source"] == population_basis(engine))
     ds = datasets(engine)[["source", "path", "imported_at"]]
     return frame.merge(ds, on="source", how="left")
 
