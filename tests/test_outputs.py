@@ -144,7 +144,7 @@ def test_list_and_show(workspace, engine):
         (("show", "plan", "nope"), "error: no plan 'nope'"),
         (("export", "nope", "--out", "x.csv"), "error: nothing named 'nope' to export"),
         (("export", "alignments", "--out", "a.gpkg"), "has no coordinates"),
-        (("export", "libraries", "--out", "a.txt"), "cannot tell the format"),
+        (("export", "libraries", "--out", "a.txt"), "cannot export to .txt"),
         (("list", "cats"), "error: Invalid value for 'kind': 'cats' is not one of 'libraries'"),
     ],
 )

@@ -73,6 +73,11 @@ def test_walk_is_never_faster_than_the_straight_line(ws: Path, tmp_path: Path) -
     s = pd.read_csv(tmp_path / "s.csv").set_index("unit_id")
     w = gpd.read_parquet(tmp_path / "w.parquet").set_index("unit_id")
     assert w.crs.to_epsg() == 4326
+    # every unit is exported; those outside the street network flagged, with no time
+    assert set(w.index) == set(s.index)
+    assert (~w["inside_network"]).sum() == walk["network"]["units_outside"]
+    assert w.loc[~w["inside_network"], "time_min"].isna().all()
+    w = w[w["inside_network"]]
     both = w.join(s[["dist_m"]], how="inner")
     # walking at 4.8 km/h can never beat the straight line to the nearest library
     assert (both["time_min"] >= both["dist_m"] / (4800 / 60) - 1e-6).all()

@@ -373,7 +373,7 @@ def access(
     `libpolis access --mode straight --export residents.gpkg`.
     """
     from libpolis.errors import DataError
-    from libpolis.pipeline import AccessRequest, export_result, run_access
+    from libpolis.pipeline import AccessRequest, export_result, format_of, run_access
 
     try:
         ts = tuple(float(t) for t in thresholds.split(",") if t.strip()) if thresholds else None
@@ -385,6 +385,8 @@ def access(
         mode=mode, thresholds=ts, population_source=population_source, network=network,
         max_access_m=max_access_m, label=label,
     )  # fmt: skip
+    if export is not None:
+        format_of(export)  # a file we cannot write is said before the run, not after
     engine = engine_for(workspace, db, create=False)
     with progress(not json_out) as prog:
         prog.add_task(f"access ({req.mode.value})", total=None)

@@ -45,7 +45,7 @@ def format_of(path: Path, fmt: str | None = None) -> str:
         if suffix in suffixes:
             return key
     raise DataError(
-        f"{path}: cannot tell the format from {suffix or 'no suffix'}; use .gpkg, .parquet, "
+        f"{path}: cannot export to {suffix or 'a file without suffix'}; use .gpkg, .parquet, "
         ".csv or .geojson, or pass --format"
     )
 

@@ -41,6 +41,7 @@ __all__ = [
     "LIST_KINDS",
     "export_named",
     "export_result",
+    "format_of",
     "list_items",
     "plan_figures",
     "plan_table",
