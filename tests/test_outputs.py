@@ -155,3 +155,12 @@ def test_errors_are_one_line_exit_2(workspace, tmp_path, monkeypatch, args, mess
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and message in lines[0]
     assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+def test_cli_choices_are_the_pipeline_kinds():
+    from libpolis.exports import FORMATS
+    from libpolis.pipeline import LIST_KINDS
+    from libpolis.steps.outputs import ExportFormat, ListKind
+
+    assert [k.value for k in ListKind] == list(LIST_KINDS)
+    assert [f.value for f in ExportFormat] == list(FORMATS)

@@ -143,3 +143,22 @@ def test_unknown_library_is_one_line_and_stores_nothing(workspace, engine):
     assert latest_run(engine, "scenario_closure").id == before
     with pytest.raises(DataError, match="exactly one --library"):
         ScenarioRequest(kind="hours")
+
+
+def test_walk_closure_agrees_with_the_walk_access_run(engine):
+    """Residents within 15 minutes' walk before any closure: the scenario's travel-time table
+    and the access step's nearest-library search (another code path) agree."""
+    walk = latest_run(engine, "access_walk").summary
+    units = read_result(engine, "access_walk_units")
+    lib = units["library_id"].value_counts().index[0]  # the branch most residents walk to
+    out = run_scenario(engine, ScenarioRequest(
+        kind="closure", libraries=(lib,), mode="walk", within=15, population_source=POP,
+        label="walk",
+    )).as_dict()  # fmt: skip
+    assert out["network"]["units_outside"] == walk["network"]["units_outside"]
+    assert out["residents"] == pytest.approx(walk["residents"])
+    within = units.loc[units["time_min"] <= 15, "population"].sum()
+    assert out["within_before"] == pytest.approx(within)
+    # only residents whose nearest library it is can lose access when it closes
+    mine = units.loc[(units["library_id"] == lib) & (units["time_min"] <= 15), "population"]
+    assert 0 <= out["lose_access"] <= mine.sum()

@@ -54,6 +54,9 @@ LIST_KINDS = (
     "alignments",
 )  # fmt: skip
 _SHOW_KINDS = ("library", "programme", "population", "analysis", "plan", "scenario", "result")
+_PLURAL = {k: k[:-3] + "y" if k.endswith("ies") else k[:-1] for k in LIST_KINDS} | {
+    "analyses": "analysis", "populations": "population",
+}  # fmt: skip
 _UNITS = re.compile(r"^access_(?P<label>[a-z][a-z0-9_]*)_units$")
 
 
@@ -161,7 +164,7 @@ def _run(engine: Engine, prefix: str, key: str, what: str) -> dict[str, Any]:
 
 def show_item(engine: Engine, kind: str, key: str) -> dict[str, Any]:
     """One record behind ``libpolis show KIND ID|NAME``, with what belongs to it."""
-    kind = kind.lower().rstrip("s") if kind.lower() not in ("analysis", "analyses") else "analysis"
+    kind = _PLURAL.get(kind.lower(), kind.lower())
     if kind not in _SHOW_KINDS:
         raise DataError(f"cannot show {kind!r}: choose one of {', '.join(_SHOW_KINDS)}")
     if kind == "library":

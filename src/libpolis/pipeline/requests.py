@@ -260,7 +260,8 @@ class ScenarioRequest:
     library stops, chosen among ``candidates``, reach the most residents farther than
     ``within`` from every library. ``within`` is in the mode's unit, as for ``access``:
     metres in a straight line (default 1000, at ``speed_kph``) or minutes on the street
-    network (default 15). Libraries are named by id, imported id or exact name.
+    network (default 15; units farther than ``max_access_m`` from it are left out and
+    counted, as in ``access``). Libraries are named by id, imported id or exact name.
     """
 
     kind: ScenarioKind
@@ -275,6 +276,7 @@ class ScenarioRequest:
     candidates: str = "osm"
     population_source: str | None = None
     network: Path | None = None
+    max_access_m: float = 400.0
     time_limit_s: float = 60.0
     label: str | None = None
     command: str = ""
@@ -296,6 +298,7 @@ class ScenarioRequest:
             ("--speed-kph", self.speed_kph, ""),
             ("--catchment", self.catchment_min, " of minutes"),
             ("--time-limit", self.time_limit_s, " of seconds"),
+            ("--max-access-m", self.max_access_m, " of metres"),
         )
 
     @property

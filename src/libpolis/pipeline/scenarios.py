@@ -32,7 +32,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from libpolis.access.nearest import travel_time_matrix
-from libpolis.access.network import graph_from_pbf
+from libpolis.access.network import graph_from_pbf, snap_points
 from libpolis.errors import DataError
 from libpolis.pipeline.inputs import (
     load_libraries,
@@ -237,15 +237,33 @@ def run_scenario(
     engine: Engine, request: ScenarioRequest | None = None, **options: Any
 ) -> ScenarioResult:
     """Run one scenario on the workspace (times as in ``libpolis plan``: straight lines at
-    ``speed_kph`` or door to door on the street network) and store its tables and run."""
+    ``speed_kph`` or door to door on the street network) and store its tables and run.
+
+    On the street network, units farther than ``max_access_m`` from it lie outside the area it
+    covers, as in ``libpolis access``: the figures are for the covered area and the summary's
+    ``network`` entry says how many units and residents lie outside."""
     req = request if request is not None else ScenarioRequest(**options)
     label = req.label or req.kind.value
     pop = load_population(engine, req.population_source)
     libs = load_libraries(engine)
+    graph, network = None, None
+    if req.mode.is_network:  # as in `access`: units far from the network lie outside its area
+        net = Path(req.network or street_network_file(engine))
+        graph = graph_from_pbf(net, req.mode.value)
+        _, acc = snap_points(graph, pop["lon"].to_numpy(float), pop["lat"].to_numpy(float))
+        inside = acc <= req.max_access_m
+        if not inside.any():
+            raise DataError(
+                f"no population unit lies within {req.max_access_m:g} m of the street network"
+                f" in {net.name}"
+            )
+        network = {
+            "file": net.name, "max_access_m": req.max_access_m,
+            "units_outside": int((~inside).sum()),
+            "residents_outside": float(pop.loc[~inside, "population"].sum()),
+        }  # fmt: skip
+        pop = pop[inside].reset_index(drop=True)
     residents, facilities = points_gdf(pop), points_gdf(libs)
-    graph = None
-    if req.mode.is_network:
-        graph = graph_from_pbf(Path(req.network or street_network_file(engine)), req.mode.value)
     limit = req.catchment_min if req.kind is ScenarioKind.HOURS else req.within_min
     od = _od(req, engine, residents, facilities, limit, graph)
     ctx = {"pop": pop, "libs": libs, "residents": residents, "od": od, "graph": graph}
@@ -267,6 +285,8 @@ def run_scenario(
         "population_source": str(pop["source"].iloc[0]),
         **figures,
     }
+    if network is not None:
+        summary["network"] = network
     names = {f"scenario_{label}_{k}": v for k, v in tables.items()}
     params = {
         "kind": req.kind.value, "libraries": list(req.libraries), "factor": req.factor,

@@ -15,17 +15,41 @@ from libpolis._cli_common import DbOpt, JsonOpt, WorkspaceOpt, cli_errors, emit,
 
 __all__ = ["print_table", "register"]
 
-_LIST = ("libraries", "programmes", "populations", "analyses", "plans", "scenarios", "results",
-         "alignments")  # fmt: skip
-ListKind = StrEnum("ListKind", {k.upper(): k for k in _LIST})  # type: ignore[misc]
-ShowKind = StrEnum(  # type: ignore[misc]
-    "ShowKind",
-    {k.upper(): k for k in ("library", "programme", "population", "analysis", "plan",
-                            "scenario", "result")},
-)  # fmt: skip
-ExportFormat = StrEnum(  # type: ignore[misc]
-    "ExportFormat", {k.upper(): k for k in ("gpkg", "parquet", "csv", "geojson")}
-)
+
+class ListKind(StrEnum):
+    """What ``libpolis list`` lists (:data:`libpolis.pipeline.LIST_KINDS`)."""
+
+    LIBRARIES = "libraries"
+    PROGRAMMES = "programmes"
+    POPULATIONS = "populations"
+    ANALYSES = "analyses"
+    PLANS = "plans"
+    SCENARIOS = "scenarios"
+    RESULTS = "results"
+    ALIGNMENTS = "alignments"
+
+
+class ShowKind(StrEnum):
+    """What ``libpolis show`` shows."""
+
+    LIBRARY = "library"
+    PROGRAMME = "programme"
+    POPULATION = "population"
+    ANALYSIS = "analysis"
+    PLAN = "plan"
+    SCENARIO = "scenario"
+    RESULT = "result"
+
+
+class ExportFormat(StrEnum):
+    """The file formats of ``libpolis export``."""
+
+    GPKG = "gpkg"
+    PARQUET = "parquet"
+    CSV = "csv"
+    GEOJSON = "geojson"
+
+
 _WIDTH = 48  # characters shown of a long text cell
 
 

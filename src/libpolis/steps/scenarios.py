@@ -60,6 +60,16 @@ def _std(s: dict[str, Any]) -> str:
     )
 
 
+def _outside(s: dict[str, Any]) -> str:
+    net = s.get("network")
+    if not net or not net["units_outside"]:
+        return ""
+    return (
+        f"\n  ({net['residents_outside']:,.0f} residents farther than {net['max_access_m']:g} m"
+        f" from the street network of {net['file']} are outside its area and left out)"
+    )
+
+
 def register(plan_app: typer.Typer) -> None:
     """Add ``closure``, ``hours`` and ``mobile`` to the ``libpolis plan`` group."""
 
@@ -107,7 +117,7 @@ def register(plan_app: typer.Typer) -> None:
                 for r in s["ranking"]
             ]
             text = f"residents who lose a library within {_std(s)} if it closes:" + "".join(rows)
-        emit(s, json_out, text)
+        emit(s, json_out, text + _outside(s))
 
     @plan_app.command("hours")
     @cli_errors
@@ -148,7 +158,7 @@ def register(plan_app: typer.Typer) -> None:
             f" {a if a is None else f'{a:.3f}'} after;"
             f" {s['residents_changed']:,.0f} residents see a change"
         )
-        emit(s, json_out, text)
+        emit(s, json_out, text + _outside(s))
 
     @plan_app.command("mobile")
     @cli_errors
@@ -188,4 +198,4 @@ def register(plan_app: typer.Typer) -> None:
             f"{s['stops']} mobile stops reach {s['reached_by_stops']:,.0f} of the"
             f" {s['underserved_before']:,.0f} residents beyond {_std(s)} of a library:" + lines
         )
-        emit(s, json_out, text)
+        emit(s, json_out, text + _outside(s))
