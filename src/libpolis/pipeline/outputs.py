@@ -42,9 +42,11 @@ __all__ = [
     "export_named",
     "export_result",
     "format_of",
+    "jsonable",
     "list_items",
     "plan_figures",
     "plan_table",
+    "records",
     "show_item",
     "workspace_status",
 ]
@@ -60,12 +62,12 @@ _PLURAL = {k: k[:-3] + "y" if k.endswith("ies") else k[:-1] for k in LIST_KINDS}
 _UNITS = re.compile(r"^access_(?P<label>[a-z][a-z0-9_]*)_units$")
 
 
-def _plain(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """A JSON-ready value: NaN -> None, numpy scalars -> Python, timestamps -> ISO text."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [jsonable(v) for v in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if hasattr(value, "item") and not isinstance(value, str | bytes):
@@ -78,7 +80,7 @@ def _plain(value: Any) -> Any:
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of ``frame`` as JSON-ready dicts (geometry left out)."""
     cols = [c for c in frame.columns if c != "geometry"]
-    return [_plain(dict(zip(cols, row, strict=True))) for row in frame[cols].itertuples(False)]
+    return [jsonable(dict(zip(cols, row, strict=True))) for row in frame[cols].itertuples(False)]
 
 
 def plan_figures(summary: dict[str, Any]) -> dict[str, Any]:
@@ -154,7 +156,7 @@ def _run(engine: Engine, prefix: str, key: str, what: str) -> dict[str, Any]:
     runs = run_records(engine, prefix)
     for r in runs:
         if str(r["id"]) == key or r["step"] in (key, f"{prefix}{key}"):
-            return _plain(r)
+            return jsonable(r)
     raise NotFoundError(
         f"no {what} {key!r} in the workspace; `libpolis list {what}s` shows them"
         if what != "analysis" else

@@ -13,6 +13,7 @@ from libpolis.web.routes import (
     partners,
     partnerships,
     programmes,
+    scenarios,
     users,
 )
 
@@ -20,7 +21,18 @@ __all__ = ["ROUTERS"]
 
 ROUTERS: list[APIRouter] = [
     m.router
-    for m in (auth, dashboard, libraries, programmes, partners, partnerships, goals, users, exports)
+    for m in (
+        auth,
+        dashboard,
+        libraries,
+        programmes,
+        partners,
+        partnerships,
+        goals,
+        users,
+        exports,
+        scenarios,
+    )
 ] + [
     m.pages for m in (auth, dashboard, libraries, programmes, partners, partnerships, goals, users)
 ]
