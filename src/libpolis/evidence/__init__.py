@@ -16,7 +16,8 @@ What is read: the tables ``library``, ``venue``, ``programme``, ``statistic``, `
 ``population_unit``, ``dataset``, ``partner``, ``partnership``, ``alignment`` (with ``goal``
 and ``framework``); the access runs ``access_<label>`` (summary and the tables ``_units``,
 ``_curve``, ``_districts``, ``_bands``, ``_income``, ``_culture``, ``_best_site``); the newest
-planning run ``plan_<label>`` and its ``_sites``. A part that is absent is said so in
+planning run ``plan_<label>`` and its ``_sites``; the newest run of each scenario
+``scenario_<label>`` (:mod:`.scenarios`). A part that is absent is said so in
 ``Evidence.missing``, with the command that adds it.
 """
 
@@ -38,6 +39,7 @@ from libpolis.evidence.headline import headline_keys
 from libpolis.evidence.partnerships import add_partnerships, add_runs
 from libpolis.evidence.read import StoreReader
 from libpolis.evidence.recommend import Recommendation, recommend
+from libpolis.evidence.scenarios import add_scenarios
 from libpolis.evidence.venues import add_libraries, add_programmes, add_statistics
 
 __all__ = [
@@ -76,6 +78,7 @@ def assemble_evidence(engine: Engine, *, area: str | None = None) -> Evidence:
     add_access(ev, rd)
     add_alignment(ev, rd)
     add_partnerships(ev, rd)
+    add_scenarios(ev, rd)
     add_runs(ev, rd)
     ev.recommendations = recommend(ev)
     return ev

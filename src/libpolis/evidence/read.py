@@ -71,6 +71,10 @@ class StoreReader:
                 q = q.where(Run.step.like(pattern))
             return [_info(r) for r in session.scalars(q).all()]
 
+    def runs_like(self, pattern: str) -> list[RunInfo]:
+        """Runs whose step matches the SQL ``LIKE`` pattern, newest first."""
+        return self._runs(pattern)
+
     def access_runs(self) -> list[RunInfo]:
         """Access runs with a coverage summary, newest first (one per step)."""
         seen: set[str] = set()

@@ -26,6 +26,7 @@ SECTION_IDS: tuple[str, ...] = (
     "development",
     "rights",
     "partnerships",
+    "scenarios",
     "methods",
 )
 

@@ -144,6 +144,7 @@ _TOPIC = {
     "rights": N_("Human rights"),
     "culture": N_("Culture 21 Actions"),
     "strategy": N_("City strategy"),
+    "scenarios": N_("Scenarios"),
 }
 
 
@@ -236,6 +237,7 @@ def _missing_text(lang: Lang, topic: str, msg: str) -> str:
         "rights": N_("no programme is aligned to the Universal Declaration of Human Rights yet."),
         "culture": N_("no programme is aligned to the Culture 21 Actions commitments yet."),
         "strategy": N_("the workspace holds no city strategy goals aligned with programmes."),
+        "scenarios": N_("no scenario (a closure, longer hours, mobile stops) is stored yet."),
     }
     return lang._(texts[topic]) if topic in texts else topic
 
