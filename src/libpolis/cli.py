@@ -119,7 +119,7 @@ def import_osm(
 @import_app.command("population")
 @cli_errors
 def import_population(
-    path: Path,
+    path: Annotated[Path | None, typer.Argument(help="The population file.")] = None,
     id_column: Annotated[str, typer.Option("--id-column")] = "id",
     population_column: Annotated[str, typer.Option("--population-column")] = "population",
     x_column: Annotated[str | None, typer.Option("--x-column")] = None,
@@ -130,6 +130,24 @@ def import_population(
     district_column: Annotated[str | None, typer.Option("--district-column")] = None,
     attr: Annotated[list[str] | None, typer.Option("--attr", help="Extra column to keep.")] = None,
     encoding: Annotated[str, typer.Option("--encoding")] = "utf-8",
+    h3_column: Annotated[str | None, typer.Option(
+        "--h3-column", help="Column of H3 cell ids: each unit at its cell's centre.")] = None,
+    from_osm_buildings: Annotated[Path | None, typer.Option(
+        "--from-osm-buildings", help="Spread --total residents over this OSM file's homes.")
+    ] = None,
+    total: Annotated[float | None, typer.Option(
+        "--total", help="Residents to spread over the buildings (e.g. a census count).")] = None,
+    total_source: Annotated[str | None, typer.Option(
+        "--total-source", help="Who counted --total, e.g. 'IMSEE, Census 2016'.")] = None,
+    building_rule: Annotated[str, typer.Option(
+        "--building-rule", help="Which buildings are homes: residential or yes.")
+    ] = "residential",
+    expected_total: Annotated[float | None, typer.Option(
+        "--expected-total", help="Refuse the file if its residents are >10 % off this.")
+    ] = None,
+    accept_outside: Annotated[bool, typer.Option(
+        "--accept-outside", help="Import points far outside the libraries and areas.")
+    ] = False,
     source: SourceOpt = None,
     publisher: PublisherOpt = None,
     licence: LicenceOpt = None,
@@ -138,10 +156,28 @@ def import_population(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Population points or polygons (CSV, GeoPackage, GeoJSON, GeoParquet)."""
+    """Population points or polygons (CSV, GeoPackage, GeoJSON, GeoParquet), H3 cells, or
+    residents spread over OpenStreetMap buildings (--from-osm-buildings city.pbf --total N)."""
+    from libpolis.errors import DataError
     from libpolis.pipeline import ImportKind, ImportRequest
 
+    if (path is None) == (from_osm_buildings is None):
+        raise DataError("give a population file or --from-osm-buildings FILE.pbf (one of them)")
+    checks = {"expected_total": expected_total, "accept_outside": accept_outside}
+    if from_osm_buildings is not None:
+        path, options = from_osm_buildings, {
+            "from_osm_buildings": True, "total": total, "total_source": total_source,
+            "building_rule": building_rule, **checks,
+        }  # fmt: skip
+        req = ImportRequest(ImportKind.POPULATION, path, source=source, options=options,
+                            dataset=_provenance(publisher, licence, attribution))  # fmt: skip
+        _import(req, workspace=workspace, db=db, json_out=json_out)
+        return
     options = {
+        "h3_column": h3_column,
+        "total": total,
+        "total_source": total_source,
+        **checks,
         "id_column": id_column,
         "population_column": population_column,
         "x_column": x_column,
