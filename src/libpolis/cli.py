@@ -52,7 +52,10 @@ def _import(request: Any, *, workspace: Path | None, db: str | None, json_out: b
     from libpolis.pipeline import run_import
 
     engine = engine_for(workspace, db)
-    res = run_import(engine, request)
+    try:
+        res = run_import(engine, request)
+    finally:
+        engine.dispose()
     emit(res.as_dict(), json_out, res.message)
 
 
