@@ -133,23 +133,38 @@ def import_population(
     district_column: Annotated[str | None, typer.Option("--district-column")] = None,
     attr: Annotated[list[str] | None, typer.Option("--attr", help="Extra column to keep.")] = None,
     encoding: Annotated[str, typer.Option("--encoding")] = "utf-8",
-    h3_column: Annotated[str | None, typer.Option(
-        "--h3-column", help="Column of H3 cell ids: each unit at its cell's centre.")] = None,
-    from_osm_buildings: Annotated[Path | None, typer.Option(
-        "--from-osm-buildings", help="Spread --total residents over this OSM file's homes.")
+    h3_column: Annotated[
+        str | None,
+        typer.Option("--h3-column", help="Column of H3 cell ids: each unit at its cell's centre."),
     ] = None,
-    total: Annotated[float | None, typer.Option(
-        "--total", help="Residents to spread over the buildings (e.g. a census count).")] = None,
-    total_source: Annotated[str | None, typer.Option(
-        "--total-source", help="Who counted --total, e.g. 'IMSEE, Census 2016'.")] = None,
-    building_rule: Annotated[str, typer.Option(
-        "--building-rule", help="Which buildings are homes: residential or yes.")
+    from_osm_buildings: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-osm-buildings", help="Spread --total residents over this OSM file's homes."
+        ),
+    ] = None,
+    total: Annotated[
+        float | None,
+        typer.Option(
+            "--total", help="Residents to spread over the buildings (e.g. a census count)."
+        ),
+    ] = None,
+    total_source: Annotated[
+        str | None,
+        typer.Option("--total-source", help="Who counted --total, e.g. 'IMSEE, Census 2016'."),
+    ] = None,
+    building_rule: Annotated[
+        str, typer.Option("--building-rule", help="Which buildings are homes: residential or yes.")
     ] = "residential",
-    expected_total: Annotated[float | None, typer.Option(
-        "--expected-total", help="Refuse the file if its residents are >10 % off this.")
+    expected_total: Annotated[
+        float | None,
+        typer.Option(
+            "--expected-total", help="Refuse the file if its residents are >10 % off this."
+        ),
     ] = None,
-    accept_outside: Annotated[bool, typer.Option(
-        "--accept-outside", help="Import points far outside the libraries and areas.")
+    accept_outside: Annotated[
+        bool,
+        typer.Option("--accept-outside", help="Import points far outside the libraries and areas."),
     ] = False,
     source: SourceOpt = None,
     publisher: PublisherOpt = None,

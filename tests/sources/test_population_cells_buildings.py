@@ -33,7 +33,10 @@ needs_monaco = pytest.mark.skipif(not MONACO.exists(), reason="Monaco extract no
 
 def _haversine_m(lon1, lat1, lon2, lat2) -> np.ndarray:
     lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6_371_008.8 * np.arcsin(np.sqrt(a))
 
 
@@ -82,8 +85,8 @@ def test_floor_area_is_geodesic_footprint_times_levels() -> None:
     assert len(multi) > 0
     want = {int(s[1:]) for s in multi["source_id"] if s.startswith("w")}
     rings: dict[int, list] = {}
-    for way in osmium.FileProcessor(str(MONACO)).with_locations().with_filter(
-        osmium.filter.IdFilter(want)
+    for way in (
+        osmium.FileProcessor(str(MONACO)).with_locations().with_filter(osmium.filter.IdFilter(want))
     ):
         if way.is_way():
             rings[way.id] = [(n.lon, n.lat) for n in way.nodes]

@@ -167,7 +167,9 @@ def read_osm_buildings(
 
 def _per_cell(units: pd.DataFrame) -> pd.DataFrame:
     """Sum buildings per H3 cell, at the floor-area-weighted centre of each cell's buildings."""
-    cells = [h3.latlng_to_cell(y, x, _H3_RES) for x, y in zip(units["lon"], units["lat"], strict=True)]
+    cells = [
+        h3.latlng_to_cell(y, x, _H3_RES) for x, y in zip(units["lon"], units["lat"], strict=True)
+    ]
     w = units["area_m2"]
     g = units.assign(cell=cells, wx=units["lon"] * w, wy=units["lat"] * w).groupby("cell")
     s = g[["population", "area_m2", "wx", "wy"]].sum()

@@ -106,6 +106,8 @@ def read_population(
     else:
         frame = read_csv_checked(path, encoding=encoding)
         points = None
+    if h3_column and id_column not in frame.columns:
+        id_column = h3_column  # the cell is the unit's id
     row_ids = id_column == ROW_ID
     needed = [population_column, *attr_columns] + ([] if row_ids else [id_column])
     needed += [c for c in (income_column, district_column, h3_column) if c]
