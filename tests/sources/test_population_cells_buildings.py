@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Geod
 
 from libpolis.errors import DataError
@@ -122,3 +124,22 @@ def test_extent_and_total_checks() -> None:
     check_expected_total(105.0, 100.0, "f.csv")
     with pytest.raises(DataError, match="20% from the expected 100"):
         check_expected_total(120.0, 100.0, "f.csv")
+
+
+@given(
+    w=st.floats(-170, 160),
+    s=st.floats(-60, 55),
+    size=st.floats(0.01, 2.0),
+    dlon=st.floats(-3.0, 3.0),
+    dlat=st.floats(-3.0, 3.0),
+)
+@settings(max_examples=200, deadline=None)
+def test_km_outside_agrees_with_haversine_to_the_nearest_box_point(
+    w: float, s: float, size: float, dlon: float, dlat: float
+) -> None:
+    box = (w, s, w + size, s + size)
+    lon, lat = w + size / 2 + dlon, s + size / 2 + dlat
+    near_lon, near_lat = np.clip(lon, box[0], box[2]), np.clip(lat, box[1], box[3])
+    want = _haversine_m(lon, lat, near_lon, near_lat) / 1000
+    got = km_outside(np.array([lon]), np.array([lat]), box)[0]
+    assert got == pytest.approx(want, rel=0.02, abs=0.5)
