@@ -82,6 +82,8 @@ def add_access(ev: Evidence, rd: StoreReader) -> None:
     mode, unit, main = h["mode"], h["unit"], h["main"]
     s = run.summary
     pop_src = (str(s["population_source"]),) if s.get("population_source") else ()
+    if pop_src:
+        ev.facts["population_source"] = pop_src[0]
     both = pop_src + sources_of(rd.table("library"))
     cmd = run.command or f"libpolis access --mode {mode}"
     how = how_measured(mode)

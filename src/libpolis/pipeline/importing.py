@@ -20,9 +20,14 @@ from libpolis.imports import import_frames, source_name
 from libpolis.pipeline.population import buildings_source, population_frames
 from libpolis.pipeline.requests import ImportKind, ImportRequest, ImportResult
 from libpolis.sources import areas, osm, pls, tabular
-from libpolis.store import read_table, set_workspace_name
+from libpolis.store import (
+    population_basis,
+    read_table,
+    set_population_basis,
+    set_workspace_name,
+)
 
-__all__ = ["run_import"]
+__all__ = ["run_import", "use_population"]
 
 _OSM = {"publisher": "OpenStreetMap", "licence": "ODbL 1.0",
         "attribution": "© OpenStreetMap contributors"}  # fmt: skip
@@ -123,6 +128,33 @@ def _place_name(req: ImportRequest, tables: dict[str, pd.DataFrame]) -> tuple[st
     return None
 
 
+def _basis_note(engine: Engine, source: str, file: str, summary: dict[str, Any]) -> str:
+    """Make the first population the workspace's basis; say when a later one is not."""
+    set_population_basis(engine, source, how=f"first population imported ({file})", replace=False)
+    basis = population_basis(engine)
+    summary["population_basis"] = basis
+    if basis == source:
+        return f"; analyses use this population ({source!r}) unless told otherwise"
+    return (
+        f"; analyses keep using the population {basis!r}: `libpolis population use {source}` "
+        f"switches to this one, or pass --population-source {source}"
+    )
+
+
+def use_population(engine: Engine, source: str) -> dict[str, Any]:
+    """Make ``source`` (an imported population) the basis of later analyses."""
+    units = read_table(engine, "population_unit", source=source, columns=["population"])
+    if units.empty:
+        known = sorted(set(read_table(engine, "population_unit", columns=["source"])["source"]))
+        raise DataError(
+            f"no population {source!r} in the workspace"
+            + (f"; it has {', '.join(map(repr, known))}" if known else "; import one first")
+        )
+    set_population_basis(engine, source)
+    return {"population_basis": source, "units": len(units),
+            "residents": float(units["population"].astype(float).sum())}  # fmt: skip
+
+
 def run_import(engine: Engine, request: ImportRequest) -> ImportResult:
     """Read ``request.path`` with the reader of its kind and store it in one transaction."""
     source = source_name(request.path, request.source)
@@ -133,6 +165,7 @@ def run_import(engine: Engine, request: ImportRequest) -> ImportResult:
     summary = res.as_dict()
     if request.kind is ImportKind.POPULATION:
         summary["residents"] = float(tables["population_unit"]["population"].sum())
+        message += _basis_note(engine, source, request.path.name, summary)
     place = _place_name(request, tables)
     if place is not None and set_workspace_name(engine, place[0], source=place[1], replace=False):
         summary["workspace_name"] = place[0]
