@@ -57,7 +57,10 @@ def _import(request: Any, *, workspace: Path | None, db: str | None, json_out: b
     from libpolis.pipeline import run_import
 
     engine = engine_for(workspace, db)
-    res = run_import(engine, request)
+    try:
+        res = run_import(engine, request)
+    finally:
+        engine.dispose()
     emit(res.as_dict(), json_out, res.message)
 
 
@@ -132,7 +135,7 @@ def import_osm(
 @import_app.command("population")
 @cli_errors
 def import_population(
-    path: Path,
+    path: Annotated[Path | None, typer.Argument(help="The population file.")] = None,
     id_column: Annotated[
         str,
         typer.Option("--id-column", help="Column with a unique id per row (@row: number rows)."),
@@ -162,6 +165,30 @@ def import_population(
     encoding: Annotated[
         str, typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1).")
     ] = "utf-8",
+    h3_column: Annotated[
+        str | None,
+        typer.Option("--h3-column", help="Column of H3 cell ids: each unit at its cell's centre."),
+    ] = None,
+    from_osm_buildings: Annotated[
+        Path | None, typer.Option("--from-osm-buildings", help="Put --total people in its homes.")
+    ] = None,
+    total: Annotated[
+        float | None, typer.Option("--total", help="Residents in the buildings (a census count).")
+    ] = None,
+    total_source: Annotated[
+        str | None,
+        typer.Option("--total-source", help="Who counted --total, e.g. 'IMSEE, Census 2016'."),
+    ] = None,
+    building_rule: Annotated[
+        str, typer.Option("--building-rule", help="Which buildings are homes: residential or yes.")
+    ] = "residential",
+    expected_total: Annotated[
+        float | None, typer.Option("--expected-total", help="Refuse a file >10 % off this total.")
+    ] = None,
+    accept_outside: Annotated[
+        bool,
+        typer.Option("--accept-outside", help="Import points far outside the libraries and areas."),
+    ] = False,
     source: SourceOpt = None,
     publisher: PublisherOpt = None,
     licence: LicenceOpt = None,
@@ -170,21 +197,36 @@ def import_population(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Population points or polygons (CSV, GeoPackage, GeoJSON, GeoParquet)."""
+    """Population points or polygons (CSV, GeoPackage, GeoJSON, GeoParquet), H3 cells, or
+    residents spread over OpenStreetMap buildings.
+
+    Examples: libpolis import population hexgrid.csv --h3-column id;
+    libpolis import population --from-osm-buildings monaco.osm.pbf --total 37308
+    """
+    from libpolis.errors import DataError
     from libpolis.pipeline import ImportKind, ImportRequest
 
-    options = {
-        "id_column": id_column,
-        "population_column": population_column,
-        "x_column": x_column,
-        "y_column": y_column,
-        "crs": crs,
-        "layer": layer,
-        "income_column": income_column,
-        "district_column": district_column,
-        "attr_columns": attr or [],
-        "encoding": encoding,
-    }
+    if (path is None) == (from_osm_buildings is None):
+        raise DataError("give a population file or --from-osm-buildings FILE.pbf (one of them)")
+    options: dict[str, Any] = {"expected_total": expected_total, "total": total,
+                               "accept_outside": accept_outside, "total_source": total_source}  # fmt: skip
+    if from_osm_buildings is not None:
+        path = from_osm_buildings
+        options |= {"from_osm_buildings": True, "building_rule": building_rule}
+    else:
+        options |= {
+            "h3_column": h3_column,
+            "id_column": id_column,
+            "population_column": population_column,
+            "x_column": x_column,
+            "y_column": y_column,
+            "crs": crs,
+            "layer": layer,
+            "income_column": income_column,
+            "district_column": district_column,
+            "attr_columns": attr or [],
+            "encoding": encoding,
+        }
     req = ImportRequest(
         ImportKind.POPULATION, path, source=source, options=options,
         dataset=_provenance(publisher, licence, attribution),

@@ -17,8 +17,9 @@ from sqlalchemy import Engine
 from libpolis.access.nearest import nearest_points
 from libpolis.errors import DataError
 from libpolis.imports import import_frames, source_name
+from libpolis.pipeline.population import buildings_source, population_frames
 from libpolis.pipeline.requests import ImportKind, ImportRequest, ImportResult
-from libpolis.sources import areas, osm, pls, population, tabular
+from libpolis.sources import areas, osm, pls, tabular
 from libpolis.store import (
     population_basis,
     read_table,
@@ -69,8 +70,8 @@ def _frames(engine: Engine, req: ImportRequest, source: str) -> tuple[dict, dict
         return ({"library": libs, "venue": venues}, ds, {},
                 f"imported {len(libs)} libraries, {len(venues)} venues")  # fmt: skip
     if req.kind is ImportKind.POPULATION:
-        frame = population.read_population(p, **o)
-        return ({"population_unit": frame}, _dataset(req, "population"), {},
+        frame, defaults = population_frames(engine, req)
+        return ({"population_unit": frame}, _dataset(req, "population", **defaults), {},
                 f"imported {len(frame)} population units, "
                 f"{frame['population'].sum():,.0f} residents")  # fmt: skip
     if req.kind is ImportKind.PLS:
@@ -157,6 +158,8 @@ def use_population(engine: Engine, source: str) -> dict[str, Any]:
 def run_import(engine: Engine, request: ImportRequest) -> ImportResult:
     """Read ``request.path`` with the reader of its kind and store it in one transaction."""
     source = source_name(request.path, request.source)
+    if request.kind is ImportKind.POPULATION and request.source is None:
+        source = buildings_source(request, source)
     tables, dataset, extra, message = _frames(engine, request, source)
     res = import_frames(engine, source, tables, dataset=dataset, **extra)
     summary = res.as_dict()
