@@ -52,7 +52,10 @@ def _import(request: Any, *, workspace: Path | None, db: str | None, json_out: b
     from libpolis.pipeline import run_import
 
     engine = engine_for(workspace, db)
-    res = run_import(engine, request)
+    try:
+        res = run_import(engine, request)
+    finally:
+        engine.dispose()  # no connection left for the garbage collector (PostgreSQL)
     emit(res.as_dict(), json_out, res.message)
 
 
@@ -104,15 +107,53 @@ def status(workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt =
 def import_osm(
     path: Path,
     libraries: Annotated[bool, typer.Option(help="Import libraries (amenity=library).")] = True,
+    boundary: Annotated[
+        Path | None,
+        typer.Option(
+            "--boundary",
+            help="Keep only what lies inside this polygon file "
+            "(GeoJSON or GeoPackage, e.g. the city limits).",
+        ),
+    ] = None,
+    bbox: Annotated[
+        str | None,
+        typer.Option(
+            "--bbox",
+            help="Keep only what lies inside this box, W,S,E,N in degrees "
+            "(e.g. 7.40,43.72,7.44,43.76).",
+        ),
+    ] = None,
+    place: Annotated[
+        str | None,
+        typer.Option(
+            "--place",
+            help="Keep only what lies inside the administrative boundary "
+            "of this name in the same file (e.g. 'Monaco-Ville'); names the workspace.",
+        ),
+    ] = None,
+    merge_within: Annotated[
+        float,
+        typer.Option(
+            "--merge-within",
+            help="Metres within which two places of the same kind "
+            "and name are taken as one (a node and its building).",
+        ),
+    ] = 50.0,
     source: SourceOpt = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Libraries and other cultural venues from an OpenStreetMap .pbf file."""
+    """Libraries and other cultural venues from an OpenStreetMap .pbf file, optionally cut to
+    a city (``--boundary``, ``--bbox`` or ``--place``); the file is also the street network.
+
+    Example: ``libpolis import osm monaco.osm.pbf --place Monaco-Ville``
+    """
     from libpolis.pipeline import ImportKind, ImportRequest
 
-    req = ImportRequest(ImportKind.OSM, path, source=source, libraries=libraries)
+    req = ImportRequest(ImportKind.OSM, path, source=source, libraries=libraries,
+                        boundary=boundary, bbox=bbox, place=place,
+                        merge_near_m=merge_within)  # fmt: skip
     _import(req, workspace=workspace, db=db, json_out=json_out)
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "load_population",
     "load_venues",
     "points_gdf",
+    "street_network",
     "street_network_file",
 ]
 
@@ -88,12 +89,19 @@ def load_venues(engine: Engine) -> pd.DataFrame:
 
 def street_network_file(engine: Engine) -> Path:
     """The newest imported OpenStreetMap file marked as the street network."""
+    return street_network(engine)[0]
+
+
+def street_network(engine: Engine) -> tuple[Path, str | None]:
+    """The newest imported OpenStreetMap file marked as the street network, and the WKT of
+    the polygon its import was cut to (``import osm --boundary|--bbox|--place``), or None."""
     ds = datasets(engine).sort_values("imported_at")
     for _, row in ds.iloc[::-1].iterrows():
-        if row["kind"] == "osm" and (row["attrs"] or {}).get("street_network"):
+        attrs = row["attrs"] or {}
+        if row["kind"] == "osm" and attrs.get("street_network"):
             path = Path(row["path"])
             if path.exists():
-                return path
+                return path, (attrs.get("cut") or {}).get("wkt")
     raise NotFoundError(
         "the workspace has no street network: run `libpolis import osm FILE.pbf` or pass --network"
     )
