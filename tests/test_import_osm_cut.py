@@ -166,3 +166,29 @@ def test_walk_access_counts_only_residents_inside_the_cut(tmp_path: Path) -> Non
     eng.dispose()
     assert libs["lon"].between(west, east).all()
     assert np.isfinite(units["lon"]).all()
+
+
+def test_only_walk_in_kinds_count_in_access(store_url: str, tmp_path: Path) -> None:
+    """The constructed file's seven libraries: two public ones (library=public, untagged)
+    count; academic, school, special and private ones are stored and listed as left out."""
+    osm = TESTS / "data" / "sources" / "osm_kinds_and_duplicates.osm"
+    pop = tmp_path / "pop.csv"
+    pop.write_text("id,population,lon,lat\na,100,10.001,50.001\nb,50,10.02,50.0\n")
+    for args in (["import", "osm", str(osm)], ["import", "population", str(pop)]):
+        code, _, err = _run(store_url, *args)
+        assert code == 0, err
+    from libpolis.pipeline import AccessRequest, run_access
+
+    eng = open_store(store_url)
+    try:
+        assert len(read_table(eng, "library")) == 7
+        out = run_access(eng, AccessRequest(mode="straight")).summary
+    finally:
+        eng.dispose()
+    assert out["libraries"] == 2
+    assert out["libraries_left_out"] == {
+        "academic_library": 2,
+        "private_library": 1,
+        "school_library": 1,
+        "special_library": 1,
+    }

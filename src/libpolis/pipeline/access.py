@@ -51,6 +51,7 @@ from libpolis.errors import DataError
 from libpolis.model import TravelMode
 from libpolis.pipeline.inputs import (
     age_bands,
+    libraries_left_out,
     load_libraries,
     load_population,
     load_venues,
@@ -92,6 +93,7 @@ def run_access(
     venues = load_venues(engine)
     residents, facilities = points_gdf(pop), points_gdf(libs)
     summary: dict[str, Any] = {"mode": mode, "label": label}
+    summary["libraries_left_out"] = libraries_left_out(engine)  # not walk-in, per kind
     graph = None
     if not tm.is_network:
         near = nearest_straight(residents, facilities)

@@ -18,6 +18,7 @@ from libpolis.store.queries import datasets
 __all__ = [
     "AGE_BANDS",
     "age_bands",
+    "libraries_left_out",
     "load_libraries",
     "load_population",
     "load_venues",
@@ -74,6 +75,15 @@ def load_libraries(engine: Engine, *, walk_in_only: bool = True) -> pd.DataFrame
             "(amenity=library) or `libpolis import facilities FILE.csv --as library`"
         )
     return frame.reset_index(drop=True)
+
+
+def libraries_left_out(engine: Engine) -> dict[str, int]:
+    """Libraries with coordinates that access figures leave out, per kind (academic, school,
+    special, private, prison, mobile-library depots, ...; :data:`NOT_WALK_IN_KINDS`)."""
+    frame = read_table(engine, "library", columns=["kind", "lon", "lat"])
+    frame = frame[frame["lon"].notna() & frame["lat"].notna()]
+    kinds = frame.loc[frame["kind"].isin(NOT_WALK_IN_KINDS), "kind"].value_counts()
+    return {str(k): int(n) for k, n in sorted(kinds.items())}
 
 
 def load_venues(engine: Engine) -> pd.DataFrame:

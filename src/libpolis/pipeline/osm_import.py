@@ -73,11 +73,12 @@ def read_osm_import(req: ImportRequest) -> tuple[pd.DataFrame, pd.DataFrame, dic
             )
         frame = frame[inside]
         attrs["cut"] = {"by": how, "wkt": shape.wkt, "outside": outside, "place": cut[2]}
-    merged_frame, merged = osm.merge_duplicates(frame, req.merge_near_m)
-    attrs["merged"] = merged
+    merged_frame, _ = osm.merge_duplicates(frame, req.merge_near_m)
     is_lib = merged_frame["kind"].str.endswith("library")
     libs = merged_frame[is_lib] if req.libraries else merged_frame.iloc[0:0]
     venues = merged_frame[~is_lib]
+    merged = sum(len(a.get("merged", ())) for t in (libs, venues) for a in t["attrs"])
+    attrs["merged"] = merged
     not_walk_in = libs[libs["kind"].isin(NOT_WALK_IN_KINDS)]["kind"].value_counts().to_dict()
     msg = f"imported {len(libs)} libraries, {len(venues)} venues"
     notes = []
