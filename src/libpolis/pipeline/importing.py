@@ -19,11 +19,17 @@ from libpolis.access.nearest import nearest_points
 from libpolis.errors import DataError
 from libpolis.imports import import_frames, source_name
 from libpolis.pipeline.osm_import import read_osm_import
+from libpolis.pipeline.population import buildings_source, population_frames
 from libpolis.pipeline.requests import ImportKind, ImportRequest, ImportResult
-from libpolis.sources import areas, osm, pls, population, tabular
-from libpolis.store import read_table, set_workspace_name
+from libpolis.sources import areas, osm, pls, tabular
+from libpolis.store import (
+    population_basis,
+    read_table,
+    set_population_basis,
+    set_workspace_name,
+)
 
-__all__ = ["run_import"]
+__all__ = ["run_import", "use_population"]
 
 _OSM = {"publisher": "OpenStreetMap", "licence": "ODbL 1.0",
         "attribution": "© OpenStreetMap contributors"}  # fmt: skip
@@ -63,8 +69,8 @@ def _frames(engine: Engine, req: ImportRequest, source: str) -> tuple[dict, dict
         ds = _dataset(req, "osm", **_OSM, attrs=attrs)
         return {"library": libs, "venue": venues}, ds, {}, message
     if req.kind is ImportKind.POPULATION:
-        frame = population.read_population(p, **o)
-        return ({"population_unit": frame}, _dataset(req, "population"), {},
+        frame, defaults = population_frames(engine, req)
+        return ({"population_unit": frame}, _dataset(req, "population", **defaults), {},
                 f"imported {len(frame)} population units, "
                 f"{frame['population'].sum():,.0f} residents")  # fmt: skip
     if req.kind is ImportKind.PLS:
@@ -126,9 +132,38 @@ def _place_name(
     return None
 
 
+def _basis_note(engine: Engine, source: str, file: str, summary: dict[str, Any]) -> str:
+    """Make the first population the workspace's basis; say when a later one is not."""
+    set_population_basis(engine, source, how=f"first population imported ({file})", replace=False)
+    basis = population_basis(engine)
+    summary["population_basis"] = basis
+    if basis == source:
+        return f"; analyses use this population ({source!r}) unless told otherwise"
+    return (
+        f"; analyses keep using the population {basis!r}: `libpolis population use {source}` "
+        f"switches to this one, or pass --population-source {source}"
+    )
+
+
+def use_population(engine: Engine, source: str) -> dict[str, Any]:
+    """Make ``source`` (an imported population) the basis of later analyses."""
+    units = read_table(engine, "population_unit", source=source, columns=["population"])
+    if units.empty:
+        known = sorted(set(read_table(engine, "population_unit", columns=["source"])["source"]))
+        raise DataError(
+            f"no population {source!r} in the workspace"
+            + (f"; it has {', '.join(map(repr, known))}" if known else "; import one first")
+        )
+    set_population_basis(engine, source)
+    return {"population_basis": source, "units": len(units),
+            "residents": float(units["population"].astype(float).sum())}  # fmt: skip
+
+
 def run_import(engine: Engine, request: ImportRequest) -> ImportResult:
     """Read ``request.path`` with the reader of its kind and store it in one transaction."""
     source = source_name(request.path, request.source)
+    if request.kind is ImportKind.POPULATION and request.source is None:
+        source = buildings_source(request, source)
     tables, dataset, extra, message = _frames(engine, request, source)
     res = import_frames(engine, source, tables, dataset=dataset, **extra)
     summary = res.as_dict()
@@ -139,6 +174,7 @@ def run_import(engine: Engine, request: ImportRequest) -> ImportResult:
         summary["osm"] = osm_attrs
     if request.kind is ImportKind.POPULATION:
         summary["residents"] = float(tables["population_unit"]["population"].sum())
+        message += _basis_note(engine, source, request.path.name, summary)
     place = _place_name(request, tables, dataset)
     if place is not None and set_workspace_name(engine, place[0], source=place[1], replace=False):
         summary["workspace_name"] = place[0]
