@@ -4,7 +4,6 @@ with the usual security headers, signed in or out, never a 500."""
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from starlette.routing import Mount, Route
