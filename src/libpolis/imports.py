@@ -15,14 +15,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select, update
 
-from libpolis.sources.names import match_library
+from libpolis.sources.names import library_city, match_library
 from libpolis.store import record_dataset, session_scope, upsert_records
 from libpolis.store.tables import SOURCED_TABLES, Library, LibrarySystem, Programme
 
 __all__ = [
     "ImportResult",
     "import_frames",
-    "library_city",
     "link_libraries_to_systems",
     "link_programmes_to_libraries",
     "source_name",
@@ -82,15 +81,6 @@ def link_libraries_to_systems(session, library_source: str, system_source: str) 
         session.execute(update(Library), params)
 
 
-def library_city(city: str | None, attrs: dict[str, Any] | None) -> str | None:
-    """A library's town: its ``city``, else a ``city`` or ``municipality`` column kept in
-    its attributes by the facilities reader (the Helmet list's ``municipality``)."""
-    for value in (city, *((attrs or {}).get(k) for k in ("city", "municipality"))):
-        if value is not None and str(value).strip():
-            return str(value).strip()
-    return None
-
-
 def _by_ref(libs: list[Any]) -> dict[str, list[Any]]:
     refs: dict[str, list[Any]] = {}
     for lib in libs:
@@ -106,7 +96,7 @@ def link_programmes_to_libraries(session) -> dict[str, int]:
     or ``source:id`` where two sources share ids), else by name
     (:func:`libpolis.sources.names.match_library`: exact, then fuzzy). Each programme keeps
     ``attrs["library_link"]``: the method, the score, the library's name and town
-    (:func:`library_city`) or, when unmatched, why. Runs in the caller's transaction, so
+    (:func:`libpolis.sources.names.library_city`) or, when unmatched, why. Runs in the caller's transaction, so
     importing libraries after programmes re-links them.
     """
     libs = session.execute(

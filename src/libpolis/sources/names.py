@@ -32,6 +32,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -40,6 +41,7 @@ __all__ = [
     "FUZZY_MARGIN",
     "GENERIC_WORDS",
     "NameMatch",
+    "library_city",
     "match_library",
     "name_key",
     "normalise",
@@ -73,6 +75,15 @@ def normalise(name: str) -> str:
     text = unicodedata.normalize("NFKD", str(name))
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return " ".join(_PUNCT.sub(" ", text).split())
+
+
+def library_city(city: str | None, attrs: dict[str, Any] | None) -> str | None:
+    """A library's town: its ``city``, else a ``city`` or ``municipality`` column kept in
+    its attributes by the facilities reader (the Helmet list's ``municipality``)."""
+    for value in (city, *((attrs or {}).get(k) for k in ("city", "municipality"))):
+        if value is not None and str(value).strip() and str(value) != "nan":
+            return str(value).strip()
+    return None
 
 
 def _stem(word: str) -> str:
