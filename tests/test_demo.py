@@ -96,8 +96,9 @@ def test_demo_brief_shows_the_figures(demo_out: tuple[Path, dict]) -> None:
 def test_demo_brief_counts_only_helsinki_programmes(demo_out: tuple[Path, dict]) -> None:
     """The 14 real events: the 4 at Helsinki branches count; the 9 at Espoo and Vantaa
     libraries and the Liszt Institute's exhibition are left out, and the brief says so."""
-    from libpolis.store import read_table
     from tests.test_programme_links import IN_HELSINKI
+
+    from libpolis.store import read_table
 
     out, result = demo_out
     eng = open_store(f"sqlite:///{out / 'workspace.sqlite'}")

@@ -20,10 +20,9 @@ from libpolis.errors import DataError
 from libpolis.evidence import assemble_evidence
 from libpolis.pipeline import ImportKind, ImportRequest, run_import
 from libpolis.store import read_table, set_workspace_name
-from tests.conftest import DATA
 
 DEMO = Path(__file__).resolve().parents[1] / "src" / "libpolis" / "data" / "helsinki"
-HELMET_ALL = DATA / "sources" / "helmet_libraries_2025.csv"
+HELMET_ALL = Path(__file__).parent / "data" / "sources" / "helmet_libraries_2025.csv"
 
 # event id -> (Helmet id of its branch, the branch's town); None: not a library
 EXPECTED = {

@@ -103,9 +103,7 @@ def link_programmes_to_libraries(session) -> dict[str, int]:
         select(Library.id, Library.source, Library.source_id, Library.name, Library.city,
                Library.attrs).order_by(Library.id)
     ).all()  # fmt: skip
-    progs = session.execute(
-        select(Programme.id, Programme.library_name, Programme.attrs)
-    ).all()
+    progs = session.execute(select(Programme.id, Programme.library_name, Programme.attrs)).all()
     refs, names = _by_ref(libs), [str(lib.name) for lib in libs]
     counts: dict[str, int] = {}
     params = []

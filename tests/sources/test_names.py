@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -16,9 +17,9 @@ from libpolis.sources.names import (
     name_key,
     normalise,
 )
-from tests.conftest import DATA
 
-with (DATA / "sources" / "helmet_libraries_2025.csv").open(encoding="utf-8") as fh:
+HELMET_CSV = Path(__file__).parents[1] / "data" / "sources" / "helmet_libraries_2025.csv"
+with HELMET_CSV.open(encoding="utf-8") as fh:
     HELMET = list(csv.DictReader(fh))
 NAMES = [r["name"] for r in HELMET]
 
@@ -114,9 +115,7 @@ def test_library_city_reads_the_city_then_the_file_columns() -> None:
 
 
 def _strip_accents(text: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 @settings(max_examples=200, deadline=None)
@@ -130,7 +129,9 @@ def test_case_spacing_and_diacritics_do_not_change_the_match(
     index: int, flips: list[bool], gaps: list[str], accents: bool
 ) -> None:
     name = NAMES[index]
-    text = "".join(c.swapcase() if f else c for c, f in zip(name, flips + [False] * 99))
+    text = "".join(
+        c.swapcase() if f else c for c, f in zip(name, flips + [False] * 99, strict=False)
+    )
     words = text.split()
     text = words[0] + "".join(g + w for g, w in zip(gaps, words[1:], strict=False))
     text = _strip_accents(text) if accents else text
