@@ -145,3 +145,23 @@ def test_a_bad_programmes_file_changes_no_link(engine: Engine, tmp_path: Path) -
         _programmes(engine, bad)
     after = read_table(engine, "programme")[["source_id", "library_id", "attrs"]]
     pd.testing.assert_frame_equal(before, after)
+
+
+def test_a_library_a_person_chose_is_kept_when_libraries_are_imported(engine: Engine) -> None:
+    """A programme whose library was set by hand (the web app: no ``library_link``) keeps it."""
+    from sqlalchemy import select, update
+
+    from libpolis.store import session_scope
+    from libpolis.store.tables import Library, Programme
+
+    _libraries(engine, DEMO / "libraries.csv", "helmet-libraries-2025")
+    _programmes(engine)
+    with session_scope(engine) as s:
+        oodi = s.scalar(select(Library.id).where(Library.source_id == "kirkanta:86476"))
+        p = s.scalar(select(Programme).where(Programme.source_id == "espoo_le:agjyxkf6qu"))
+        s.execute(update(Programme).where(Programme.id == p.id).values(
+            library_id=oodi, attrs={}))  # fmt: skip
+    _libraries(engine, HELMET_ALL, "helmet-all")  # re-links the others
+    links = _links(engine)
+    assert links["espoo_le:agjyxkf6qu"] == "kirkanta:86476"
+    assert links["espoo_le:aglf2quksm"] == "kirkanta:84925"  # the other Sello event, by name

@@ -96,18 +96,25 @@ def link_programmes_to_libraries(session) -> dict[str, int]:
     or ``source:id`` where two sources share ids), else by name
     (:func:`libpolis.sources.names.match_library`: exact, then fuzzy). Each programme keeps
     ``attrs["library_link"]``: the method, the score, the library's name and town
-    (:func:`libpolis.sources.names.library_city`) or, when unmatched, why. Runs in the caller's transaction, so
-    importing libraries after programmes re-links them.
+    (:func:`libpolis.sources.names.library_city`) or, when unmatched, why. A programme whose
+    library a person chose (the web app: ``library_id`` set, no ``library_link``) is kept
+    as it is (counted as ``chosen``). Runs in the caller's transaction, so importing
+    libraries after programmes re-links them.
     """
     libs = session.execute(
         select(Library.id, Library.source, Library.source_id, Library.name, Library.city,
                Library.attrs).order_by(Library.id)
     ).all()  # fmt: skip
-    progs = session.execute(select(Programme.id, Programme.library_name, Programme.attrs)).all()
+    progs = session.execute(
+        select(Programme.id, Programme.library_name, Programme.library_id, Programme.attrs)
+    ).all()
     refs, names = _by_ref(libs), [str(lib.name) for lib in libs]
     counts: dict[str, int] = {}
     params = []
-    for pk, name, attrs in progs:
+    for pk, name, chosen, attrs in progs:
+        if chosen is not None and "library_link" not in (attrs or {}):
+            counts["chosen"] = counts.get("chosen", 0) + 1  # set by a person (web app): kept
+            continue
         attrs = {k: v for k, v in (attrs or {}).items() if k != "library_link"}
         ref = attrs.get("library_ref")
         hit = refs.get(str(ref), []) if ref else []

@@ -79,6 +79,7 @@ def read_programmes(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
         {
             "source_id": frame["id"],
             "library_name": _blank_to_none(frame["library"]),
+            "library_id": None,  # linked at import (libpolis.imports), so a re-import re-links
             "title": frame["title"].str.strip(),
             "description": frame["description"].fillna(""),
         }
