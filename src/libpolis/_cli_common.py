@@ -80,12 +80,34 @@ _CLICK_ERROR: type[Exception] = next(
 )
 
 
+def _quiet_flags(cmd: Any) -> None:
+    """Show on/off options (``--json``, ``--help``) without a ``<bool>`` placeholder in help:
+    they take no value."""
+    for param in getattr(cmd, "params", []):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    if not getattr(cmd, "_libpolis_quiet_help", False):
+        get_help = cmd.get_help_option
+
+        def help_option(ctx: Any) -> Any:
+            opt = get_help(ctx)
+            if opt is not None:
+                opt.metavar = ""
+            return opt
+
+        cmd.get_help_option = help_option
+        cmd._libpolis_quiet_help = True
+    for sub in getattr(cmd, "commands", {}).values():
+        _quiet_flags(sub)
+
+
 class OneLineErrors(TyperGroup):
     """The command group of the ``libpolis`` app: a bad option or value (an unknown
     ``--mode``, a missing argument) is one line on stderr and exit code 2, like every other
     error of the command line."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        _quiet_flags(self)
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:

@@ -1,8 +1,13 @@
-"""The ``libpolis`` command line: a thin shell over the modules.
+"""libpolis: evidence for the partnership of a city's libraries and its city hall.
 
-Every command takes ``--workspace`` (or ``LIBPOLIS_WORKSPACE``), ``--db`` (or
-``LIBPOLIS_DATABASE_URL``) and ``--json``. Domain errors become one line on stderr and exit
-code 2.
+Start with `libpolis demo` (the bundled Helsinki data), or with your own city:
+`libpolis init --name "Porto Alegre"`, `libpolis import osm city.osm.pbf`,
+`libpolis import population grid.csv`, `libpolis access --mode walk`,
+`libpolis report brief --out brief/`.
+
+Every command works on one workspace file (`--workspace`, default libpolis.sqlite) or a
+PostgreSQL database (`--db`), and prints JSON with `--json`. A problem with your input is
+reported in one line that says what and where, and nothing is half-written.
 """
 
 from __future__ import annotations
@@ -52,7 +57,10 @@ def _import(request: Any, *, workspace: Path | None, db: str | None, json_out: b
     from libpolis.pipeline import run_import
 
     engine = engine_for(workspace, db)
-    res = run_import(engine, request)
+    try:
+        res = run_import(engine, request)
+    finally:
+        engine.dispose()
     emit(res.as_dict(), json_out, res.message)
 
 
@@ -67,7 +75,10 @@ def init(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Create (or migrate) a workspace store; ``--name`` names its city for the brief."""
+    """Create a workspace (or bring an older one up to date) and name the city it is about.
+
+    Example: `libpolis init --name "Porto Alegre" --workspace poa.sqlite`.
+    """
     from libpolis.store import set_workspace_name, workspace_name
 
     engine = engine_for(workspace, db)
@@ -119,17 +130,60 @@ def import_osm(
 @import_app.command("population")
 @cli_errors
 def import_population(
-    path: Path,
-    id_column: Annotated[str, typer.Option("--id-column")] = "id",
-    population_column: Annotated[str, typer.Option("--population-column")] = "population",
-    x_column: Annotated[str | None, typer.Option("--x-column")] = None,
-    y_column: Annotated[str | None, typer.Option("--y-column")] = None,
+    path: Annotated[Path | None, typer.Argument(help="The population file.")] = None,
+    id_column: Annotated[
+        str,
+        typer.Option("--id-column", help="Column with a unique id per row (@row: number rows)."),
+    ] = "id",
+    population_column: Annotated[
+        str, typer.Option("--population-column", help="Column with the residents of each row.")
+    ] = "population",
+    x_column: Annotated[
+        str | None, typer.Option("--x-column", help="Column with x or longitude (CSV).")
+    ] = None,
+    y_column: Annotated[
+        str | None, typer.Option("--y-column", help="Column with y or latitude (CSV).")
+    ] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="CRS of x/y, e.g. EPSG:3879.")] = None,
-    layer: Annotated[str | None, typer.Option("--layer")] = None,
-    income_column: Annotated[str | None, typer.Option("--income-column")] = None,
-    district_column: Annotated[str | None, typer.Option("--district-column")] = None,
+    layer: Annotated[
+        str | None, typer.Option("--layer", help="Layer of a GeoPackage with several layers.")
+    ] = None,
+    income_column: Annotated[
+        str | None,
+        typer.Option("--income-column", help="Column with income, to show access by income."),
+    ] = None,
+    district_column: Annotated[
+        str | None,
+        typer.Option("--district-column", help="Column naming each row's district."),
+    ] = None,
     attr: Annotated[list[str] | None, typer.Option("--attr", help="Extra column to keep.")] = None,
-    encoding: Annotated[str, typer.Option("--encoding")] = "utf-8",
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1).")
+    ] = "utf-8",
+    h3_column: Annotated[
+        str | None,
+        typer.Option("--h3-column", help="Column of H3 cell ids: each unit at its cell's centre."),
+    ] = None,
+    from_osm_buildings: Annotated[
+        Path | None, typer.Option("--from-osm-buildings", help="Put --total people in its homes.")
+    ] = None,
+    total: Annotated[
+        float | None, typer.Option("--total", help="Residents in the buildings (a census count).")
+    ] = None,
+    total_source: Annotated[
+        str | None,
+        typer.Option("--total-source", help="Who counted --total, e.g. 'IMSEE, Census 2016'."),
+    ] = None,
+    building_rule: Annotated[
+        str, typer.Option("--building-rule", help="Which buildings are homes: residential or yes.")
+    ] = "residential",
+    expected_total: Annotated[
+        float | None, typer.Option("--expected-total", help="Refuse a file >10 % off this total.")
+    ] = None,
+    accept_outside: Annotated[
+        bool,
+        typer.Option("--accept-outside", help="Import points far outside the libraries and areas."),
+    ] = False,
     source: SourceOpt = None,
     publisher: PublisherOpt = None,
     licence: LicenceOpt = None,
@@ -138,21 +192,36 @@ def import_population(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Population points or polygons (CSV, GeoPackage, GeoJSON, GeoParquet)."""
+    """Population points or polygons (CSV, GeoPackage, GeoJSON, GeoParquet), H3 cells, or
+    residents spread over OpenStreetMap buildings.
+
+    Examples: libpolis import population hexgrid.csv --h3-column id;
+    libpolis import population --from-osm-buildings monaco.osm.pbf --total 37308
+    """
+    from libpolis.errors import DataError
     from libpolis.pipeline import ImportKind, ImportRequest
 
-    options = {
-        "id_column": id_column,
-        "population_column": population_column,
-        "x_column": x_column,
-        "y_column": y_column,
-        "crs": crs,
-        "layer": layer,
-        "income_column": income_column,
-        "district_column": district_column,
-        "attr_columns": attr or [],
-        "encoding": encoding,
-    }
+    if (path is None) == (from_osm_buildings is None):
+        raise DataError("give a population file or --from-osm-buildings FILE.pbf (one of them)")
+    options: dict[str, Any] = {"expected_total": expected_total, "total": total,
+                               "accept_outside": accept_outside, "total_source": total_source}  # fmt: skip
+    if from_osm_buildings is not None:
+        path = from_osm_buildings
+        options |= {"from_osm_buildings": True, "building_rule": building_rule}
+    else:
+        options |= {
+            "h3_column": h3_column,
+            "id_column": id_column,
+            "population_column": population_column,
+            "x_column": x_column,
+            "y_column": y_column,
+            "crs": crs,
+            "layer": layer,
+            "income_column": income_column,
+            "district_column": district_column,
+            "attr_columns": attr or [],
+            "encoding": encoding,
+        }
     req = ImportRequest(
         ImportKind.POPULATION, path, source=source, options=options,
         dataset=_provenance(publisher, licence, attribution),
@@ -166,7 +235,10 @@ def import_pls(
     outlets: Annotated[Path, typer.Option("--outlets", help="PLS outlet file (CSV).")],
     systems: Annotated[Path, typer.Option("--systems", help="PLS administrative-entity file.")],
     year: Annotated[int, typer.Option("--year", help="Fiscal year of the survey.")] = 2021,
-    encoding: Annotated[str, typer.Option("--encoding")] = "latin-1",
+    encoding: Annotated[
+        str,
+        typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1, cp1252)."),
+    ] = "latin-1",
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
@@ -186,7 +258,10 @@ def import_pls(
 @cli_errors
 def import_museums(
     path: Path,
-    encoding: Annotated[str, typer.Option("--encoding")] = "latin-1",
+    encoding: Annotated[
+        str,
+        typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1, cp1252)."),
+    ] = "latin-1",
     source: SourceOpt = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
@@ -203,7 +278,9 @@ def import_museums(
 @cli_errors
 def import_programmes(
     path: Path,
-    encoding: Annotated[str, typer.Option("--encoding")] = "utf-8",
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1).")
+    ] = "utf-8",
     source: SourceOpt = None,
     publisher: PublisherOpt = None,
     licence: LicenceOpt = None,
@@ -228,7 +305,10 @@ def import_facilities(
     path: Path,
     as_: Annotated[str, typer.Option("--as", help="library or venue")] = "venue",
     kind: Annotated[str, typer.Option("--kind", help="Kind when the file has none.")] = "",
-    encoding: Annotated[str, typer.Option("--encoding")] = "utf-8",
+    encoding: Annotated[
+        str,
+        typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1, cp1252)."),
+    ] = "utf-8",
     source: SourceOpt = None,
     publisher: PublisherOpt = None,
     licence: LicenceOpt = None,
@@ -252,9 +332,16 @@ def import_facilities(
 @cli_errors
 def import_areas(
     path: Path,
-    name_column: Annotated[str, typer.Option("--name-column")] = "name",
-    kind: Annotated[str, typer.Option("--kind")] = "district",
-    layer: Annotated[str | None, typer.Option("--layer")] = None,
+    name_column: Annotated[
+        str, typer.Option("--name-column", help="Column holding each area's name.")
+    ] = "name",
+    kind: Annotated[
+        str,
+        typer.Option("--kind", help="What the areas are: district, or city for the boundary."),
+    ] = "district",
+    layer: Annotated[
+        str | None, typer.Option("--layer", help="Layer of a GeoPackage with several layers.")
+    ] = None,
     source: SourceOpt = None,
     publisher: PublisherOpt = None,
     licence: LicenceOpt = None,
@@ -284,12 +371,25 @@ def access(
         str | None,
         typer.Option("--thresholds", help="Comma-separated: metres (straight) or minutes."),
     ] = None,
-    population_source: Annotated[str | None, typer.Option("--population-source")] = None,
+    population_source: Annotated[
+        str | None,
+        typer.Option(
+            "--population-source",
+            help="Which imported population to count (default: the workspace's population, "
+            "see `libpolis population use`).",
+        ),
+    ] = None,
     network: Annotated[
-        Path | None, typer.Option("--network", help="OSM .pbf (default: the imported one).")
+        Path | None,
+        typer.Option("--network", help="Street network .pbf (default: the imported OSM file)."),
     ] = None,
     max_access_m: Annotated[
-        float, typer.Option("--max-access-m", help="Farther from the network = outside it.")
+        float,
+        typer.Option(
+            "--max-access-m",
+            help="Residents farther than this (metres) from any street lie outside the network's "
+            "area and are counted apart.",
+        ),
     ] = 400.0,
     label: Annotated[
         str | None,
@@ -303,7 +403,12 @@ def access(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Distance or travel time from every resident to the nearest library, coverage, equity."""
+    """How near every resident lives to a library: distance or travel time, who is within
+    reach, who is left out, and how unequal access is.
+
+    Examples: `libpolis access --mode walk --thresholds 5,10,15,30`;
+    `libpolis access --mode straight --export residents.gpkg`.
+    """
     from libpolis.errors import DataError
     from libpolis.pipeline import AccessRequest, export_result, run_access
 
@@ -330,7 +435,8 @@ def access(
     emit(
         summary,
         json_out,
-        f"{summary['residents']:,.0f} residents, {summary['libraries']} libraries, "
+        f"{summary['residents']:,.0f} residents ({summary['population_source']}), "
+        f"{summary['libraries']} libraries, "
         f"{summary['unreachable']:,.0f} unreachable; "
         + (f"mean {mean:,.1f} {unit}; " if mean is not None else "")
         + f"within {cov_text}",
@@ -343,7 +449,8 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out/demo"),
     json_out: JsonOpt = False,
 ) -> None:
-    """Build a fresh workspace from the bundled City of Helsinki data and write the brief."""
+    """Try libpolis on real data: builds a workspace from the bundled City of Helsinki open data
+    (libraries, venues, population, streets, events) and writes the brief for the mayor."""
     from libpolis.demo import run_demo
 
     result = run_demo(out)
@@ -369,7 +476,7 @@ def demo(
 
 @app.command()
 def version() -> None:
-    """Print the version."""
+    """Print the version of libpolis."""
     typer.echo(__version__)
 
 

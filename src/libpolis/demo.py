@@ -27,6 +27,7 @@ from libpolis.pipeline import (
     run_import,
     run_plan,
     run_report,
+    use_population,
 )
 from libpolis.store import open_store, set_workspace_name
 
@@ -144,6 +145,7 @@ def build_demo_workspace(workspace: Path, *, show_progress: bool = True) -> None
         ("population 2021",
          lambda: _import(engine, ImportKind.POPULATION, d / "population_2021.csv.gz",
                          "hsy-grid-2021", _HSY, options=pop21, attrs={"year": 2021})),
+        ("population basis", lambda: use_population(engine, "hsy-grid-2021")),
         ("libraries", lambda: _import(engine, ImportKind.FACILITIES, d / "libraries.csv",
                                       "helmet-libraries-2025", lib_meta,
                                       options={"as_": "library"})),

@@ -60,6 +60,17 @@ def _missing_access(ev: Evidence, rd: StoreReader) -> None:
         )
 
 
+def population_method(rd: StoreReader, source: Any) -> str:
+    """`` Population: ...`` from the population dataset's ``attrs["population_method"]``."""
+    ds = rd.table("dataset")
+    if not source or ds.empty:
+        return ""
+    rows = ds[ds["source"] == str(source)]
+    attrs = rows["attrs"].iloc[0] if len(rows) else None
+    text = attrs.get("population_method") if isinstance(attrs, dict) else None
+    return f" Population: {text}" if text else ""
+
+
 def add_access(ev: Evidence, rd: StoreReader) -> None:
     """Every access figure and table; ``ev.missing["access"]`` when there is none."""
     runs = rd.access_runs()
@@ -71,6 +82,8 @@ def add_access(ev: Evidence, rd: StoreReader) -> None:
     mode, unit, main = h["mode"], h["unit"], h["main"]
     s = run.summary
     pop_src = (str(s["population_source"]),) if s.get("population_source") else ()
+    if pop_src:
+        ev.facts["population_source"] = pop_src[0]
     both = pop_src + sources_of(rd.table("library"))
     cmd = run.command or f"libpolis access --mode {mode}"
     how = how_measured(mode)
@@ -93,7 +106,8 @@ def add_access(ev: Evidence, rd: StoreReader) -> None:
         "Residents",
         s.get("residents"),
         "residents",
-        "Sum of residents over the population units used by the access run.",
+        "Sum of residents over the population units used by the access run."
+        + population_method(rd, s.get("population_source")),
         pop_src,
     )
     mean_key = "mean_time_min" if unit == "min" else "mean_dist_m"

@@ -50,6 +50,7 @@ _LAZY = {
     "suggest_for_programme": "align",
     "train_sdg": "align",
     "run_import": "importing",
+    "use_population": "importing",
     "AGE_BANDS": "inputs",
     "load_libraries": "inputs",
     "load_population": "inputs",
@@ -74,7 +75,7 @@ if TYPE_CHECKING:
         suggest_for_programme,
         train_sdg,
     )
-    from libpolis.pipeline.importing import run_import
+    from libpolis.pipeline.importing import run_import, use_population
     from libpolis.pipeline.inputs import (
         AGE_BANDS,
         load_libraries,
@@ -130,4 +131,5 @@ __all__ = [
     "street_network_file",
     "suggest_for_programme",
     "train_sdg",
+    "use_population",
 ]

@@ -232,7 +232,7 @@ def run_access(
     )
     cmd = req.command or (
         f"libpolis access --mode {mode} --thresholds {','.join(f'{t:g}' for t in ts)}"
-        + (f" --population-source {population_source}" if population_source else "")
+        + f" --population-source {summary['population_source']}"
         + (f" --label {req.label}" if req.label else "")
     )
     names = {f"access_{label}_{k}": v for k, v in tables.items()}

@@ -17,11 +17,17 @@ from sqlalchemy import Engine
 from libpolis.access.nearest import nearest_points
 from libpolis.errors import DataError
 from libpolis.imports import import_frames, source_name
+from libpolis.pipeline.population import buildings_source, population_frames
 from libpolis.pipeline.requests import ImportKind, ImportRequest, ImportResult
-from libpolis.sources import areas, osm, pls, population, tabular
-from libpolis.store import read_table, set_workspace_name
+from libpolis.sources import areas, osm, pls, tabular
+from libpolis.store import (
+    population_basis,
+    read_table,
+    set_population_basis,
+    set_workspace_name,
+)
 
-__all__ = ["run_import"]
+__all__ = ["run_import", "use_population"]
 
 _OSM = {"publisher": "OpenStreetMap", "licence": "ODbL 1.0",
         "attribution": "© OpenStreetMap contributors"}  # fmt: skip
@@ -64,8 +70,8 @@ def _frames(engine: Engine, req: ImportRequest, source: str) -> tuple[dict, dict
         return ({"library": libs, "venue": venues}, ds, {},
                 f"imported {len(libs)} libraries, {len(venues)} venues")  # fmt: skip
     if req.kind is ImportKind.POPULATION:
-        frame = population.read_population(p, **o)
-        return ({"population_unit": frame}, _dataset(req, "population"), {},
+        frame, defaults = population_frames(engine, req)
+        return ({"population_unit": frame}, _dataset(req, "population", **defaults), {},
                 f"imported {len(frame)} population units, "
                 f"{frame['population'].sum():,.0f} residents")  # fmt: skip
     if req.kind is ImportKind.PLS:
@@ -122,14 +128,44 @@ def _place_name(req: ImportRequest, tables: dict[str, pd.DataFrame]) -> tuple[st
     return None
 
 
+def _basis_note(engine: Engine, source: str, file: str, summary: dict[str, Any]) -> str:
+    """Make the first population the workspace's basis; say when a later one is not."""
+    set_population_basis(engine, source, how=f"first population imported ({file})", replace=False)
+    basis = population_basis(engine)
+    summary["population_basis"] = basis
+    if basis == source:
+        return f"; analyses use this population ({source!r}) unless told otherwise"
+    return (
+        f"; analyses keep using the population {basis!r}: `libpolis population use {source}` "
+        f"switches to this one, or pass --population-source {source}"
+    )
+
+
+def use_population(engine: Engine, source: str) -> dict[str, Any]:
+    """Make ``source`` (an imported population) the basis of later analyses."""
+    units = read_table(engine, "population_unit", source=source, columns=["population"])
+    if units.empty:
+        known = sorted(set(read_table(engine, "population_unit", columns=["source"])["source"]))
+        raise DataError(
+            f"no population {source!r} in the workspace"
+            + (f"; it has {', '.join(map(repr, known))}" if known else "; import one first")
+        )
+    set_population_basis(engine, source)
+    return {"population_basis": source, "units": len(units),
+            "residents": float(units["population"].astype(float).sum())}  # fmt: skip
+
+
 def run_import(engine: Engine, request: ImportRequest) -> ImportResult:
     """Read ``request.path`` with the reader of its kind and store it in one transaction."""
     source = source_name(request.path, request.source)
+    if request.kind is ImportKind.POPULATION and request.source is None:
+        source = buildings_source(request, source)
     tables, dataset, extra, message = _frames(engine, request, source)
     res = import_frames(engine, source, tables, dataset=dataset, **extra)
     summary = res.as_dict()
     if request.kind is ImportKind.POPULATION:
         summary["residents"] = float(tables["population_unit"]["population"].sum())
+        message += _basis_note(engine, source, request.path.name, summary)
     if request.kind is ImportKind.PROGRAMMES:
         links = res.programme_links
         n_unmatched = links.get("unmatched", 0)

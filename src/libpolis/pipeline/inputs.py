@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from libpolis.errors import DataError, NotFoundError
 from libpolis.model import NOT_WALK_IN_KINDS
-from libpolis.store import read_table
+from libpolis.store import population_basis, read_table
 from libpolis.store.queries import datasets
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "load_population",
     "load_venues",
     "points_gdf",
+    "population_source",
     "street_network_file",
 ]
 
@@ -40,15 +41,17 @@ AGE_BANDS = {
 _SUPPRESSED = 99  # HSY marks every band 99 in thinly populated cells
 
 
-def _newest_source(engine: Engine, frame: pd.DataFrame) -> str:
-    sources = set(frame["source"].unique())
-    ds = datasets(engine)
-    ds = ds[ds["source"].isin(sources)].sort_values("imported_at")
-    return str(ds["source"].iloc[-1]) if len(ds) else sorted(sources)[-1]
+def population_source(engine: Engine, source: str | None = None) -> str | None:
+    """The population source an analysis uses: ``source`` when named, else the workspace's
+    basis (``libpolis population use NAME``, or the first population imported)."""
+    return source or population_basis(engine)
 
 
 def load_population(engine: Engine, source: str | None = None) -> pd.DataFrame:
-    """Population units of one source (default: the most recently imported population file)."""
+    """Population units of one source (default: the workspace's population basis, see
+    :func:`population_source`); a workspace with several populations never switches basis
+    because a new file was imported."""
+    source = population_source(engine, source)
     frame = read_table(engine, "population_unit", source=source)
     if frame.empty:
         where = f" from source {source!r}" if source else ""
@@ -56,8 +59,12 @@ def load_population(engine: Engine, source: str | None = None) -> pd.DataFrame:
             f"the workspace has no population{where}: run `libpolis import population FILE` "
             "(a grid, points or polygons with a population column)"
         )
-    if source is None and frame["source"].nunique() > 1:
-        frame = frame[frame["source"] == _newest_source(engine, frame)]
+    if source is None and frame["source"].nunique() > 1:  # a store older than the basis
+        names = ", ".join(sorted(frame["source"].astype(str).unique()))
+        raise DataError(
+            f"the workspace has several populations ({names}): choose one with "
+            "`libpolis population use NAME` or --population-source NAME"
+        )
     return frame.reset_index(drop=True)
 
 

@@ -165,6 +165,7 @@ def run_plan(engine: Engine, request: PlanRequest | None = None, **options: Any)
         "weight": req.weight,
         "speed_kph": req.speed_kph,
         "mode": mode.value,
+        "population_source": str(pop["source"].iloc[0]),
         "times": (
             f"{mode.value} street network"
             if mode.is_network

@@ -1,4 +1,5 @@
-"""Population units from CSV points or vector files (points or polygons as centroids)."""
+"""Population units from CSV points, H3 cells (``h3_column``) or vector files (points or
+polygons as centroids)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from libpolis.sources._validate import (
     read_csv_checked,
     require_columns,
 )
+from libpolis.sources.h3cells import h3_points
 
 __all__ = ["ROW_ID", "read_population"]
 
@@ -83,6 +85,7 @@ def read_population(
     district_column: str | None = None,
     attr_columns: Sequence[str] = (),
     encoding: str = "utf-8",
+    h3_column: str | None = None,
 ) -> pd.DataFrame:
     """Read population units as a frame of store records.
 
@@ -90,7 +93,10 @@ def read_population(
     -------
     pandas.DataFrame
         Columns ``source_id, lon, lat, population, area_m2, district, income, attrs``
-        (WGS84 degrees, residents, m²); ``attrs`` holds the extra attribute columns.
+        (WGS84 degrees, residents, m²); ``attrs`` holds the extra attribute columns. With
+        ``h3_column`` each unit is the centre of its H3 cell (lon/lat columns of the file are
+        not used), ``area_m2`` the cell's area and ``attrs`` also holds ``h3`` and the hexagon
+        as ``geometry_wkt``.
     """
     path = Path(path)
     if path.suffix.lower() in VECTOR_SUFFIXES:
@@ -100,15 +106,19 @@ def read_population(
     else:
         frame = read_csv_checked(path, encoding=encoding)
         points = None
+    if h3_column and id_column not in frame.columns:
+        id_column = h3_column  # the cell is the unit's id
     row_ids = id_column == ROW_ID
     needed = [population_column, *attr_columns] + ([] if row_ids else [id_column])
-    needed += [c for c in (income_column, district_column) if c]
+    needed += [c for c in (income_column, district_column, h3_column) if c]
     require_columns(frame, needed, path)
     frame = frame.reset_index(drop=True)
     if row_ids:
         id_column = "__row__"
         frame[id_column] = [f"row{i + 2}" for i in range(len(frame))]
-    if points is None:
+    if h3_column:
+        points = h3_points(frame, path, h3_column)
+    elif points is None:
         points = _csv_points(frame, path, x_column, y_column, crs)
     points = points.reset_index(drop=True)
     frame[id_column] = frame[id_column].astype(str).str.strip()
@@ -127,6 +137,11 @@ def read_population(
         {c: (None if pd.isna(v) else v) for c, v in zip(attr_columns, row, strict=True)}
         for row in frame[list(attr_columns)].itertuples(index=False, name=None)
     ]
+    if h3_column:
+        attrs = [
+            {**a, "h3": c, "geometry_wkt": w}
+            for a, c, w in zip(attrs, points["h3"], points["geometry_wkt"], strict=True)
+        ]
     return pd.DataFrame(
         {
             "source_id": frame[id_column].to_numpy(),

@@ -7,4 +7,4 @@ from __future__ import annotations
 
 __all__ = ["STEP_MODULES"]
 
-STEP_MODULES: tuple[str, ...] = ("align", "plan", "report", "web")
+STEP_MODULES: tuple[str, ...] = ("align", "plan", "population", "report", "web")

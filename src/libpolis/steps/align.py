@@ -38,7 +38,9 @@ def register(app: typer.Typer) -> None:
             float | None, typer.Option(help="Override the calibrated threshold.")
         ] = None,
         explain: Annotated[bool, typer.Option("--explain", help="Add the explanations.")] = False,
-        encoding: Annotated[str, typer.Option("--encoding")] = "utf-8",
+        encoding: Annotated[
+            str, typer.Option("--encoding", help="Text encoding of the CSV file.")
+        ] = "utf-8",
     ) -> None:
         """Align any texts: one JSON object per line {"id", "sdgs" or "goals", "scores"}."""
         from libpolis.pipeline import align_text_file

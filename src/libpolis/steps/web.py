@@ -23,7 +23,9 @@ def register(app: typer.Typer) -> None:
     @cli_errors
     def serve(
         host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-        port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+        port: Annotated[
+            int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+        ] = 8000,
         workers: Annotated[
             int,
             typer.Option(
@@ -33,7 +35,9 @@ def register(app: typer.Typer) -> None:
                 help="Worker processes (each keeps its own sign-in rate limit and caches).",
             ),
         ] = 1,
-        log_level: Annotated[str, typer.Option("--log-level")] = "info",
+        log_level: Annotated[
+            str, typer.Option("--log-level", help="How much the server logs: info, warning, error.")
+        ] = "info",
         read_cache: Annotated[
             bool,
             typer.Option(
@@ -98,8 +102,14 @@ def register(app: typer.Typer) -> None:
         password_stdin: Annotated[
             bool, typer.Option("--password-stdin", help="Read the password from standard input.")
         ] = False,
-        name: Annotated[str, typer.Option("--name")] = "",
-        library_system_id: Annotated[int | None, typer.Option("--library-system-id")] = None,
+        name: Annotated[str, typer.Option("--name", help="The person's full name.")] = "",
+        library_system_id: Annotated[
+            int | None,
+            typer.Option(
+                "--library-system-id",
+                help="For library staff: the library system whose records they may edit.",
+            ),
+        ] = None,
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,
         json_out: JsonOpt = False,

@@ -9,7 +9,12 @@ from libpolis.store.engine import open_store, session_scope, side_engine, upgrad
 from libpolis.store.queries import counts, read_table
 from libpolis.store.results import latest_run, read_result, result_names, write_result
 from libpolis.store.revision import bump_revision, read_revision, track_revisions
-from libpolis.store.settings import set_workspace_name, workspace_name
+from libpolis.store.settings import (
+    population_basis,
+    set_population_basis,
+    set_workspace_name,
+    workspace_name,
+)
 from libpolis.store.upsert import UpsertCounts, record_dataset, upsert_records
 
 __all__ = [
@@ -18,12 +23,14 @@ __all__ = [
     "counts",
     "latest_run",
     "open_store",
+    "population_basis",
     "read_result",
     "read_revision",
     "read_table",
     "record_dataset",
     "result_names",
     "session_scope",
+    "set_population_basis",
     "set_workspace_name",
     "side_engine",
     "track_revisions",

@@ -46,6 +46,17 @@ def culture(lang: Lang, ev: Evidence, ctx: dict[str, Any]) -> Section:
                 )
             )
         )
+    if f.get("population_source"):
+        sec.blocks.append(
+            Para(
+                lang._(
+                    "Residents are counted from the population data set {source} (see the "
+                    "data sets in the methods appendix).",
+                    source=f["population_source"],
+                ),
+                "note",
+            )
+        )
     note = partial_note(lang, ev)
     if note is not None:
         sec.blocks.append(note)
