@@ -175,6 +175,12 @@ def run_import(engine: Engine, request: ImportRequest) -> ImportResult:
     if request.kind is ImportKind.POPULATION:
         summary["residents"] = float(tables["population_unit"]["population"].sum())
         message += _basis_note(engine, source, request.path.name, summary)
+    if request.kind is ImportKind.PROGRAMMES:
+        links = res.programme_links
+        n_unmatched = links.get("unmatched", 0)
+        message += (f"; {sum(links.values()) - n_unmatched} linked to a library (by id "
+                    f"{links.get('id', 0)}, by name {links.get('name', 0)}, by fuzzy name "
+                    f"{links.get('fuzzy', 0)}), {n_unmatched} not")  # fmt: skip
     place = _place_name(request, tables, dataset)
     if place is not None and set_workspace_name(engine, place[0], source=place[1], replace=False):
         summary["workspace_name"] = place[0]
