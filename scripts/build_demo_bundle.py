@@ -58,7 +58,18 @@ def main(shared: Path) -> None:
         c for c in libs.columns if c.startswith(("has_", "open_")) or c == "self_service_hours"
     ]
     libs[
-        ["id", "name", "kind", "lon", "lat", "address", "tprek_id", "hours_on_scrape_day", *flags]
+        [
+            "id",
+            "name",
+            "kind",
+            "lon",
+            "lat",
+            "address",
+            "municipality",
+            "tprek_id",
+            "hours_on_scrape_day",
+            *flags,
+        ]
     ].to_csv(OUT / "libraries.csv", index=False)
 
     mh = pd.read_csv(h / "myhelsinki-places-2021/myhelsinki_places_2021-04.csv.gz")

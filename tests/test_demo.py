@@ -91,3 +91,35 @@ def test_demo_brief_shows_the_figures(demo_out: tuple[Path, dict]) -> None:
     assert "<svg" in html
     assert "Östersundom" in html or "&#214;stersundom" in html
     assert f"{100 * result['figures']['coverage_500m']:.1f}" in html
+
+
+def test_demo_brief_counts_only_helsinki_programmes(demo_out: tuple[Path, dict]) -> None:
+    """The 14 real events: the 4 at Helsinki branches count; the 9 at Espoo and Vantaa
+    libraries and the Liszt Institute's exhibition are left out, and the brief says so."""
+    from tests.test_programme_links import IN_HELSINKI
+
+    from libpolis.store import read_table
+
+    out, result = demo_out
+    eng = open_store(f"sqlite:///{out / 'workspace.sqlite'}")
+    libs = read_table(eng, "library").set_index("id")
+    pr = read_table(eng, "programme")
+    aligned = set(read_table(eng, "alignment")["programme_id"].astype(int))
+    eng.dispose()
+    linked = pr[pr["library_id"].notna()]
+    in_helsinki = {
+        str(r.source_id)
+        for r in linked.itertuples()
+        if libs.loc[int(r.library_id), "attrs"].get("municipality") == "Helsinki"
+    }
+    assert in_helsinki == IN_HELSINKI
+    figures = result["figures"]
+    assert figures["programmes"] == len(in_helsinki) == 4
+    assert figures["programmes_recorded"] == 14
+    assert figures["programmes_unmatched"] + figures["programmes_outside"] == 10
+    # the SDG counts are over the city's programmes only
+    ids = set(pr.loc[pr["source_id"].isin(in_helsinki), "id"].astype(int))
+    assert figures["sdg_aligned_programmes"] <= len(ids & aligned)
+    html = (out / "brief.html").read_text()
+    assert "4 of the 14 programme records are counted for Helsinki" in html
+    assert "Liszt Institute" in html and "Sello Library" in html

@@ -79,6 +79,7 @@ def test_walk_export_keeps_every_unit(workspace, engine, tmp_path, fmt):
 def test_outside_units_match_the_run_summary(engine):
     net = latest_run(engine, "access_walk").summary["network"]
     outside = read_result(engine, "access_walk_outside")
+    assert (outside["reason"] == "network").all()  # the demo network is not cut to a city
     assert net["units_outside"] == len(outside)
     assert net["residents_outside"] == pytest.approx(outside["population"].sum())
     assert (outside["access_m"] > net["max_access_m"]).all()

@@ -60,7 +60,7 @@ def _import(request: Any, *, workspace: Path | None, db: str | None, json_out: b
     try:
         res = run_import(engine, request)
     finally:
-        engine.dispose()
+        engine.dispose()  # no connection left for the garbage collector (PostgreSQL)
     emit(res.as_dict(), json_out, res.message)
 
 
@@ -113,23 +113,6 @@ def status(workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt =
             typer.echo(f"  {run['id']:>4d}  {run['step']:24s} {when}  {run['command']}")
 
     emit(status, json_out, human)
-
-
-@import_app.command("osm")
-@cli_errors
-def import_osm(
-    path: Path,
-    libraries: Annotated[bool, typer.Option(help="Import libraries (amenity=library).")] = True,
-    source: SourceOpt = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Libraries and other cultural venues from an OpenStreetMap .pbf file."""
-    from libpolis.pipeline import ImportKind, ImportRequest
-
-    req = ImportRequest(ImportKind.OSM, path, source=source, libraries=libraries)
-    _import(req, workspace=workspace, db=db, json_out=json_out)
 
 
 @import_app.command("population")

@@ -15,10 +15,17 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select, update
 
+from libpolis.sources.names import library_city, match_library
 from libpolis.store import record_dataset, session_scope, upsert_records
-from libpolis.store.tables import SOURCED_TABLES, Library, LibrarySystem
+from libpolis.store.tables import SOURCED_TABLES, Library, LibrarySystem, Programme
 
-__all__ = ["ImportResult", "import_frames", "link_libraries_to_systems", "source_name"]
+__all__ = [
+    "ImportResult",
+    "import_frames",
+    "link_libraries_to_systems",
+    "link_programmes_to_libraries",
+    "source_name",
+]
 
 
 @dataclass
@@ -28,9 +35,16 @@ class ImportResult:
     source: str
     inserted: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    #: programmes per link method ("id", "name", "fuzzy", "unmatched") after this import
+    programme_links: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "inserted": self.inserted, "updated": self.updated}
+        out: dict[str, Any] = {
+            "source": self.source, "inserted": self.inserted, "updated": self.updated
+        }  # fmt: skip
+        if self.programme_links:
+            out["programme_links"] = self.programme_links
+        return out
 
 
 def source_name(path: Path, given: str | None = None) -> str:
@@ -67,6 +81,64 @@ def link_libraries_to_systems(session, library_source: str, system_source: str) 
         session.execute(update(Library), params)
 
 
+def _by_ref(libs: list[Any]) -> dict[str, list[Any]]:
+    refs: dict[str, list[Any]] = {}
+    for lib in libs:
+        for ref in {str(lib.source_id), f"{lib.source}:{lib.source_id}"}:
+            refs.setdefault(ref, []).append(lib)
+    return refs
+
+
+def link_programmes_to_libraries(session) -> dict[str, int]:
+    """Link every programme to a library of the workspace; return the count per method.
+
+    By the ``library_id`` the CSV gave (``attrs["library_ref"]``: a library's id in its source,
+    or ``source:id`` where two sources share ids), else by name
+    (:func:`libpolis.sources.names.match_library`: exact, then fuzzy). Each programme keeps
+    ``attrs["library_link"]``: the method, the score, the library's name and town
+    (:func:`libpolis.sources.names.library_city`) or, when unmatched, why. A programme whose
+    library a person chose (the web app: ``library_id`` set, no ``library_link``) is kept
+    as it is (counted as ``chosen``). Runs in the caller's transaction, so importing
+    libraries after programmes re-links them.
+    """
+    libs = session.execute(
+        select(Library.id, Library.source, Library.source_id, Library.name, Library.city,
+               Library.attrs).order_by(Library.id)
+    ).all()  # fmt: skip
+    progs = session.execute(
+        select(Programme.id, Programme.library_name, Programme.library_id, Programme.attrs)
+    ).all()
+    refs, names = _by_ref(libs), [str(lib.name) for lib in libs]
+    counts: dict[str, int] = {}
+    params = []
+    for pk, name, chosen, attrs in progs:
+        if chosen is not None and "library_link" not in (attrs or {}):
+            counts["chosen"] = counts.get("chosen", 0) + 1  # set by a person (web app): kept
+            continue
+        attrs = {k: v for k, v in (attrs or {}).items() if k != "library_link"}
+        ref = attrs.get("library_ref")
+        hit = refs.get(str(ref), []) if ref else []
+        if len(hit) == 1:
+            lib, link = hit[0], {"method": "id", "score": 100.0}
+        else:
+            m = match_library(name, names)
+            lib = libs[m.index] if m.index is not None else None
+            link = {"method": m.method, "score": round(m.score, 1)}
+            if lib is None:
+                link["reason"] = m.reason
+            if ref:
+                link["library_ref"] = "ambiguous" if hit else "not found"
+        if lib is not None:
+            link |= {"library": lib.name, "city": library_city(lib.city, lib.attrs)}
+        counts[link["method"] or "unmatched"] = counts.get(link["method"] or "unmatched", 0) + 1
+        attrs["library_link"] = link
+        params.append({"id": pk, "library_id": lib.id if lib is not None else None,
+                       "attrs": attrs})  # fmt: skip
+    if params:
+        session.execute(update(Programme), params)
+    return counts
+
+
 def import_frames(
     engine: Engine,
     source: str,
@@ -80,7 +152,9 @@ def import_frames(
 
     ``extra_sources`` lets one import write a table under another source key (e.g. the PLS
     statistics under the AE file's name); ``link`` names ``(library_source, system_source)``
-    to join libraries to their systems in the same transaction.
+    to join libraries to their systems in the same transaction. Importing programmes or
+    libraries (re-)links every programme to its library
+    (:func:`link_programmes_to_libraries`), in the same transaction.
     """
     result = ImportResult(source)
     extra_sources = extra_sources or {}
@@ -92,6 +166,8 @@ def import_frames(
             result.updated[name] = result.updated.get(name, 0) + counts.updated
         if link is not None:
             link_libraries_to_systems(session, *link)
+        if len(frames.get("programme", ())) or len(frames.get("library", ())):
+            result.programme_links = link_programmes_to_libraries(session)
         rows = sum(len(f) for f in frames.values())
         record_dataset(session, source=source, rows=rows, **dataset)
     return result

@@ -74,10 +74,23 @@ class Framework(StrEnum):
     CULTURE21 = "culture21"
 
 
-#: Library kinds whose point is not a place residents go to: a mobile library's depot, a
-#: books-by-mail service, a hospital library that serves in-patients only.
+#: Library kinds whose point is not a public library residents walk into: a mobile library's
+#: depot, a books-by-mail service, a hospital library that serves in-patients only, and the
+#: OpenStreetMap kinds that serve their own members (a university's, a school's, a special,
+#: a private or a prison library; see :func:`libpolis.sources.osm.library_kind`). They are
+#: stored and listed, but left out of access figures.
 NOT_WALK_IN_KINDS = frozenset(
-    {"mobile_library", "bookmobile", "books_by_mail", "hospital_patient_library"}
+    {
+        "mobile_library",
+        "bookmobile",
+        "books_by_mail",
+        "hospital_patient_library",
+        "academic_library",
+        "school_library",
+        "special_library",
+        "private_library",
+        "prison_library",
+    }
 )
 
 #: The framework key of the strategy goals a city officer keeps in the register.

@@ -113,7 +113,7 @@ def test_alignments_roll_up_and_leave_rejected_out(rich_engine):
     ev = assemble_evidence(rich_engine)
     sdg = ev.tables["sdg"].set_index("goal")
     assert list(sdg.index) == [str(i) for i in range(1, 18)]
-    assert sdg.loc["4", "programmes"] == 2
+    assert sdg.loc["4", "programmes"] == 2  # the one outside Helsinki is left out
     assert sdg.loc["4", "confirmed"] == 1
     assert sdg.loc["10", "programmes"] == 1  # the rejected one is left out
     assert sdg.loc["4", "attendance"] == 10 + 20
@@ -121,7 +121,7 @@ def test_alignments_roll_up_and_leave_rejected_out(rich_engine):
     rights = ev.tables["rights"].set_index("article")
     assert {"19", "21", "26", "27"} <= set(rights.index)
     assert rights.loc["21", "programmes"] == 0
-    assert rights.loc["27", "programmes"] == 1
+    assert rights.loc["27", "programmes"] == 1  # and here too
     assert ev.tables["strategy"]["programmes"].tolist() == [1]
     assert ev.tables["culture"]["partners"].iloc[0] == ["City youth services"]
     stats = ev.tables["statistics"].set_index("name")

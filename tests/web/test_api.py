@@ -509,3 +509,28 @@ def test_map_layers_revalidate_with_etag(sqlite_web, login_as) -> None:
     changed = c.get("/api/map", headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["etag"] != tag
     assert len(changed.json()["libraries"]["features"]) == 3
+
+
+def test_a_library_chosen_in_the_app_survives_relinking(
+    web, client_for, web_engine, tmp_path
+) -> None:
+    """An imported programme linked by name, moved to another library by an admin: the next
+    import's linking keeps the person's choice."""
+    from libpolis.pipeline import ImportKind, ImportRequest, run_import
+    from libpolis.store import read_table
+
+    _app, ids = web
+    path = tmp_path / "events.csv"
+    path.write_text("id,library,title,description\ne1,Library A,Story hour,\n", encoding="utf-8")
+    run_import(web_engine, ImportRequest(ImportKind.PROGRAMMES, path))
+    pr = read_table(web_engine, "programme").set_index("source_id")
+    assert int(pr.loc["e1", "library_id"]) == ids["library_a"]
+    r = client_for("admin").patch(f"/api/programmes/{int(pr.loc['e1', 'id'])}",
+                      json={"library_id": ids["library_b"]})  # fmt: skip
+    assert r.status_code == 200, r.text
+    other = tmp_path / "more.csv"
+    other.write_text("id,library,title,description\ne2,Library B,Chess,\n", encoding="utf-8")
+    run_import(web_engine, ImportRequest(ImportKind.PROGRAMMES, other))  # re-links all
+    pr = read_table(web_engine, "programme").set_index("source_id")
+    assert int(pr.loc["e1", "library_id"]) == ids["library_b"]
+    assert int(pr.loc["e2", "library_id"]) == ids["library_b"]

@@ -37,10 +37,11 @@ from libpolis.evidence.figures import (
 from libpolis.evidence.format import NumberFormat, display_value
 from libpolis.evidence.headline import headline_keys
 from libpolis.evidence.partnerships import add_partnerships, add_runs
+from libpolis.evidence.programmes import add_programmes
 from libpolis.evidence.read import StoreReader
 from libpolis.evidence.recommend import Recommendation, recommend
 from libpolis.evidence.scenarios import add_scenarios
-from libpolis.evidence.venues import add_libraries, add_programmes, add_statistics
+from libpolis.evidence.venues import add_libraries, add_statistics
 
 __all__ = [
     "FOCUS_ARTICLES",

@@ -4,7 +4,8 @@ commitments and the city's strategy.
 Frameworks are recognised by ``framework.attrs["kind"]`` (``sdg``, ``rights``, ``culture``,
 ``strategy``) or else by ``framework.key``: ``sdg``/``sdg_targets`` (targets roll up to their
 goal), ``udhr``, ``culture21``; any other key is taken as a city strategy. Suggested and
-confirmed alignments are counted and told apart.
+confirmed alignments are counted and told apart. Only programmes at the city's libraries
+count (:func:`libpolis.evidence.programmes.city_programme_ids`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from libpolis.evidence.figures import FOCUS_ARTICLES, Evidence
+from libpolis.evidence.programmes import city_programme_ids
 from libpolis.evidence.read import StoreReader
 
 __all__ = ["add_alignment"]
@@ -46,6 +48,8 @@ def _framework_kind(key: str, attrs: Any) -> str:
 def add_alignment(ev: Evidence, rd: StoreReader) -> None:
     """SDG, UDHR, Culture 21 and city-strategy tables from the alignments (rejected left out)."""
     al = rd.alignments()
+    if not al.empty:
+        al = al[al["programme_id"].astype(int).isin(city_programme_ids(rd, ev.place_name))]
     if al.empty:
         for topic in ("sdg", "rights", "culture"):
             ev.missing[topic] = (

@@ -1,4 +1,4 @@
-"""Libraries, other cultural venues, library statistics and programmes."""
+"""Libraries, other cultural venues and library statistics (programmes: ``programmes``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 from libpolis.evidence.figures import NOT_WALK_IN_KINDS, SERVICE_FLAGS, Evidence
 from libpolis.evidence.read import StoreReader
 
-__all__ = ["add_libraries", "add_programmes", "add_statistics", "flag", "sources_of"]
+__all__ = ["add_libraries", "add_statistics", "flag", "sources_of"]
 
 _STATUS = "libpolis status --json"
 
@@ -230,62 +230,3 @@ def add_statistics(ev: Evidence, rd: StoreReader) -> None:
             f"Sum over {r.subjects} reporting units of the {r.name!r} statistic for {year}.",
             "libpolis import pls ...",
         )
-
-
-def add_programmes(ev: Evidence, rd: StoreReader) -> None:
-    """Programme counts, attendance and partners."""
-    pr = rd.table("programme")
-    if pr.empty:
-        ev.missing["programmes"] = "no programmes: run `libpolis import programmes FILE.csv`"
-        return
-    src = sources_of(pr)
-    ev.figure(
-        "programmes",
-        "Library programmes and events recorded",
-        len(pr),
-        "programmes",
-        src,
-        "Count of programme records in the workspace.",
-        _STATUS,
-    )
-    att = pr["attendance"].dropna()
-    ev.figure(
-        "programmes_with_attendance",
-        "Programmes reporting their attendance",
-        len(att),
-        "programmes",
-        src,
-        "Count of programmes whose attendance field is not empty.",
-        _STATUS,
-    )
-    if not _add_total(
-        ev,
-        "programme_attendance",
-        "Attendance at recorded programmes",
-        att,
-        "participants",
-        src,
-        f"Sum of attendance over the {len(att)} programmes that report it.",
-    ):
-        ev.missing["attendance"] = (
-            "no programme reports its attendance: add an attendance column and re-run "
-            "`libpolis import programmes FILE.csv`"
-        )
-    has_p = pr["partners"].fillna("").astype(str).str.strip() != ""
-    ev.figure(
-        "programmes_with_partners",
-        "Programmes run with partners",
-        int(has_p.sum()),
-        "programmes",
-        src,
-        "Count of programmes whose partners field is not empty.",
-        _STATUS,
-    )
-    if not has_p.any():
-        ev.missing["partners"] = (
-            "no programme names a partner: add a partners column and re-run "
-            "`libpolis import programmes FILE.csv`"
-        )
-    ev.tables["programmes_with_partners"] = pr.loc[
-        has_p, ["title", "library_name", "partners"]
-    ].reset_index(drop=True)

@@ -11,10 +11,11 @@ table                               content
                                     population, lon, lat, library_id, value`` (``dist_m`` or
                                     ``time_min``), ``reachable``, ``nearest_culture``,
                                     ``e2sfca``, ``e2sfca_norm`` (network modes)
-``access_<label>_outside``          network modes: the units farther than ``max_access_m``
-                                    from the network (``unit_id, population, lon, lat,
-                                    access_m``), left out of every figure; the export of
-                                    ``access_<label>_units`` lists them flagged
+``access_<label>_outside``          network modes: the units left out of every figure
+                                    (``unit_id, population, lon, lat, access_m, reason``:
+                                    ``network`` = farther than ``max_access_m`` from it,
+                                    ``cut`` = outside the area the import was cut to); the
+                                    export of ``access_<label>_units`` lists them flagged
 ``access_<label>_coverage``         share of residents within each threshold
 ``access_<label>_curve``            the coverage curve (1-60 min, or 100-3000 m)
 ``access_<label>_districts``        per district: residents, mean, ``within_<t>`` shares,
@@ -44,6 +45,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 from sqlalchemy import Engine
 
 from libpolis.access import coverage as cov
@@ -54,11 +56,12 @@ from libpolis.errors import DataError
 from libpolis.model import TravelMode
 from libpolis.pipeline.inputs import (
     age_bands,
+    libraries_left_out,
     load_libraries,
     load_population,
     load_venues,
     points_gdf,
-    street_network_file,
+    street_network,
 )
 from libpolis.pipeline.requests import AccessRequest, AccessResult
 from libpolis.plan.quick import best_new_site
@@ -79,7 +82,8 @@ def run_access(
     In network modes, units farther than ``max_access_m`` from the street network lie outside
     the area the network covers: the figures are for the covered area, and the summary's
     ``network`` entry says how many units and residents lie outside it (and the network's
-    bounding box). Units inside the area that cannot reach a library are reported as
+    bounding box). When the street network's import was cut to a city (``import osm
+    --boundary|--bbox|--place``), units outside that polygon are left out too (``cut``). Units inside the area that cannot reach a library are reported as
     ``unreachable``, never dropped.
     """
     req = request if request is not None else AccessRequest(**options)
@@ -94,13 +98,14 @@ def run_access(
     venues = load_venues(engine)
     residents, facilities = points_gdf(pop), points_gdf(libs)
     summary: dict[str, Any] = {"mode": mode, "label": label}
+    summary["libraries_left_out"] = libraries_left_out(engine)  # not walk-in, per kind
     graph = None
     if not tm.is_network:
         near = nearest_straight(residents, facilities)
         values = near["dist_m"].to_numpy(float)
         reachable = np.isfinite(values)
     else:
-        net = Path(network) if network else street_network_file(engine)
+        net, cut = (Path(network), None) if network else street_network(engine)
         graph = graph_from_pbf(net, mode)
         near = nearest_facility(graph, residents, facilities, max_access_m=max_access_m)
         # Units farther than max_access_m from the network lie outside the area it covers:
@@ -124,14 +129,26 @@ def run_access(
             raise DataError(
                 f"no population unit lies within {max_access_m:g} m of the street network in {net.name}"
             )
-        # kept, not dropped: the units outside, in their own table (the export flags them)
+        far = ~inside  # farther than max_access_m from the network
+        if cut is not None:  # the import was cut to a city: residents outside it are not counted
+            in_cut = shapely.covers(shapely.from_wkt(cut), shapely.points(pop["lon"], pop["lat"]))
+            summary["network"]["cut"] = {
+                "units_outside": int((inside & ~in_cut).sum()),
+                "residents_outside": float(pop.loc[inside & ~in_cut, "population"].sum()),
+            }
+            if not (inside & in_cut).any():
+                raise DataError(f"no population unit lies inside the area {net.name} was cut to")
+            inside &= in_cut
+        # kept, not dropped: the units left out, in their own table (the export flags them)
+        out = ~inside
         outside = pd.DataFrame(
             {
-                "unit_id": pop.loc[~inside, "source_id"].to_numpy(),
-                "population": pop.loc[~inside, "population"].to_numpy(float),
-                "lon": pop.loc[~inside, "lon"].to_numpy(float),
-                "lat": pop.loc[~inside, "lat"].to_numpy(float),
-                "access_m": near.loc[~inside, "access_m"].to_numpy(float),
+                "unit_id": pop.loc[out, "source_id"].to_numpy(),
+                "population": pop.loc[out, "population"].to_numpy(float),
+                "lon": pop.loc[out, "lon"].to_numpy(float),
+                "lat": pop.loc[out, "lat"].to_numpy(float),
+                "access_m": near.loc[out, "access_m"].to_numpy(float),
+                "reason": np.where(far[out], "network", "cut"),
             }
         )
         pop, near = pop[inside].reset_index(drop=True), near[inside].reset_index(drop=True)

@@ -1,7 +1,8 @@
 """The import step: read one open-data file with its reader and store what it holds, with
 its provenance, in one transaction (:func:`libpolis.imports.import_frames`).
 
-An OpenStreetMap extract that names its place (``place=country|city|town...``) or an area
+An OpenStreetMap import cut to ``--place NAME`` (see :mod:`libpolis.pipeline.osm_import`), an
+OpenStreetMap extract that names its place (``place=country|city|town...``) or an area
 file with a city boundary (``kind`` city or municipality) names the workspace when nobody
 has named it yet (``libpolis init --name`` always wins).
 """
@@ -17,6 +18,7 @@ from sqlalchemy import Engine
 from libpolis.access.nearest import nearest_points
 from libpolis.errors import DataError
 from libpolis.imports import import_frames, source_name
+from libpolis.pipeline.osm_import import read_osm_import
 from libpolis.pipeline.population import buildings_source, population_frames
 from libpolis.pipeline.requests import ImportKind, ImportRequest, ImportResult
 from libpolis.sources import areas, osm, pls, tabular
@@ -61,14 +63,11 @@ def _frames(engine: Engine, req: ImportRequest, source: str) -> tuple[dict, dict
     """The reader's frames per table, the dataset record, extra import options, a message."""
     o, p = req.options, req.path
     if req.kind is ImportKind.OSM:
-        frame = osm.read_osm_culture(p)
-        libs = frame[frame["kind"] == "library"] if req.libraries else frame.iloc[0:0]
-        venues = frame[frame["kind"] != "library"]
+        libs, venues, attrs, message = read_osm_import(req)
         if req.skip_venues_near_m is not None:
             venues = _not_already_listed(engine, venues, req.skip_venues_near_m, source)
-        ds = _dataset(req, "osm", **_OSM, attrs={"street_network": req.street_network})
-        return ({"library": libs, "venue": venues}, ds, {},
-                f"imported {len(libs)} libraries, {len(venues)} venues")  # fmt: skip
+        ds = _dataset(req, "osm", **_OSM, attrs=attrs)
+        return {"library": libs, "venue": venues}, ds, {}, message
     if req.kind is ImportKind.POPULATION:
         frame, defaults = population_frames(engine, req)
         return ({"population_unit": frame}, _dataset(req, "population", **defaults), {},
@@ -116,7 +115,12 @@ def _frames(engine: Engine, req: ImportRequest, source: str) -> tuple[dict, dict
     return {"area": frame}, _dataset(req, "areas"), {}, f"imported {len(frame)} areas"
 
 
-def _place_name(req: ImportRequest, tables: dict[str, pd.DataFrame]) -> tuple[str, str] | None:
+def _place_name(
+    req: ImportRequest, tables: dict[str, pd.DataFrame], dataset: dict[str, Any]
+) -> tuple[str, str] | None:
+    place = ((dataset.get("attrs") or {}).get("cut") or {}).get("place")
+    if req.kind is ImportKind.OSM and place:
+        return place, f"OpenStreetMap boundary in {req.path.name}"
     if req.kind is ImportKind.OSM:
         name = osm.read_osm_place(req.path)
         return (name, f"OpenStreetMap place in {req.path.name}") if name else None
@@ -163,10 +167,21 @@ def run_import(engine: Engine, request: ImportRequest) -> ImportResult:
     tables, dataset, extra, message = _frames(engine, request, source)
     res = import_frames(engine, source, tables, dataset=dataset, **extra)
     summary = res.as_dict()
+    if request.kind is ImportKind.OSM:  # what the cut and the merge left out
+        osm_attrs = {k: v for k, v in dataset["attrs"].items() if k != "street_network"}
+        if "cut" in osm_attrs:
+            osm_attrs["cut"] = {k: v for k, v in osm_attrs["cut"].items() if k != "wkt"}
+        summary["osm"] = osm_attrs
     if request.kind is ImportKind.POPULATION:
         summary["residents"] = float(tables["population_unit"]["population"].sum())
         message += _basis_note(engine, source, request.path.name, summary)
-    place = _place_name(request, tables)
+    if request.kind is ImportKind.PROGRAMMES:
+        links = res.programme_links
+        n_unmatched = links.get("unmatched", 0)
+        message += (f"; {sum(links.values()) - n_unmatched} linked to a library (by id "
+                    f"{links.get('id', 0)}, by name {links.get('name', 0)}, by fuzzy name "
+                    f"{links.get('fuzzy', 0)}), {n_unmatched} not")  # fmt: skip
+    place = _place_name(request, tables, dataset)
     if place is not None and set_workspace_name(engine, place[0], source=place[1], replace=False):
         summary["workspace_name"] = place[0]
         message += f"; the workspace is named {place[0]!r} (from the {place[1]})"

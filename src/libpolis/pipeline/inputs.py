@@ -18,11 +18,13 @@ from libpolis.store.queries import datasets
 __all__ = [
     "AGE_BANDS",
     "age_bands",
+    "libraries_left_out",
     "load_libraries",
     "load_population",
     "load_venues",
     "points_gdf",
     "population_source",
+    "street_network",
     "street_network_file",
 ]
 
@@ -82,6 +84,15 @@ def load_libraries(engine: Engine, *, walk_in_only: bool = True) -> pd.DataFrame
     return frame.reset_index(drop=True)
 
 
+def libraries_left_out(engine: Engine) -> dict[str, int]:
+    """Libraries with coordinates that access figures leave out, per kind (academic, school,
+    special, private, prison, mobile-library depots, ...; :data:`NOT_WALK_IN_KINDS`)."""
+    frame = read_table(engine, "library", columns=["kind", "lon", "lat"])
+    frame = frame[frame["lon"].notna() & frame["lat"].notna()]
+    kinds = frame.loc[frame["kind"].isin(NOT_WALK_IN_KINDS), "kind"].value_counts()
+    return {str(k): int(n) for k, n in sorted(kinds.items())}
+
+
 def load_venues(engine: Engine) -> pd.DataFrame:
     """Other cultural venues with coordinates, with ``culture_kind`` grouping museum types."""
     frame = read_table(engine, "venue")
@@ -95,12 +106,19 @@ def load_venues(engine: Engine) -> pd.DataFrame:
 
 def street_network_file(engine: Engine) -> Path:
     """The newest imported OpenStreetMap file marked as the street network."""
+    return street_network(engine)[0]
+
+
+def street_network(engine: Engine) -> tuple[Path, str | None]:
+    """The newest imported OpenStreetMap file marked as the street network, and the WKT of
+    the polygon its import was cut to (``import osm --boundary|--bbox|--place``), or None."""
     ds = datasets(engine).sort_values("imported_at")
     for _, row in ds.iloc[::-1].iterrows():
-        if row["kind"] == "osm" and (row["attrs"] or {}).get("street_network"):
+        attrs = row["attrs"] or {}
+        if row["kind"] == "osm" and attrs.get("street_network"):
             path = Path(row["path"])
             if path.exists():
-                return path
+                return path, (attrs.get("cut") or {}).get("wkt")
     raise NotFoundError(
         "the workspace has no street network: run `libpolis import osm FILE.pbf` or pass --network"
     )

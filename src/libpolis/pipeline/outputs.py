@@ -9,8 +9,9 @@ after figures), ``scenarios``, ``results`` (stored result tables) and ``alignmen
 (``plan_<label>``, or its label): the plan's libraries and new sites with names, kinds,
 coordinates and the plan's before/after figures (coverage: residents within the standard;
 median: mean travel time). The export of ``access_<label>_units`` of a network mode lists the
-units outside the street network too, flagged ``inside_network = false`` with an empty
-value, so every unit is in the file.
+units left out of its figures too, with an empty value and ``left_out`` saying why
+(``network``: outside the street network, ``inside_network = false``; ``cut``: outside the
+area the import was cut to), so every unit is in the file.
 """
 
 from __future__ import annotations
@@ -237,7 +238,10 @@ def _units_with_outside(engine: Engine, name: str) -> pd.DataFrame:
     extra = pd.DataFrame({c: [None] * len(outside) for c in units.columns})
     for col in ("unit_id", "population", "lon", "lat"):
         extra[col] = outside[col].to_numpy()
-    extra["inside_network"] = False
+    reason = outside["reason"] if "reason" in outside else pd.Series(["network"] * len(outside))
+    extra["inside_network"] = (reason != "network").to_numpy()  # else: outside the cut city
+    extra["left_out"] = reason.to_numpy()
+    units["left_out"] = None
     if "reachable" in extra:
         extra["reachable"] = False
     extra["access_m"] = outside["access_m"].to_numpy(float)

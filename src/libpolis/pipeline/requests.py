@@ -107,7 +107,10 @@ class ImportRequest:
     areas); ``dataset`` overrides the provenance (``publisher``, ``licence``,
     ``attribution``). For OSM, ``libraries=False`` keeps only the other venues, and
     ``skip_venues_near_m`` leaves out venues within that many metres of a venue another
-    source already stored (the same place listed twice).
+    source already stored (the same place listed twice). An OSM import can be cut to one of
+    ``boundary`` (a polygon file), ``bbox`` (``W,S,E,N`` degrees) or ``place`` (an
+    administrative boundary of the same file); ``merge_near_m`` is the distance within which
+    features of the same kind and name are one place (see :mod:`libpolis.sources.osm`).
     """
 
     kind: ImportKind
@@ -120,10 +123,28 @@ class ImportRequest:
     systems: Path | None = None
     year: int = 2021
     street_network: bool = True
+    boundary: Path | None = None
+    bbox: str | tuple[float, float, float, float] | None = None
+    place: str | None = None
+    merge_near_m: float = 50.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", _enum(ImportKind, self.kind, "the import kind"))
         object.__setattr__(self, "path", Path(self.path))
+        cuts = [o for o, v in (("--boundary", self.boundary), ("--bbox", self.bbox),
+                               ("--place", self.place)) if v is not None]  # fmt: skip
+        if len(cuts) > 1:
+            raise DataError(f"give one of {', '.join(cuts)}, not several")
+        if cuts and self.kind is not ImportKind.OSM:
+            raise DataError(f"{cuts[0]} cuts an OpenStreetMap import only")
+        if self.bbox is not None:
+            from libpolis.sources.osm_cut import bbox_polygon
+
+            bbox_polygon(self.bbox)  # a DataError naming --bbox when it is not W,S,E,N
+        if self.place is not None and not self.place.strip():
+            raise DataError("--place must name a place, not be empty")
+        if not self.merge_near_m >= 0:
+            raise DataError(f"--merge-within must be >= 0 metres, not {self.merge_near_m!r}")
         if self.kind is ImportKind.PLS and self.systems is None:
             raise DataError("a PLS import needs --systems FILE (the administrative entities)")
         if self.skip_venues_near_m is not None and not self.skip_venues_near_m >= 0:

@@ -152,8 +152,8 @@ def render_recommendation(lang: Lang, ev: Evidence, r: Recommendation) -> str:
     if r.key == "record_evidence":
         return (
             lang.ngettext(
-                "Record the evidence: the workspace holds {n} programme.",
-                "Record the evidence: the workspace holds {n} programmes.",
+                "Record the evidence: the workspace holds {n} programme at the city's libraries.",
+                "Record the evidence: the workspace holds {n} programmes at the city's libraries.",
                 p["n"],
             )
             + " "

@@ -63,8 +63,9 @@ def read_museums(path: Path, *, encoding: str = "latin-1") -> pd.DataFrame:
 
 
 def read_programmes(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
-    """Programmes from CSV: ``id, library, title, description`` and optional ``audience,
-    start_date, end_date, attendance, language, partners``."""
+    """Programmes from CSV: ``id, library, title, description`` and optional ``library_id``
+    (the id of an imported library, kept as ``attrs["library_ref"]`` for the link made at
+    import), ``audience, start_date, end_date, attendance, language, partners``."""
     path = Path(path)
     frame = read_csv_checked(path, encoding=encoding)
     require_columns(frame, ["id", "library", "title", "description"], path)
@@ -78,6 +79,7 @@ def read_programmes(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
         {
             "source_id": frame["id"],
             "library_name": _blank_to_none(frame["library"]),
+            "library_id": None,  # linked at import (libpolis.imports), so a re-import re-links
             "title": frame["title"].str.strip(),
             "description": frame["description"].fillna(""),
         }
@@ -103,7 +105,11 @@ def read_programmes(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
             out[col] = [None if pd.isna(d) else d.date() for d in parsed]
         else:
             out[col] = None
-    out["attrs"] = [{} for _ in range(len(out))]
+    refs = frame["library_id"].fillna("").str.strip() if "library_id" in frame.columns else None
+    out["attrs"] = [
+        {"library_ref": refs.iloc[i]} if refs is not None and refs.iloc[i] else {}
+        for i in range(len(out))
+    ]
     return out
 
 

@@ -7,4 +7,4 @@ from __future__ import annotations
 
 __all__ = ["STEP_MODULES"]
 
-STEP_MODULES: tuple[str, ...] = ("align", "outputs", "plan", "population", "report", "web")
+STEP_MODULES: tuple[str, ...] = ("align", "osm", "outputs", "plan", "population", "report", "web")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from fastapi import Path as PathParam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +35,7 @@ __all__ = [
     "NotAuthenticatedError",
     "PageParams",
     "Paging",
+    "PathId",
     "UserView",
     "WebConfig",
     "Writer",
@@ -103,6 +105,11 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 Db = Annotated[Session, Depends(get_db, scope="function")]
+
+#: A record id in a path: a positive 64-bit integer (anything else is a 422, never a 500).
+PathId = Annotated[
+    int, PathParam(ge=1, le=2**63 - 1, description="Record id (a positive integer).")
+]
 
 
 def maybe_user(request: Request, db: Db) -> User | None:

@@ -263,7 +263,9 @@ def city(lang: Lang, ev: Evidence, ctx: dict[str, Any]) -> Section:
         )
     if "programmes" in ev.missing:
         sec.blocks.append(missing(lang, ev, "programmes"))
-    elif not add_table(
+        return sec
+    _left_out(lang, ev, sec)
+    if not add_table(
         sec,
         ev.tables.get("programmes_with_partners"),
         lang._("Programmes run with partners from other services"),
@@ -274,6 +276,53 @@ def city(lang: Lang, ev: Evidence, ctx: dict[str, Any]) -> Section:
     ):
         sec.blocks.append(missing(lang, ev, "partners"))
     return sec
+
+
+def _left_out(lang: Lang, ev: Evidence, sec: Section) -> None:
+    """How many programmes count for the city, and which were left out and why."""
+    total, n = ev.value("programmes_recorded"), ev.value("programmes")
+    if total is None or n is None or total == n:
+        return
+    city = ev.place_name or lang._("the city")
+    sec.blocks.append(
+        Para(
+            lang.ngettext(
+                "{n} of the {total} programme records is counted for {city}, the one at "
+                "the city's libraries.",
+                "{n} of the {total} programme records are counted for {city}, those at the "
+                "city's libraries.",
+                n,
+                total=lang.int(total),
+                city=city,
+            )
+            + " "
+            + lang._(
+                "Left out of the city's figures: {o} at libraries outside {city} and {u} "
+                "naming no library of the workspace (names are matched exactly, then across "
+                "languages and spellings).",
+                o=lang.int(ev.value("programmes_outside") or 0),
+                u=lang.int(ev.value("programmes_unmatched") or 0),
+                city=city,
+            )
+        )
+    )
+    why = {
+        "outside": lang._("library outside the city"),
+        "unmatched": lang._("no library of the workspace"),
+    }
+    add_table(
+        sec,
+        ev.tables.get("programmes_left_out"),
+        lang._("Programmes left out of the city's figures"),
+        [lang._("programme"), lang._("library named"), lang._("why left out")],
+        lambda r: [
+            r.title,
+            r.library_name or "",
+            why[r.place] + (f" ({r.town})" if isinstance(r.town, str) and r.town else ""),
+        ],
+        [False, False, False],
+        head=12,
+    )
 
 
 def _underserved(lang: Lang, ev: Evidence, sec: Section, ctx: dict[str, Any]) -> None:

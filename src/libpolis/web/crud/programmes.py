@@ -103,6 +103,8 @@ def update_programme(
             else None
         )
         authz.require_programme_editor(user, new_system, "move the programme to this library")
+        # a person's choice: the import's name matching no longer decides this programme
+        row.attrs = {k: v for k, v in (row.attrs or {}).items() if k != "library_link"}
     if "title" in values and values["title"] is None:
         raise DataError("title may not be empty", where="title")
     if "description" in values and values["description"] is None:

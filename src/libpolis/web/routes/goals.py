@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from libpolis.web import crud
-from libpolis.web.deps import CurrentUser, Db, MaybeUser, Paging, Writer, page_dict
+from libpolis.web.deps import CurrentUser, Db, MaybeUser, Paging, PathId, Writer, page_dict
 from libpolis.web.routes._common import form_model, pager, redirect, render
 from libpolis.web.schemas import GoalCreate, GoalPublic, GoalUpdate, Page
 
@@ -41,7 +41,7 @@ def api_create(data: GoalCreate, db: Db, user: Writer) -> GoalPublic:
 
 
 @router.patch("/goals/{goal_id}", response_model=GoalPublic)
-def api_update(goal_id: int, data: GoalUpdate, db: Db, user: Writer) -> GoalPublic:
+def api_update(goal_id: PathId, data: GoalUpdate, db: Db, user: Writer) -> GoalPublic:
     return goal_public(
         crud.update_goal(db, goal_id=goal_id, data=data, user=user), crud.CITY_FRAMEWORK
     )
@@ -71,13 +71,13 @@ async def create_submit(request: Request, db: Db, user: Writer) -> Response:
 
 
 @pages.get("/goals/{goal_id}/edit")
-def edit_page(request: Request, goal_id: int, db: Db, user: CurrentUser) -> Response:
+def edit_page(request: Request, goal_id: PathId, db: Db, user: CurrentUser) -> Response:
     goal, _ = crud.get_goal(db, goal_id=goal_id)
     return render(request, "goal_form.html", item=goal)
 
 
 @pages.post("/goals/{goal_id}/edit")
-async def edit_submit(request: Request, goal_id: int, db: Db, user: Writer) -> Response:
+async def edit_submit(request: Request, goal_id: PathId, db: Db, user: Writer) -> Response:
     form = await request.form()
     data = form_model(
         GoalUpdate, {k: form.get(k) for k in ("code", "title", "text") if k in form}, partial=True

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from libpolis.store.tables import Library, LibrarySystem, Programme
 from libpolis.web import crud
-from libpolis.web.deps import Db, MaybeUser, Paging, page_dict
+from libpolis.web.deps import Db, MaybeUser, Paging, PathId, page_dict
 from libpolis.web.routes._common import pager, render
 from libpolis.web.schemas import LibraryPublic, Page, ProgrammePublic, StatisticPublic
 
@@ -83,7 +83,7 @@ def api_libraries(db: Db, p: Paging, q: Q = None) -> dict:
 
 
 @router.get("/libraries/{library_id}")
-def api_library(library_id: int, db: Db) -> dict[str, Any]:
+def api_library(library_id: PathId, db: Db) -> dict[str, Any]:
     """A library profile: the library, its services and its statistics by year."""
     lib = crud.get_library(db, library_id=library_id)
     pr = profile(db, lib)
@@ -104,7 +104,7 @@ def libraries_page(request: Request, db: Db, user: MaybeUser, p: Paging, q: Q = 
 
 
 @pages.get("/libraries/{library_id}")
-def library_page(request: Request, library_id: int, db: Db, user: MaybeUser) -> Response:
+def library_page(request: Request, library_id: PathId, db: Db, user: MaybeUser) -> Response:
     lib = crud.get_library(db, library_id=library_id)
     progs = db.scalars(
         select(Programme)

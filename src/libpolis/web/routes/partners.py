@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from libpolis.web import crud
-from libpolis.web.deps import CurrentUser, Db, MaybeUser, Paging, Writer, page_dict
+from libpolis.web.deps import CurrentUser, Db, MaybeUser, Paging, PathId, Writer, page_dict
 from libpolis.web.routes._common import form_model, pager, redirect, render
 from libpolis.web.schemas import Page, PartnerCreate, PartnerPublic, PartnerUpdate
 
@@ -34,12 +34,12 @@ def api_create(data: PartnerCreate, db: Db, user: Writer) -> PartnerPublic:
 
 
 @router.get("/partners/{partner_id}", response_model=PartnerPublic)
-def api_get(partner_id: int, db: Db) -> PartnerPublic:
+def api_get(partner_id: PathId, db: Db) -> PartnerPublic:
     return PartnerPublic.model_validate(crud.get_partner(db, partner_id=partner_id))
 
 
 @router.patch("/partners/{partner_id}", response_model=PartnerPublic)
-def api_update(partner_id: int, data: PartnerUpdate, db: Db, user: Writer) -> PartnerPublic:
+def api_update(partner_id: PathId, data: PartnerUpdate, db: Db, user: Writer) -> PartnerPublic:
     row = crud.update_partner(db, partner_id=partner_id, data=data, user=user)
     return PartnerPublic.model_validate(row)
 
@@ -74,14 +74,14 @@ async def create_submit(request: Request, db: Db, user: Writer) -> Response:
 
 
 @pages.get("/partners/{partner_id}/edit")
-def edit_page(request: Request, partner_id: int, db: Db, user: CurrentUser) -> Response:
+def edit_page(request: Request, partner_id: PathId, db: Db, user: CurrentUser) -> Response:
     return render(
         request, "partner_form.html", item=crud.get_partner(db, partner_id=partner_id), kinds=KINDS
     )
 
 
 @pages.post("/partners/{partner_id}/edit")
-async def edit_submit(request: Request, partner_id: int, db: Db, user: Writer) -> Response:
+async def edit_submit(request: Request, partner_id: PathId, db: Db, user: Writer) -> Response:
     form = await request.form()
     data = form_model(
         PartnerUpdate, {k: form.get(k) for k in ("name", "kind") if k in form}, partial=True

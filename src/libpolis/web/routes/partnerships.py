@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 from libpolis.errors import DataError, LibpolisError
 from libpolis.store.tables import Area, Framework, Goal, LibrarySystem, Partner, Partnership, User
 from libpolis.web import authz, crud
-from libpolis.web.deps import CurrentUser, Db, MaybeUser, Paging, WebConfig, Writer, page_dict
+from libpolis.web.deps import (
+    CurrentUser,
+    Db,
+    MaybeUser,
+    Paging,
+    PathId,
+    WebConfig,
+    Writer,
+    page_dict,
+)
 from libpolis.web.routes._common import form_model, pager, redirect, render
 from libpolis.web.routes.goals import goal_public
 from libpolis.web.schemas import (
@@ -138,13 +147,13 @@ def api_create(data: PartnershipCreate, db: Db, user: Writer) -> PartnershipDeta
 
 
 @router.get("/partnerships/{partnership_id}", response_model=PartnershipDetail)
-def api_get(partnership_id: int, db: Db, user: MaybeUser) -> PartnershipDetail:
+def api_get(partnership_id: PathId, db: Db, user: MaybeUser) -> PartnershipDetail:
     return _detail(db, crud.get_partnership(db, partnership_id=partnership_id, user=user))
 
 
 @router.patch("/partnerships/{partnership_id}", response_model=PartnershipDetail)
 def api_update(
-    partnership_id: int, data: PartnershipUpdate, db: Db, user: Writer
+    partnership_id: PathId, data: PartnershipUpdate, db: Db, user: Writer
 ) -> PartnershipDetail:
     return _detail(
         db, crud.update_partnership(db, partnership_id=partnership_id, data=data, user=user)
@@ -152,7 +161,9 @@ def api_update(
 
 
 @router.post("/partnerships/{partnership_id}/status", response_model=PartnershipDetail)
-def api_status(partnership_id: int, data: StatusChange, db: Db, user: Writer) -> PartnershipDetail:
+def api_status(
+    partnership_id: PathId, data: StatusChange, db: Db, user: Writer
+) -> PartnershipDetail:
     """Move the partnership one step along idea → proposed → agreed → active → evaluated."""
     return _detail(
         db, crud.change_status(db, partnership_id=partnership_id, status=data.status, user=user)
@@ -163,7 +174,7 @@ def api_status(partnership_id: int, data: StatusChange, db: Db, user: Writer) ->
     "/partnerships/{partnership_id}/indicators", response_model=IndicatorPublic, status_code=201
 )
 def api_add_indicator(
-    partnership_id: int, data: IndicatorCreate, db: Db, user: Writer
+    partnership_id: PathId, data: IndicatorCreate, db: Db, user: Writer
 ) -> IndicatorPublic:
     row = crud.add_indicator(db, partnership_id=partnership_id, data=data, user=user)
     return IndicatorPublic.model_validate(row)
@@ -171,14 +182,14 @@ def api_add_indicator(
 
 @router.patch("/indicators/{indicator_id}", response_model=IndicatorPublic)
 def api_update_indicator(
-    indicator_id: int, data: IndicatorUpdate, db: Db, user: Writer
+    indicator_id: PathId, data: IndicatorUpdate, db: Db, user: Writer
 ) -> IndicatorPublic:
     row = crud.update_indicator(db, indicator_id=indicator_id, data=data, user=user)
     return IndicatorPublic.model_validate(row)
 
 
 @router.post("/partnerships/{partnership_id}/notes", response_model=NotePublic, status_code=201)
-def api_add_note(partnership_id: int, data: NoteCreate, db: Db, user: Writer) -> NotePublic:
+def api_add_note(partnership_id: PathId, data: NoteCreate, db: Db, user: Writer) -> NotePublic:
     row = crud.add_note(db, partnership_id=partnership_id, body=data.body, user=user)
     return NotePublic.model_validate(row)
 
@@ -188,7 +199,7 @@ def api_add_note(partnership_id: int, data: NoteCreate, db: Db, user: Writer) ->
 )
 async def api_add_document(
     request: Request,
-    partnership_id: int,
+    partnership_id: PathId,
     db: Db,
     user: Writer,
     file: Annotated[UploadFile, File(description="The document (size-limited)")],
@@ -210,7 +221,7 @@ async def api_add_document(
     return DocumentPublic.model_validate(row)
 
 
-def _download(request: Request, db: Session, document_id: int, user: User | None) -> Response:
+def _download(request: Request, db: Session, document_id: PathId, user: User | None) -> Response:
     row = crud.get_document(db, document_id=document_id, user=user)
     cfg: WebConfig = request.app.state.config
     path = (cfg.documents_dir / row.stored_as).resolve()
@@ -229,7 +240,7 @@ def _download(request: Request, db: Session, document_id: int, user: User | None
     response_class=FileResponse,
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
-def api_document(request: Request, document_id: int, db: Db, user: MaybeUser) -> Response:
+def api_document(request: Request, document_id: PathId, db: Db, user: MaybeUser) -> Response:
     """Download a document (as an attachment)."""
     return _download(request, db, document_id, user)
 
@@ -310,7 +321,7 @@ async def create_submit(request: Request, db: Db, user: Writer) -> Response:
 
 
 @pages.get("/partnerships/{partnership_id}")
-def detail_page(request: Request, partnership_id: int, db: Db, user: MaybeUser) -> Response:
+def detail_page(request: Request, partnership_id: PathId, db: Db, user: MaybeUser) -> Response:
     row = crud.get_partnership(db, partnership_id=partnership_id, user=user)
     can_edit = False
     if user is not None:
@@ -332,14 +343,14 @@ def detail_page(request: Request, partnership_id: int, db: Db, user: MaybeUser) 
 
 
 @pages.get("/partnerships/{partnership_id}/edit")
-def edit_page(request: Request, partnership_id: int, db: Db, user: CurrentUser) -> Response:
+def edit_page(request: Request, partnership_id: PathId, db: Db, user: CurrentUser) -> Response:
     row = crud.get_partnership(db, partnership_id=partnership_id, user=user)
     goal_ids = [g.id for g, _ in crud.goals_of(db, partnership_id=row.id)]
     return render(request, "partnership_form.html", item=row, goal_ids=goal_ids, **_choices(db))
 
 
 @pages.post("/partnerships/{partnership_id}/edit")
-async def edit_submit(request: Request, partnership_id: int, db: Db, user: Writer) -> Response:
+async def edit_submit(request: Request, partnership_id: PathId, db: Db, user: Writer) -> Response:
     data = form_model(PartnershipUpdate, await _partnership_form(request), partial=True)
     crud.update_partnership(db, partnership_id=partnership_id, data=data, user=user)
     return redirect(f"/partnerships/{partnership_id}")
@@ -347,14 +358,16 @@ async def edit_submit(request: Request, partnership_id: int, db: Db, user: Write
 
 @pages.post("/partnerships/{partnership_id}/status")
 def status_submit(
-    partnership_id: int, db: Db, user: Writer, status: Annotated[str, Form(max_length=20)]
+    partnership_id: PathId, db: Db, user: Writer, status: Annotated[str, Form(max_length=20)]
 ) -> Response:
     crud.change_status(db, partnership_id=partnership_id, status=status, user=user)
     return redirect(f"/partnerships/{partnership_id}")
 
 
 @pages.post("/partnerships/{partnership_id}/indicators")
-async def indicator_submit(request: Request, partnership_id: int, db: Db, user: Writer) -> Response:
+async def indicator_submit(
+    request: Request, partnership_id: PathId, db: Db, user: Writer
+) -> Response:
     form = await request.form()
     data = form_model(
         IndicatorCreate,
@@ -370,7 +383,7 @@ async def indicator_submit(request: Request, partnership_id: int, db: Db, user: 
 
 @pages.post("/indicators/{indicator_id}")
 async def indicator_update_submit(
-    request: Request, indicator_id: int, db: Db, user: Writer
+    request: Request, indicator_id: PathId, db: Db, user: Writer
 ) -> Response:
     form = await request.form()
     data = form_model(
@@ -384,7 +397,7 @@ async def indicator_update_submit(
 
 @pages.post("/partnerships/{partnership_id}/notes")
 def note_submit(
-    partnership_id: int,
+    partnership_id: PathId,
     db: Db,
     user: Writer,
     body: Annotated[str, Form(min_length=1, max_length=20_000)],
@@ -396,7 +409,7 @@ def note_submit(
 @pages.post("/partnerships/{partnership_id}/documents")
 async def document_submit(
     request: Request,
-    partnership_id: int,
+    partnership_id: PathId,
     db: Db,
     user: Writer,
     file: Annotated[UploadFile, File()],
@@ -418,5 +431,5 @@ async def document_submit(
 
 
 @pages.get("/documents/{document_id}")
-def document_page(request: Request, document_id: int, db: Db, user: MaybeUser) -> Response:
+def document_page(request: Request, document_id: PathId, db: Db, user: MaybeUser) -> Response:
     return _download(request, db, document_id, user)

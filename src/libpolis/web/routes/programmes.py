@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from libpolis.pipeline import suggest_for_programme
 from libpolis.store.tables import Alignment, Library, Programme
 from libpolis.web import crud
-from libpolis.web.deps import CurrentUser, Db, MaybeUser, Paging, Writer, page_dict
+from libpolis.web.deps import CurrentUser, Db, MaybeUser, Paging, PathId, Writer, page_dict
 from libpolis.web.routes._common import form_model, is_htmx, pager, redirect, render
 from libpolis.web.schemas import (
     AlignmentDecision,
@@ -80,12 +80,14 @@ def api_create(data: ProgrammeCreate, db: Db, user: Writer) -> ProgrammeDetail:
 
 
 @router.get("/programmes/{programme_id}", response_model=ProgrammeDetail)
-def api_get(programme_id: int, db: Db) -> ProgrammeDetail:
+def api_get(programme_id: PathId, db: Db) -> ProgrammeDetail:
     return programme_detail(db, crud.get_programme(db, programme_id=programme_id))
 
 
 @router.patch("/programmes/{programme_id}", response_model=ProgrammeDetail)
-def api_update(programme_id: int, data: ProgrammeUpdate, db: Db, user: Writer) -> ProgrammeDetail:
+def api_update(
+    programme_id: PathId, data: ProgrammeUpdate, db: Db, user: Writer
+) -> ProgrammeDetail:
     """Edit a programme; a changed title or description refreshes the suggestions."""
     row = crud.update_programme(db, programme_id=programme_id, data=data, user=user)
     if {"title", "description"} & data.model_fields_set:
@@ -94,7 +96,7 @@ def api_update(programme_id: int, data: ProgrammeUpdate, db: Db, user: Writer) -
 
 
 @router.get("/programmes/{programme_id}/alignments", response_model=list[AlignmentPublic])
-def api_alignments(programme_id: int, db: Db) -> list[AlignmentPublic]:
+def api_alignments(programme_id: PathId, db: Db) -> list[AlignmentPublic]:
     crud.get_programme(db, programme_id=programme_id)
     return [
         alignment_public(a, g, k) for a, g, k in crud.alignments_of(db, programme_id=programme_id)
@@ -102,7 +104,9 @@ def api_alignments(programme_id: int, db: Db) -> list[AlignmentPublic]:
 
 
 @router.patch("/alignments/{alignment_id}", response_model=AlignmentPublic)
-def api_decide(alignment_id: int, data: AlignmentDecision, db: Db, user: Writer) -> AlignmentPublic:
+def api_decide(
+    alignment_id: PathId, data: AlignmentDecision, db: Db, user: Writer
+) -> AlignmentPublic:
     """Confirm or reject a suggested alignment (or reset it to suggested)."""
     a = crud.decide_alignment(db, alignment_id=alignment_id, status=data.status, user=user)
     goal, key = crud.get_goal(db, goal_id=a.goal_id)
@@ -152,7 +156,7 @@ async def create_submit(request: Request, db: Db, user: Writer) -> Response:
 
 
 @pages.get("/programmes/{programme_id}")
-def detail_page(request: Request, programme_id: int, db: Db, user: MaybeUser) -> Response:
+def detail_page(request: Request, programme_id: PathId, db: Db, user: MaybeUser) -> Response:
     row = crud.get_programme(db, programme_id=programme_id)
     return render(
         request,
@@ -188,13 +192,13 @@ def _can_decide(db: Session, user: Any, row: Programme) -> bool:
 
 
 @pages.get("/programmes/{programme_id}/edit")
-def edit_page(request: Request, programme_id: int, db: Db, user: CurrentUser) -> Response:
+def edit_page(request: Request, programme_id: PathId, db: Db, user: CurrentUser) -> Response:
     row = crud.get_programme(db, programme_id=programme_id)
     return render(request, "programme_form.html", item=row, libraries=_libraries(db))
 
 
 @pages.post("/programmes/{programme_id}/edit")
-async def edit_submit(request: Request, programme_id: int, db: Db, user: Writer) -> Response:
+async def edit_submit(request: Request, programme_id: PathId, db: Db, user: Writer) -> Response:
     form = await _form(request)
     data = form_model(ProgrammeUpdate, form, partial=True)
     row = crud.update_programme(db, programme_id=programme_id, data=data, user=user)
@@ -203,7 +207,7 @@ async def edit_submit(request: Request, programme_id: int, db: Db, user: Writer)
 
 
 @pages.post("/alignments/{alignment_id}")
-async def decide_submit(request: Request, alignment_id: int, db: Db, user: Writer) -> Response:
+async def decide_submit(request: Request, alignment_id: PathId, db: Db, user: Writer) -> Response:
     form = await request.form()
     status = str(form.get("status", ""))
     a = crud.decide_alignment(db, alignment_id=alignment_id, status=status, user=user)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from libpolis.store.tables import LibrarySystem
 from libpolis.web import crud
-from libpolis.web.deps import Admin, CurrentUser, Db, Paging, page_dict
+from libpolis.web.deps import Admin, CurrentUser, Db, Paging, PathId, page_dict
 from libpolis.web.routes._common import form_model, pager, redirect, render
 from libpolis.web.schemas import ROLES, AuditPublic, Page, UserCreate, UserPublic, UserUpdate
 
@@ -41,7 +41,7 @@ def api_create(data: UserCreate, db: Db, user: Admin) -> UserPublic:
 
 
 @router.patch("/users/{user_id}", response_model=UserPublic)
-def api_update(user_id: int, data: UserUpdate, db: Db, user: Admin) -> UserPublic:
+def api_update(user_id: PathId, data: UserUpdate, db: Db, user: Admin) -> UserPublic:
     return UserPublic.model_validate(crud.update_user(db, user_id=user_id, data=data, user=user))
 
 
@@ -84,7 +84,7 @@ async def create_submit(request: Request, db: Db, user: Admin) -> Response:
 
 
 @pages.post("/users/{user_id}")
-async def update_submit(request: Request, user_id: int, db: Db, user: Admin) -> Response:
+async def update_submit(request: Request, user_id: PathId, db: Db, user: Admin) -> Response:
     form = await request.form()
     values = {k: form.get(k) for k in ("role", "library_system_id", "password") if k in form}
     values["is_active"] = form.get("is_active") == "on"
