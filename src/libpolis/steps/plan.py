@@ -18,6 +18,10 @@ from libpolis.model import Objective, TravelMode
 __all__ = ["register"]
 
 
+def _sites(summary: dict) -> str:
+    return "site" if summary["sites"] == 1 else "sites"
+
+
 def _site_lines(summary: dict) -> str:
     lines = []
     for site in summary.get("new_sites", []):
@@ -96,12 +100,12 @@ def register(app: typer.Typer) -> None:
         proof = "proven optimal" if summary["proven_optimal"] else f"gap {summary['gap']:.2%}"
         if req.objective is Objective.COVERAGE:
             text = (
-                f"{summary['sites']} new sites reach {summary['residents_gained']:,.0f} more"
+                f"{summary['sites']} new {_sites(summary)} reach {summary['residents_gained']:,.0f} more"
                 f" residents within {within:g} min ({proof}):"
             )
         else:
             text = (
-                f"{summary['sites']} new sites: mean travel time of residents"
+                f"{summary['sites']} new {_sites(summary)}: mean travel time of residents"
                 f" {summary['mean_time_min_before']:,.1f} min before,"
                 f" {summary['mean_time_min_after']:,.1f} min after ({proof}):"
             )
