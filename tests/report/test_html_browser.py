@@ -9,6 +9,7 @@ import libpolis_test_workspaces as ws  # loaded by path in conftest.py
 import pytest
 
 from libpolis.evidence import assemble_evidence
+from libpolis.report.blocks import SECTION_IDS
 from libpolis.report.brief import render_brief
 
 pytestmark = pytest.mark.browser
@@ -107,7 +108,7 @@ def test_offline_page_has_map_and_charts_and_no_errors(browser, brief_html, tmp_
         assert fig.locator("svg").bounding_box()["height"] > 100
     # real headings: one h1, one h2 per section and for the contents
     assert page.locator("h1").count() == 1
-    assert page.locator("main section > h2").count() == 8
+    assert page.locator("main section > h2").count() == len(SECTION_IDS)
     assert page.locator("html").get_attribute("lang") == "fr"
     page.screenshot(path=str(tmp_path / "brief.png"), full_page=False)
     ctx.close()
