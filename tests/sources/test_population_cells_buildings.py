@@ -143,3 +143,15 @@ def test_km_outside_agrees_with_haversine_to_the_nearest_box_point(
     want = _haversine_m(lon, lat, near_lon, near_lat) / 1000
     got = km_outside(np.array([lon]), np.array([lat]), box)[0]
     assert got == pytest.approx(want, rel=0.02, abs=0.5)
+
+
+def test_the_margin_grows_with_the_extent() -> None:
+    """A city keeps the 50 km floor; a whole country allows its outlying islands."""
+    from libpolis.sources.sanity import MARGIN_KM, extent_margin_km
+
+    assert extent_margin_km((24.8, 60.1, 25.2, 60.3)) == MARGIN_KM  # Helsinki: ~30 km across
+    us = (-170.684, -14.282, 145.7046, 71.2982)  # IMLS FY2021 outlets, Alaska to Guam
+    assert extent_margin_km(us) > 1000
+    # an Aleutian block group (2020 census centre of population) lies within it
+    aleut = km_outside(np.array([-175.48521]), np.array([54.67944]), us)
+    assert aleut[0] < extent_margin_km(us)

@@ -15,10 +15,19 @@ import numpy as np
 
 from libpolis.errors import DataError
 
-__all__ = ["EXPECTED_TOLERANCE", "MARGIN_KM", "check_expected_total", "check_extent"]
+__all__ = [
+    "EXPECTED_TOLERANCE",
+    "MARGIN_KM",
+    "check_expected_total",
+    "check_extent",
+    "extent_margin_km",
+]
 
-#: Points farther than this outside the extent of libraries and areas are refused.
+#: Points farther than this outside the extent of libraries and areas are refused (the
+#: margin grows with the extent: a tenth of its diagonal when that is larger, so a whole
+#: country's outlying islands pass while a city's stray points do not).
 MARGIN_KM = 50.0
+_MARGIN_SHARE = 0.10
 #: A total more than this share away from ``--expected-total`` is refused.
 EXPECTED_TOLERANCE = 0.10
 _KM_PER_DEG = 111.32
@@ -35,6 +44,14 @@ def km_outside(lon: np.ndarray, lat: np.ndarray, extent: Sequence[float]) -> np.
     return _KM_PER_DEG * np.hypot(dlon * np.cos(np.radians(near_lat)), dlat)
 
 
+def extent_margin_km(extent: Sequence[float], floor_km: float = MARGIN_KM) -> float:
+    """The margin for ``extent``: ``floor_km`` or a tenth of the extent's diagonal (km)."""
+    w, s, e, n = extent
+    mid = np.radians((s + n) / 2.0)
+    diag = _KM_PER_DEG * float(np.hypot((e - w) * np.cos(mid), n - s))
+    return max(floor_km, _MARGIN_SHARE * diag)
+
+
 def check_extent(
     lon: np.ndarray,
     lat: np.ndarray,
@@ -44,7 +61,8 @@ def check_extent(
     *,
     margin_km: float = MARGIN_KM,
 ) -> None:
-    """Refuse points more than ``margin_km`` outside ``extent``, or all apparently swapped.
+    """Refuse points more than the margin outside ``extent`` (``margin_km``, or a tenth of the
+    extent's diagonal when larger: :func:`extent_margin_km`), or all apparently swapped.
 
     Parameters
     ----------
@@ -55,6 +73,7 @@ def check_extent(
     extent
         ``(west, south, east, north)`` of the workspace's libraries and areas.
     """
+    margin_km = extent_margin_km(extent, margin_km)
     out = km_outside(lon, lat, extent) > margin_km
     if not out.any():
         return
@@ -69,7 +88,7 @@ def check_extent(
         )
     i = int(np.flatnonzero(out)[0])
     raise DataError(
-        f"{file}: {int(out.sum())} of {len(out)} points lie more than {margin_km:g} km outside "
+        f"{file}: {int(out.sum())} of {len(out)} points lie more than {margin_km:,.0f} km outside "
         f"the extent of the workspace's libraries and areas ({box}), the first at {where[i]} "
         f"(lon {lon[i]:.5f}, lat {lat[i]:.5f}); check the coordinates and CRS, or give "
         "--accept-outside"
