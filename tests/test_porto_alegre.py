@@ -189,15 +189,11 @@ def test_the_brief_reads_right(brief, fmt: str) -> None:
     assert "porto_alegre_libraries.csv" in text
 
 
-# `libpolis access` leaves its engine undisposed, so on PostgreSQL one connection is left to the
-# garbage collector (reported with issue 18; `_import` in cli.py disposes its engine, `access`
-# does not). It is collected here, inside the test, and only that warning is ignored.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_straight_line_figures_equal_an_independent_computation(store_url: str) -> None:
     _run("import", "population", str(HEXGRID), "--h3-column", "id", "--db", store_url)
     _run("import", "facilities", str(LIBRARIES), "--as", "library", "--db", store_url)
     got = json.loads(_run("access", "--mode", "straight", "--json", "--db", store_url))
-    gc.collect()
+    gc.collect()  # a store left open by the command would warn here (warnings are errors)
     pop = pd.read_csv(HEXGRID)  # IPEA's own cell centres, not the h3 library's
     libs = pd.DataFrame(_libraries()).astype({"lon": float, "lat": float})
     nearest = np.full(len(pop), np.inf)

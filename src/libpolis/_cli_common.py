@@ -58,7 +58,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def cli_errors(func: F) -> F:
-    """Turn libpolis errors into one line on stderr and exit code 2."""
+    """Turn libpolis errors into one line on stderr and exit code 2; close the stores the
+    command opened with :func:`engine_for` when it ends."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -67,6 +68,9 @@ def cli_errors(func: F) -> F:
         except LibpolisError as exc:
             print(f"error: {exc}", file=sys.stderr)
             raise typer.Exit(2) from None
+        finally:  # every store the command opened is closed when it ends
+            while _OPEN:
+                _OPEN.pop().dispose()
 
     return wrapper  # type: ignore[return-value]
 
@@ -129,6 +133,9 @@ class OneLineErrors(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+_OPEN: list[Engine] = []
+
+
 def engine_for(workspace: Path | None, db: str | None, *, create: bool = True) -> Engine:
     """Open (and migrate) the store named by the options or the environment."""
     from libpolis.store import open_store
@@ -139,7 +146,9 @@ def engine_for(workspace: Path | None, db: str | None, *, create: bool = True) -
         from libpolis.errors import NotFoundError
 
         raise NotFoundError(f"no workspace at {url[10:]}; run `libpolis init` first")
-    return open_store(url)
+    engine = open_store(url)
+    _OPEN.append(engine)
+    return engine
 
 
 def _default(obj: Any) -> Any:

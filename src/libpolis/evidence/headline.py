@@ -73,6 +73,12 @@ def set_headline(ev: Evidence, run: RunInfo) -> dict[str, Any]:
         main_threshold=main,
         thresholds=thresholds,
     )
+    net = run.summary.get("network") or {}
+    if run.mode != "straight" and float(net.get("residents_outside") or 0) > 0:
+        ev.facts["headline_outside"] = {
+            "residents_outside": float(net["residents_outside"]),
+            "max_access_m": net.get("max_access_m"),
+        }
     if run.mode != "straight" and is_partial(run):
         net = run.summary.get("network") or {}
         ev.facts["headline_partial"] = {
@@ -98,4 +104,9 @@ def headline_keys(ev: Evidence) -> list[str]:
         "venues",
         "libraries",
     ]
-    return [k for k in prefer if k in ev.figures and ev.value(k) is not None][:5]
+    # a count of what was never imported is no headline (the brief says it is missing)
+    absent = {"venues"} if "venues" in ev.missing else set()
+    absent |= {"programmes"} if "programmes" in ev.missing else set()
+    return [
+        k for k in prefer if k in ev.figures and ev.value(k) is not None and k not in absent
+    ][:5]

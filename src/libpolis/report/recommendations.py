@@ -25,18 +25,25 @@ def announce(lang: Lang, n: int) -> str:
     )
 
 
+def _latlon(lang: Lang, lat: float, lon: float) -> tuple[str, str]:
+    """Latitude and longitude written with their hemisphere: 30.032° S, 51.203° W."""
+    ns = lang._("N") if lat >= 0 else lang._("S")
+    ew = lang._("E") if lon >= 0 else lang._("W")
+    return f"{lang.num(abs(lat), 3)}° {ns}", f"{lang.num(abs(lon), 3)}° {ew}"
+
+
 def _site(lang: Lang, ev: Evidence, p: dict[str, Any], where: str | None) -> str:
     """What the plan or the straight-line estimate adds to a reach recommendation."""
     if not p.get("site_gain"):
         return ""
-    lat, lon = lang.num(p["site_lat"], 3), lang.num(p["site_lon"], 3)
+    lat, lon = _latlon(lang, float(p["site_lat"]), float(p["site_lon"]))
     if p.get("site_from_plan"):
         text = lang.ngettext(
             "The newest plan puts {n} new service point where it brings {gain} more residents "
-            "within reach ({plan_mode}); it is marked on the map of gaps ({lat}° N, {lon}° E).",
+            "within reach ({plan_mode}); it is marked on the map of gaps ({lat}, {lon}).",
             "The newest plan puts {n} new service points where they bring {gain} more "
             "residents within reach ({plan_mode}); the one that reaches most is marked on the "
-            "map of gaps ({lat}° N, {lon}° E).",
+            "map of gaps ({lat}, {lon}).",
             p.get("site_n", 1),
             gain=lang.int(p["site_gain"]),
             plan_mode=mode_word(lang, p.get("site_mode")),
@@ -48,7 +55,7 @@ def _site(lang: Lang, ev: Evidence, p: dict[str, Any], where: str | None) -> str
         text = (
             lang._(
                 "A new service point, a mobile-library stop or outreach at the location marked "
-                "on the map of gaps (in {where}, {lat}° N, {lon}° E) would bring {gain} "
+                "on the map of gaps (in {where}, {lat}, {lon}) would bring {gain} "
                 "residents within {radius} m in a straight line (an estimate, not a plan).",
                 where=place,
                 lat=lat,
@@ -59,7 +66,7 @@ def _site(lang: Lang, ev: Evidence, p: dict[str, Any], where: str | None) -> str
             if place
             else lang._(
                 "A new service point, a mobile-library stop or outreach at the location marked "
-                "on the map of gaps ({lat}° N, {lon}° E) would bring {gain} residents within "
+                "on the map of gaps ({lat}, {lon}) would bring {gain} residents within "
                 "{radius} m in a straight line (an estimate, not a plan).",
                 lat=lat,
                 lon=lon,

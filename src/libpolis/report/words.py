@@ -285,7 +285,8 @@ _AT_MAIN_THRESHOLD = {
 def label(lang: Lang, ev: Evidence, f: Figure) -> str:
     """Translated label of a figure; an access figure names its travel mode."""
     text = _label(lang, ev, f)
-    if f.mode and not f.key.startswith("access_"):
+    estimate = f.key == "new_site_gain" and not (ev.facts.get("new_site") or {}).get("from_plan")
+    if f.mode and not f.key.startswith("access_") and not estimate:  # the estimate says its mode
         text = lang._("{label} ({mode})", label=text, mode=mode_word(lang, f.mode))
     return text
 

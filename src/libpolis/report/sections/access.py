@@ -383,6 +383,17 @@ def partial_note(lang: Lang, ev: Evidence) -> Para | None:
     """When the headline street network covers only part of the residents: the note saying
     that the access figures are for the area it covers (None otherwise)."""
     hp = ev.facts.get("headline_partial")
+    out = ev.facts.get("headline_outside")
+    if not hp and out:  # a few residents beyond the network's reach: said, not hidden
+        return Para(
+            lang._(
+                "{out} residents live farther than {m} m from any street of the network and are "
+                "not counted in the access figures.",
+                out=lang.int(out.get("residents_outside")),
+                m=lang.int(out.get("max_access_m") or 400),
+            ),
+            "note",
+        )
     if not hp:
         return None
     return Para(
