@@ -1,13 +1,28 @@
 """libpolis: evidence for the partnership of a city's libraries and its city hall.
 
-Start with `libpolis demo` (the bundled Helsinki data), or with your own city:
-`libpolis init --name "Porto Alegre"`, `libpolis import osm city.osm.pbf`,
-`libpolis import population grid.csv`, `libpolis access --mode walk`,
-`libpolis report brief --out brief/`.
+How near residents live to a library, where new branches would help most, which goals the
+libraries' programmes serve, and a brief for the mayor, from your city's open data.
 
-Every command works on one workspace file (`--workspace`, default libpolis.sqlite) or a
-PostgreSQL database (`--db`), and prints JSON with `--json`. A problem with your input is
-reported in one line that says what and where, and nothing is half-written.
+Every command works on one workspace file (--workspace, default libpolis.sqlite in the
+current folder) or a PostgreSQL database (--db), and prints JSON with --json. A problem with
+your input is reported in one line that says what and where, and nothing is half-written.
+Each command explains itself: libpolis COMMAND --help.
+
+Try it on the bundled City of Helsinki data (then look at it with -w out/demo/workspace.sqlite):
+
+Example: libpolis demo --out out/demo
+
+Or start with your own city:
+
+Example: libpolis init --name "Porto Alegre"
+
+Example: libpolis import osm city.osm.pbf
+
+Example: libpolis import population grid.csv --population-column inhabitants
+
+Example: libpolis access --mode walk
+
+Example: libpolis report brief --out brief
 """
 
 from __future__ import annotations
@@ -35,7 +50,10 @@ from libpolis.steps import STEP_MODULES
 __all__ = ["app", "main"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, cls=OneLineErrors)
-import_app = typer.Typer(no_args_is_help=True, help="Import real open data into the workspace.")
+import_app = typer.Typer(
+    no_args_is_help=True,
+    help="Bring open data in: libraries, cultural venues, residents, districts, programmes.",
+)
 app.add_typer(import_app, name="import")
 
 SourceOpt = Annotated[
@@ -75,9 +93,12 @@ def init(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Create a workspace (or bring an older one up to date) and name the city it is about.
+    """Start a workspace for your city, or update an older one, and name its city.
 
-    Example: `libpolis init --name "Porto Alegre" --workspace poa.sqlite`.
+    The workspace is one file that keeps everything you import and every analysis you run;
+    the name appears on the brief for the mayor.
+
+    Example: libpolis init --name "Porto Alegre" --workspace poa.sqlite
     """
     from libpolis.store import set_workspace_name, workspace_name
 
@@ -96,7 +117,12 @@ def init(
 @app.command()
 @cli_errors
 def status(workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
-    """Rows per table and per source, and the stored analyses (step, when, command)."""
+    """Show what the workspace holds: records per table and source, and the analyses run.
+
+    Each analysis is listed with its number, when it ran and the command that ran it.
+
+    Example: libpolis status -w out/demo/workspace.sqlite
+    """
     from libpolis.pipeline import workspace_status
 
     engine = engine_for(workspace, db, create=False)
@@ -180,11 +206,21 @@ def import_population(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Population points or polygons (CSV, GeoPackage, GeoJSON, GeoParquet), H3 cells, or
-    residents spread over OpenStreetMap buildings.
+    """Import where residents live: grid, points, areas, H3 cells or OSM buildings.
 
-    Examples: libpolis import population hexgrid.csv --h3-column id;
-    libpolis import population --from-osm-buildings monaco.osm.pbf --total 37308
+    Give a file (CSV with coordinate columns, GeoPackage, GeoJSON or GeoParquet), or give
+    --from-osm-buildings with an OpenStreetMap extract and a census --total to spread over its
+    homes. The first population imported is the one analyses count, until you choose another
+    with `libpolis population use`.
+
+    Example: libpolis import population grid.csv --id-column id --population-column inhabitants
+
+    Example: libpolis import population districts.gpkg --id-column code --population-column pop
+
+    Example: libpolis import population hexgrid.csv --h3-column id
+
+    Example: libpolis import population --from-osm-buildings city.osm.pbf --total 37308
+    --total-source "IMSEE, Census 2016"
     """
     from libpolis.errors import DataError
     from libpolis.pipeline import ImportKind, ImportRequest
@@ -231,7 +267,14 @@ def import_pls(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """The US IMLS Public Libraries Survey: outlets and administrative entities."""
+    """Import US public libraries from the IMLS Public Libraries Survey.
+
+    Give the outlet file and the administrative-entity file of one survey year, as published
+    by the Institute of Museum and Library Services.
+
+    Example: libpolis import pls --outlets pls_fy21_outlet_pud21i.csv
+    --systems PLS_FY21_AE_pud21i.csv
+    """
     from libpolis.pipeline import ImportKind, ImportRequest
 
     req = ImportRequest(
@@ -245,7 +288,7 @@ def import_pls(
 @import_app.command("museums")
 @cli_errors
 def import_museums(
-    path: Path,
+    path: Annotated[Path, typer.Argument(help="The Museum Data File (CSV).")],
     encoding: Annotated[
         str,
         typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1, cp1252)."),
@@ -255,7 +298,12 @@ def import_museums(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """IMLS Museum Data File rows with coordinates, as cultural venues."""
+    """Import US museums from the IMLS Museum Data File as cultural venues.
+
+    Only museums with coordinates are kept.
+
+    Example: libpolis import museums MuseumFile2018_File1_Nulls.csv
+    """
     from libpolis.pipeline import ImportKind, ImportRequest
 
     req = ImportRequest(ImportKind.MUSEUMS, path, source=source, options={"encoding": encoding})
@@ -265,7 +313,7 @@ def import_museums(
 @import_app.command("programmes")
 @cli_errors
 def import_programmes(
-    path: Path,
+    path: Annotated[Path, typer.Argument(help="The programmes file (CSV).")],
     encoding: Annotated[
         str, typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1).")
     ] = "utf-8",
@@ -277,7 +325,15 @@ def import_programmes(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Library programmes from CSV (id, library, title, description, ...)."""
+    """Import the libraries' programmes and events from a CSV file, to link them to goals.
+
+    Columns: id, library, title, description; optional: library_id (an imported library's id),
+    audience, start_date, end_date, attendance, language, partners, keywords, link. Each
+    programme is tied to the imported library of that id or name.
+
+    Example: libpolis import programmes programmes.csv --publisher "City of Helsinki"
+    --licence "CC BY 4.0"
+    """
     from libpolis.pipeline import ImportKind, ImportRequest
 
     req = ImportRequest(
@@ -290,7 +346,7 @@ def import_programmes(
 @import_app.command("facilities")
 @cli_errors
 def import_facilities(
-    path: Path,
+    path: Annotated[Path, typer.Argument(help="The list of places (CSV or GeoJSON).")],
     as_: Annotated[str, typer.Option("--as", help="library or venue")] = "venue",
     kind: Annotated[str, typer.Option("--kind", help="Kind when the file has none.")] = "",
     encoding: Annotated[
@@ -305,7 +361,15 @@ def import_facilities(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Any facility list (CSV id,name,lon,lat[,kind] or GeoJSON) as libraries or venues."""
+    """Import your own list of libraries or cultural venues (CSV or GeoJSON with places).
+
+    A CSV needs the columns id, name, lon, lat (WGS84 degrees) and may have kind. With
+    --as library they are the libraries analyses measure; otherwise cultural venues.
+
+    Example: libpolis import facilities libraries.csv --as library
+
+    Example: libpolis import facilities venues.csv --as venue
+    """
     from libpolis.pipeline import ImportKind, ImportRequest
 
     req = ImportRequest(
@@ -319,7 +383,7 @@ def import_facilities(
 @import_app.command("areas")
 @cli_errors
 def import_areas(
-    path: Path,
+    path: Annotated[Path, typer.Argument(help="The areas as polygons (GeoJSON or GeoPackage).")],
     name_column: Annotated[
         str, typer.Option("--name-column", help="Column holding each area's name.")
     ] = "name",
@@ -338,7 +402,13 @@ def import_areas(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Administrative areas (districts) from a vector file."""
+    """Import districts (or the city boundary) from a GeoJSON or GeoPackage file.
+
+    Districts let the brief show the city part by part; a boundary (--kind city) names an
+    unnamed workspace.
+
+    Example: libpolis import areas districts.geojson --name-column name --kind district
+    """
     from libpolis.pipeline import ImportKind, ImportRequest
 
     req = ImportRequest(
@@ -391,11 +461,15 @@ def access(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """How near every resident lives to a library: distance or travel time, who is within
-    reach, who is left out, and how unequal access is.
+    """Measure how near residents live to a library: who is within reach, who is left out.
 
-    Examples: `libpolis access --mode walk --thresholds 5,10,15,30`;
-    `libpolis access --mode straight --export residents.gpkg`.
+    --mode straight measures metres in a straight line; walk, bike and drive measure minutes on
+    the streets of the imported OpenStreetMap file. The result (also how unequal access is) is
+    stored for the brief and for `libpolis export`.
+
+    Example: libpolis access --mode straight --thresholds 250,500,1000
+
+    Example: libpolis access --mode walk --thresholds 5,10,15,30 --export walk.gpkg
     """
     from libpolis.errors import DataError
     from libpolis.pipeline import AccessRequest, export_result, format_of, run_access
@@ -439,8 +513,14 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out/demo"),
     json_out: JsonOpt = False,
 ) -> None:
-    """Try libpolis on real data: builds a workspace from the bundled City of Helsinki open data
-    (libraries, venues, population, streets, events) and writes the brief for the mayor."""
+    """Try libpolis on Helsinki's real open data, from import to the brief for the mayor.
+
+    Builds a workspace from the bundled City of Helsinki data (libraries, cultural venues,
+    residents, streets, events) in the --out folder, runs the analyses and writes brief.html
+    (and brief.pdf). Look at it afterwards with -w out/demo/workspace.sqlite.
+
+    Example: libpolis demo --out out/demo
+    """
     from libpolis.demo import run_demo
 
     result = run_demo(out)
@@ -466,7 +546,10 @@ def demo(
 
 @app.command()
 def version() -> None:
-    """Print the version of libpolis."""
+    """Print the version of libpolis (say it when you report a problem).
+
+    Example: libpolis version
+    """
     typer.echo(__version__)
 
 

@@ -64,11 +64,13 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Libraries and cultural venues from OpenStreetMap, optionally cut to a city.
+        """Import libraries and cultural venues from OpenStreetMap, optionally cut to a city.
 
         The file is also kept as the street network for walking, cycling and driving times.
 
         Example: libpolis import osm monaco.osm.pbf --place "La Condamine"
+
+        Example: libpolis import osm region.osm.pbf --boundary city.geojson
         """
         from libpolis.pipeline import ImportKind, ImportRequest, run_import
 

@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
     """Add ``libpolis plan`` (and its scenario subcommands) to the CLI."""
     from libpolis.steps import scenarios
 
-    plan_app = typer.Typer(no_args_is_help=False)
+    plan_app = typer.Typer(no_args_is_help=False)  # help: the docstring of plan() below
 
     @plan_app.callback(invoke_without_command=True)
     @cli_errors
@@ -81,9 +81,16 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Where N new branches reach the most residents, or cut travel time the most.
+        """Find where new library branches would reach the most residents, or save most travel.
 
-        Scenarios on today's libraries: ``plan closure``, ``plan hours``, ``plan mobile``.
+        --objective coverage puts --sites new branches where the most residents come within
+        --within minutes of a library; median puts them where the mean travel time falls most.
+        Candidate sites are places in the imported OpenStreetMap file, or your own CSV/GeoJSON
+        list. What-ifs on today's libraries: `plan closure`, `plan hours`, `plan mobile`.
+
+        Example: libpolis plan --objective coverage --sites 3 --within 15
+
+        Example: libpolis plan --objective median --sites 2 --candidates sites.csv --mode walk
         """
         if ctx.invoked_subcommand is not None:
             return

@@ -94,9 +94,13 @@ def register(plan_app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Residents who lose a library within the standard if a branch closes.
+        """Count the residents who would lose a library within reach if a branch closed.
 
-        Example: libpolis plan closure --library "Kallio Library" --within 1000
+        Without --library: each library in turn, ranked by the residents who would lose access.
+
+        Example: libpolis plan closure --library "Kallion kirjasto" --within 1000
+
+        Example: libpolis plan closure --mode walk --within 15
         """
         s = _run(
             workspace, db, kind="closure", libraries=tuple(library or ()), within=within,
@@ -141,9 +145,12 @@ def register(plan_app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Library capacity per resident (E2SFCA) before and after longer hours at a branch.
+        """Compare library capacity per resident before and after longer hours at a branch.
 
-        Example: libpolis plan hours --library "Kallio Library" --factor 1.5
+        Each library's opening hours (and floor area, where known) are shared among the
+        residents within --catchment minutes, nearer ones counting more (the E2SFCA method).
+
+        Example: libpolis plan hours --library "Kallion kirjasto" --factor 1.5
         """
         s = _run(
             workspace, db, kind="hours", libraries=(library,), factor=factor,
@@ -180,9 +187,11 @@ def register(plan_app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Where mobile library stops reach the most residents far from every library.
+        """Find stops for a mobile library that reach the most residents far from every library.
 
-        Example: libpolis plan mobile --stops 5 --candidates sites.csv
+        Example: libpolis plan mobile --stops 3
+
+        Example: libpolis plan mobile --stops 5 --candidates sites.csv --within 1000
         """
         s = _run(
             workspace, db, kind="mobile", stops=stops, candidates=candidates, within=within,
