@@ -57,7 +57,8 @@ import_app = typer.Typer(
 app.add_typer(import_app, name="import")
 
 SourceOpt = Annotated[
-    str | None, typer.Option("--source", help="Source key (default: the file name).")
+    str | None,
+    typer.Option("--source", help="Name of this data in the workspace (default: the file name)."),
 ]
 PublisherOpt = Annotated[str | None, typer.Option("--publisher", help="Who published the data.")]
 LicenceOpt = Annotated[str | None, typer.Option("--licence", help="Licence of the data.")]
@@ -347,8 +348,12 @@ def import_programmes(
 @cli_errors
 def import_facilities(
     path: Annotated[Path, typer.Argument(help="The list of places (CSV or GeoJSON).")],
-    as_: Annotated[str, typer.Option("--as", help="library or venue")] = "venue",
-    kind: Annotated[str, typer.Option("--kind", help="Kind when the file has none.")] = "",
+    as_: Annotated[
+        str, typer.Option("--as", help="What the places are: library or venue.")
+    ] = "venue",
+    kind: Annotated[
+        str, typer.Option("--kind", help="Kind of every place when the file has no kind column.")
+    ] = "",
     encoding: Annotated[
         str,
         typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1, cp1252)."),

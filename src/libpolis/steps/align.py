@@ -41,9 +41,14 @@ def register(app: typer.Typer) -> None:
             ),
         ] = "sdg",
         threshold: Annotated[
-            float | None, typer.Option(help="Override the calibrated threshold.")
+            float | None,
+            typer.Option(
+                help="Score from which a goal is suggested (default: the calibrated one)."
+            ),
         ] = None,
-        explain: Annotated[bool, typer.Option("--explain", help="Add the explanations.")] = False,
+        explain: Annotated[
+            bool, typer.Option("--explain", help="Also show why: the sentence behind each goal.")
+        ] = False,
         encoding: Annotated[
             str, typer.Option("--encoding", help="Text encoding of the CSV file.")
         ] = "utf-8",
@@ -52,7 +57,7 @@ def register(app: typer.Typer) -> None:
 
         Nothing is stored: try a framework on descriptions before importing them. Each line
         holds the id, the suggested goals ("sdgs" for the SDGs, "goals" for the others) and
-        the score of every goal.
+        their scores.
 
         Example: libpolis align texts --input texts.csv --framework sdg --explain
         """
@@ -70,7 +75,10 @@ def register(app: typer.Typer) -> None:
     @cli_errors
     def align_run_cmd(
         framework: Annotated[
-            list[str] | None, typer.Option("--framework", "-f", help="Repeatable; default all.")
+            list[str] | None,
+            typer.Option(
+                "--framework", "-f", help="A framework (repeat for several; default: all)."
+            ),
         ] = None,
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,

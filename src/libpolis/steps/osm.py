@@ -58,7 +58,10 @@ def register(app: typer.Typer) -> None:
             ),
         ] = 50.0,
         source: Annotated[
-            str | None, typer.Option("--source", help="Source key (default: the file name).")
+            str | None,
+            typer.Option(
+                "--source", help="Name of this data in the workspace (default: the file name)."
+            ),
         ] = None,
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,

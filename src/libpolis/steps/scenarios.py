@@ -31,11 +31,22 @@ ModeOpt = Annotated[
     ),
 ]
 SpeedOpt = Annotated[
-    float, typer.Option("--speed-kph", help="Straight-line travel speed (walk 4.8).")
+    float,
+    typer.Option(
+        "--speed-kph", help="Speed in km/h that turns straight-line metres into minutes (walk 4.8)."
+    ),
 ]
-PopOpt = Annotated[str | None, typer.Option("--population-source", help="Default: newest import.")]
+PopOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--population-source",
+        help="Which imported population to count (default: the workspace's population, see"
+        " `libpolis population use`).",
+    ),
+]
 NetOpt = Annotated[
-    Path | None, typer.Option("--network", help="OSM .pbf (default: the imported one).")
+    Path | None,
+    typer.Option("--network", help="Street network .osm.pbf (default: the imported OSM file)."),
 ]
 LabelOpt = Annotated[
     str | None, typer.Option("--label", help="Name of the stored scenario (default: its kind).")
@@ -134,7 +145,8 @@ def register(plan_app: typer.Typer) -> None:
             float, typer.Option("--floor-area-factor", help="Floor area times this.")
         ] = 1.0,
         catchment: Annotated[
-            float, typer.Option("--catchment", help="E2SFCA catchment in minutes.")
+            float,
+            typer.Option("--catchment", help="Minutes within which residents share a library."),
         ] = 30.0,
         mode: ModeOpt = TravelMode.STRAIGHT,
         speed_kph: SpeedOpt = 4.8,
@@ -172,13 +184,19 @@ def register(plan_app: typer.Typer) -> None:
     def mobile(
         stops: Annotated[int, typer.Option("--stops", help="Number of mobile stops.")] = 3,
         candidates: Annotated[
-            str, typer.Option("--candidates", help="osm (the imported .pbf) or a CSV/GeoJSON.")
+            str,
+            typer.Option(
+                "--candidates",
+                help="Possible stops: osm (places in the imported OpenStreetMap file) or your own"
+                " CSV/GeoJSON (id,name,lon,lat).",
+            ),
         ] = "osm",
         within: WithinOpt = None,
         mode: ModeOpt = TravelMode.STRAIGHT,
         speed_kph: SpeedOpt = 4.8,
         time_limit: Annotated[
-            float, typer.Option("--time-limit", help="Solver budget in seconds.")
+            float,
+            typer.Option("--time-limit", help="Seconds the search for the best stops may take."),
         ] = 60.0,
         population_source: PopOpt = None,
         network: NetOpt = None,
