@@ -80,7 +80,7 @@ def test_help_is_written_for_people_not_developers() -> None:
 def _example_commands(help_text: str) -> list[list[str]]:
     out = []
     for para in help_text.split("\n\n"):
-        para = " ".join(para.split())
+        para = " ".join(para.replace("\\\n", " ").split())  # shell-style continued lines
         if para.startswith(("Example: ", "Examples: ")):
             out.append(shlex.split(para.split(": ", 1)[1]))
     return out

@@ -1,14 +1,17 @@
 """libpolis: evidence for the partnership of a city's libraries and its city hall.
 
-How near residents live to a library, where new branches would help most, which goals the
-libraries' programmes serve, and a brief for the mayor, from your city's open data.
+How near residents live to a library, where new branches would help most,
+which goals the libraries' programmes serve, and a brief for the mayor, from
+your city's open data.
 
-Every command works on one workspace file (--workspace, default libpolis.sqlite in the
-current folder) or a PostgreSQL database (--db), and prints JSON with --json. A problem with
-your input is reported in one line that says what and where, and nothing is half-written.
-Each command explains itself: libpolis COMMAND --help.
+Every command works on one workspace file (--workspace, default
+libpolis.sqlite in the current folder) or a PostgreSQL database (--db), and
+prints JSON with --json. A problem with your input is reported in one line
+that says what and where, and nothing is half-written. Each command explains
+itself: libpolis COMMAND --help.
 
-Try it on the bundled City of Helsinki data (then look at it with -w out/demo/workspace.sqlite):
+Try it on the bundled City of Helsinki data, then look at it with
+-w out/demo/workspace.sqlite:
 
 Example: libpolis demo --out out/demo
 
@@ -96,8 +99,8 @@ def init(
 ) -> None:
     """Start a workspace for your city, or update an older one, and name its city.
 
-    The workspace is one file that keeps everything you import and every analysis you run;
-    the name appears on the brief for the mayor.
+    The workspace is one file that keeps everything you import and every
+    analysis you run; the name appears on the brief for the mayor.
 
     Example: libpolis init --name "Porto Alegre" --workspace poa.sqlite
     """
@@ -120,7 +123,8 @@ def init(
 def status(workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
     """Show what the workspace holds: records per table and source, and the analyses run.
 
-    Each analysis is listed with its number, when it ran and the command that ran it.
+    Each analysis is listed with its number, when it ran and the command that
+    ran it.
 
     Example: libpolis status -w out/demo/workspace.sqlite
     """
@@ -207,12 +211,13 @@ def import_population(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Import where residents live: grid, points, areas, H3 cells or OSM buildings.
+    r"""Import where residents live: grid, points, areas, H3 cells or OSM buildings.
 
-    Give a file (CSV with coordinate columns, GeoPackage, GeoJSON or GeoParquet), or give
-    --from-osm-buildings with an OpenStreetMap extract and a census --total to spread over its
-    homes. The first population imported is the one analyses count, until you choose another
-    with `libpolis population use`.
+    Give a file (CSV with coordinate columns, GeoPackage, GeoJSON or
+    GeoParquet), or give --from-osm-buildings with an OpenStreetMap extract and
+    a census --total to spread over its homes. The first population imported is
+    the one analyses count, until you choose another with
+    `libpolis population use`.
 
     Example: libpolis import population grid.csv --id-column id --population-column inhabitants
 
@@ -220,8 +225,8 @@ def import_population(
 
     Example: libpolis import population hexgrid.csv --h3-column id
 
-    Example: libpolis import population --from-osm-buildings city.osm.pbf --total 37308
-    --total-source "IMSEE, Census 2016"
+    Example: libpolis import population --from-osm-buildings city.osm.pbf \
+        --total 37308 --total-source "IMSEE, Census 2016"
     """
     from libpolis.errors import DataError
     from libpolis.pipeline import ImportKind, ImportRequest
@@ -268,13 +273,13 @@ def import_pls(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Import US public libraries from the IMLS Public Libraries Survey.
+    r"""Import US public libraries from the IMLS Public Libraries Survey.
 
-    Give the outlet file and the administrative-entity file of one survey year, as published
-    by the Institute of Museum and Library Services.
+    Give the outlet file and the administrative-entity file of one survey year,
+    as published by the Institute of Museum and Library Services.
 
-    Example: libpolis import pls --outlets pls_fy21_outlet_pud21i.csv
-    --systems PLS_FY21_AE_pud21i.csv
+    Example: libpolis import pls --outlets pls_fy21_outlet_pud21i.csv \
+        --systems PLS_FY21_AE_pud21i.csv
     """
     from libpolis.pipeline import ImportKind, ImportRequest
 
@@ -326,14 +331,15 @@ def import_programmes(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Import the libraries' programmes and events from a CSV file, to link them to goals.
+    r"""Import the libraries' programmes and events from a CSV file, to link them to goals.
 
-    Columns: id, library, title, description; optional: library_id (an imported library's id),
-    audience, start_date, end_date, attendance, language, partners, keywords, link. Each
-    programme is tied to the imported library of that id or name.
+    Columns: id, library, title, description; optional: library_id (an imported
+    library's id), audience, start_date, end_date, attendance, language,
+    partners, keywords, link. Each programme is tied to the imported library of
+    that id or name.
 
-    Example: libpolis import programmes programmes.csv --publisher "City of Helsinki"
-    --licence "CC BY 4.0"
+    Example: libpolis import programmes programmes.csv --publisher "City of Helsinki" \
+        --licence "CC BY 4.0"
     """
     from libpolis.pipeline import ImportKind, ImportRequest
 
@@ -368,8 +374,9 @@ def import_facilities(
 ) -> None:
     """Import your own list of libraries or cultural venues (CSV or GeoJSON with places).
 
-    A CSV needs the columns id, name, lon, lat (WGS84 degrees) and may have kind. With
-    --as library they are the libraries analyses measure; otherwise cultural venues.
+    A CSV needs the columns id, name, lon, lat (WGS84 degrees) and may have
+    kind. With --as library they are the libraries analyses measure; otherwise
+    cultural venues.
 
     Example: libpolis import facilities libraries.csv --as library
 
@@ -409,8 +416,8 @@ def import_areas(
 ) -> None:
     """Import districts (or the city boundary) from a GeoJSON or GeoPackage file.
 
-    Districts let the brief show the city part by part; a boundary (--kind city) names an
-    unnamed workspace.
+    Districts let the brief show the city part by part; a boundary (--kind city)
+    names an unnamed workspace.
 
     Example: libpolis import areas districts.geojson --name-column name --kind district
     """
@@ -468,9 +475,10 @@ def access(
 ) -> None:
     """Measure how near residents live to a library: who is within reach, who is left out.
 
-    --mode straight measures metres in a straight line; walk, bike and drive measure minutes on
-    the streets of the imported OpenStreetMap file. The result (also how unequal access is) is
-    stored for the brief and for `libpolis export`.
+    --mode straight measures metres in a straight line; walk, bike and drive
+    measure minutes on the streets of the imported OpenStreetMap file. The
+    result (also how unequal access is) is stored for the brief and for
+    `libpolis export`.
 
     Example: libpolis access --mode straight --thresholds 250,500,1000
 
@@ -520,9 +528,10 @@ def demo(
 ) -> None:
     """Try libpolis on Helsinki's real open data, from import to the brief for the mayor.
 
-    Builds a workspace from the bundled City of Helsinki data (libraries, cultural venues,
-    residents, streets, events) in the --out folder, runs the analyses and writes brief.html
-    (and brief.pdf). Look at it afterwards with -w out/demo/workspace.sqlite.
+    Builds a workspace from the bundled City of Helsinki data (libraries,
+    cultural venues, residents, streets, events) in the --out folder, runs the
+    analyses and writes brief.html (and brief.pdf). Look at it afterwards with
+    -w out/demo/workspace.sqlite.
 
     Example: libpolis demo --out out/demo
     """

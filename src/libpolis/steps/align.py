@@ -55,9 +55,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Suggest goals for any texts in a CSV file (columns id,text), one JSON line per text.
 
-        Nothing is stored: try a framework on descriptions before importing them. Each line
-        holds the id, the suggested goals ("sdgs" for the SDGs, "goals" for the others) and
-        their scores.
+        Nothing is stored: try a framework on descriptions before importing them.
+        Each line holds the id, the suggested goals ("sdgs" for the SDGs, "goals"
+        for the others) and their scores.
 
         Example: libpolis align texts --input texts.csv --framework sdg --explain
         """
@@ -86,8 +86,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Suggest which goals each programme in the workspace serves, and store the suggestions.
 
-        Without --framework: the SDGs, human rights (UDHR), Culture 21, every city strategy
-        imported and the city's goals in the register. See them with `libpolis list alignments`.
+        Without --framework: the SDGs, human rights (UDHR), Culture 21, every city
+        strategy imported and the city's goals in the register. See them with
+        `libpolis list alignments`.
 
         Example: libpolis align run -w out/demo/workspace.sqlite
 
@@ -134,8 +135,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Rebuild the SDG model shipped with libpolis from its labelled texts, to check it.
 
-        The split of the data and the seed are fixed and documented, so anyone can reproduce
-        the model and its validation score.
+        The split of the data and the seed are fixed and documented, so anyone can
+        reproduce the model and its validation score.
 
         Example: libpolis align train --out models/sdg
         """
@@ -194,8 +195,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show the goals of a framework, in another language where it has one.
 
-        NAME is a framework of `libpolis frameworks list`, a stored city strategy, or a
-        strategy file.
+        NAME is a framework of `libpolis frameworks list`, a stored city strategy,
+        or a strategy file.
 
         Example: libpolis frameworks show sdg --language fr
         """
@@ -233,7 +234,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Store your city's strategy (txt, md or pdf) as goals that programmes can serve.
 
-        The text is split into its goals; `libpolis align run` then links programmes to them.
+        The text is split into its goals; `libpolis align run` then links programmes
+        to them.
 
         Example: libpolis frameworks import-strategy strategy.pdf --name city-strategy
         """

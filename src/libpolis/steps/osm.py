@@ -69,7 +69,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import libraries and cultural venues from OpenStreetMap, optionally cut to a city.
 
-        The file is also kept as the street network for walking, cycling and driving times.
+        The file is also kept as the street network for walking, cycling and driving
+        times.
 
         Example: libpolis import osm monaco.osm.pbf --place "La Condamine"
 

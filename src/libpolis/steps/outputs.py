@@ -100,8 +100,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List what the workspace holds: libraries, programmes, analyses, plans and more.
 
-        KIND is one of libraries, programmes, populations, analyses, plans, scenarios, results
-        or alignments.
+        KIND is one of libraries, programmes, populations, analyses, plans,
+        scenarios, results or alignments.
 
         Example: libpolis list libraries -w out/demo/workspace.sqlite
 
@@ -126,8 +126,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show everything about one library, programme, population, analysis, plan or result.
 
-        KIND is library, programme, population, analysis, plan, scenario or result; KEY is its
-        id or name as `libpolis list` shows it.
+        KIND is library, programme, population, analysis, plan, scenario or result;
+        KEY is its id or name as `libpolis list` shows it.
 
         Example: libpolis show library "Kallion kirjasto" -w out/demo/workspace.sqlite
 
@@ -175,8 +175,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Save a result, a plan or a list as a file for maps (GIS) or spreadsheets.
 
-        Formats: GeoPackage (.gpkg), GeoParquet (.parquet), CSV (.csv) or GeoJSON (.geojson),
-        chosen from the file's suffix unless --format says otherwise.
+        Formats: GeoPackage (.gpkg), GeoParquet (.parquet), CSV (.csv) or GeoJSON
+        (.geojson), chosen from the file's suffix unless --format says otherwise.
 
         Example: libpolis export plan_coverage --out plan.gpkg -w out/demo/workspace.sqlite
 

@@ -107,10 +107,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Find where new library branches would reach the most residents, or save most travel.
 
-        --objective coverage puts --sites new branches where the most residents come within
-        --within minutes of a library; median puts them where the mean travel time falls most.
-        Candidate sites are places in the imported OpenStreetMap file, or your own CSV/GeoJSON
-        list. What-ifs on today's libraries: `plan closure`, `plan hours`, `plan mobile`.
+        --objective coverage puts --sites new branches where the most residents come
+        within --within minutes of a library; median puts them where the mean travel
+        time falls most. Candidate sites are places in the imported OpenStreetMap
+        file, or your own CSV/GeoJSON list. What-ifs on today's libraries:
+        `plan closure`, `plan hours`, `plan mobile`.
 
         Example: libpolis plan --objective coverage --sites 3 --within 15
 

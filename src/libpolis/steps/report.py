@@ -42,8 +42,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the brief for the mayor (web page and A4 PDF) from the workspace's evidence.
 
-        The brief says what the data show and which analyses are still missing, and how to run
-        them.
+        The brief says what the data show and which analyses are still missing, and
+        how to run them.
 
         Example: libpolis report brief --out brief -w out/demo/workspace.sqlite
 

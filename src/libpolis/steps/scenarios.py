@@ -107,7 +107,8 @@ def register(plan_app: typer.Typer) -> None:
     ) -> None:
         """Count the residents who would lose a library within reach if a branch closed.
 
-        Without --library: each library in turn, ranked by the residents who would lose access.
+        Without --library: each library in turn, ranked by the residents who would
+        lose access.
 
         Example: libpolis plan closure --library "Kallion kirjasto" --within 1000
 
@@ -159,8 +160,9 @@ def register(plan_app: typer.Typer) -> None:
     ) -> None:
         """Compare library capacity per resident before and after longer hours at a branch.
 
-        Each library's opening hours (and floor area, where known) are shared among the
-        residents within --catchment minutes, nearer ones counting more (the E2SFCA method).
+        Each library's opening hours (and floor area, where known) are shared among
+        the residents within --catchment minutes, nearer ones counting more (the
+        E2SFCA method).
 
         Example: libpolis plan hours --library "Kallion kirjasto" --factor 1.5
         """

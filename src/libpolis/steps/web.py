@@ -56,9 +56,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Open the partnership register on the web: a site and a JSON API on the workspace.
 
-        The database is brought up to date first. Set LIBPOLIS_SECRET_KEY so that people stay
-        signed in after a restart; add the first admin with `libpolis user add`. The API is
-        described at /api/docs.
+        The database is brought up to date first. Set LIBPOLIS_SECRET_KEY so that
+        people stay signed in after a restart; add the first admin with
+        `libpolis user add`. The API is described at /api/docs.
 
         Example: libpolis serve --port 8000 -w out/demo/workspace.sqlite
         """
@@ -134,8 +134,8 @@ def register(app: typer.Typer) -> None:
         """Add a person who may sign in to the web register, for instance the first admin.
 
         Roles: admin (everything); staff (their library system's records, see
-        --library-system-id); officer (city officer: partnerships, city goals, alignment
-        decisions); viewer (reads what is published).
+        --library-system-id); officer (city officer: partnerships, city goals,
+        alignment decisions); viewer (reads what is published).
 
         Example: libpolis user add --email admin@city.example --role admin --password-stdin
         """
