@@ -10,7 +10,8 @@ table                               content
 ``access_<label>_units``            one row per population unit: ``unit_id, district,
                                     population, lon, lat, library_id, value`` (``dist_m`` or
                                     ``time_min``), ``reachable``, ``nearest_culture``,
-                                    ``e2sfca``, ``e2sfca_norm`` (network modes)
+                                    ``e2sfca``, ``e2sfca_norm`` (network modes),
+                                    ``shape_wkt`` (the cell's polygon, e.g. H3, when known)
 ``access_<label>_outside``          network modes: the units left out of every figure
                                     (``unit_id, population, lon, lat, access_m, reason``:
                                     ``network`` = farther than ``max_access_m`` from it,
@@ -168,6 +169,11 @@ def run_access(
             "reachable": reachable,
         }
     )
+    shapes = pop["attrs"].map(
+        lambda a: (a or {}).get("geometry_wkt") if isinstance(a, dict) else None
+    )
+    if shapes.notna().any():  # cells with a shape (H3 hexagons): kept for maps and export
+        units["shape_wkt"] = shapes.to_numpy(object)
     # nearest cultural institution: value to the nearest venue of each kind
     kinds = sorted(set(venues["culture_kind"])) if len(venues) else []
     per_kind = {"library": values}

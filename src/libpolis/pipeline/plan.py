@@ -167,9 +167,9 @@ def run_plan(engine: Engine, request: PlanRequest | None = None, **options: Any)
         "mode": mode.value,
         "population_source": str(pop["source"].iloc[0]),
         "times": (
-            f"{mode.value} street network"
+            f"{mode.value} on the street network"
             if mode.is_network
-            else "straight line in a local UTM CRS"
+            else f"straight line at {req.speed_kph:g} km/h"
         ),
         "candidates": int((~existing).sum()),
         "existing_libraries": int(existing.sum()),

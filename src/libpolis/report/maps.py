@@ -11,6 +11,8 @@ import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from shapely import wkt
 from shapely.geometry import mapping
 
@@ -37,6 +39,44 @@ def _libraries(ax: plt.Axes, libraries: pd.DataFrame, label: str) -> None:
         label=label,
         zorder=3,
     )
+
+
+def _shapes(units: pd.DataFrame) -> gpd.GeoSeries | None:
+    """The units' cell polygons (H3 hexagons) when every unit has one, else None."""
+    if "shape_wkt" not in units or units["shape_wkt"].isna().any() or not len(units):
+        return None
+    return gpd.GeoSeries([wkt.loads(g) for g in units["shape_wkt"]], crs="EPSG:4326")
+
+
+def _cells(
+    ax: plt.Axes,
+    units: pd.DataFrame,
+    *,
+    values: pd.Series | None = None,
+    cmap: str = "cividis_r",
+    color: str | None = None,
+    label: str | None = None,
+) -> Any:
+    """Draw the units as their cells (H3 hexagons) when every unit has one, else as small
+    squares: coloured by ``values`` (returns the mappable for a colour bar) or in ``color``."""
+    shapes = _shapes(units)
+    if shapes is None:
+        if values is not None:
+            return ax.scatter(units["lon"], units["lat"], c=values, s=10, marker="s",
+                              cmap=cmap, linewidths=0)  # fmt: skip
+        return ax.scatter(units["lon"], units["lat"], s=10, marker="s", color=color,
+                          linewidths=0, label=label)  # fmt: skip
+    if values is not None:
+        v = values.to_numpy(float)
+        norm = Normalize(vmin=float(np.nanmin(v)), vmax=float(np.nanmax(v)))
+        gpd.GeoDataFrame({"v": v}, geometry=shapes).plot(
+            ax=ax, column="v", cmap=cmap, norm=norm, linewidth=0
+        )
+        return ScalarMappable(norm=norm, cmap=cmap)
+    if len(shapes):
+        shapes.plot(ax=ax, color=color, linewidth=0)
+    ax.scatter([], [], s=30, marker="h", color=color, label=label)  # the legend's entry
+    return None
 
 
 def _finish(ax: plt.Axes, units: pd.DataFrame) -> None:
@@ -75,15 +115,7 @@ def access_map_svg(
     """Population units coloured by ``cost_col`` (capped at ``cap``), libraries, districts."""
     fig, ax = plt.subplots(figsize=(7, 5), dpi=100)
     _districts(ax, districts)
-    sc = ax.scatter(
-        units["lon"],
-        units["lat"],
-        c=units[cost_col].clip(upper=cap),
-        s=10,
-        marker="s",
-        cmap="cividis_r",
-        linewidths=0,
-    )
+    sc = _cells(ax, units, values=units[cost_col].clip(upper=cap))
     cb = fig.colorbar(sc, ax=ax, shrink=0.6)
     cb.set_label(words["legend"])
     _libraries(ax, libraries, words["library"])
@@ -106,24 +138,8 @@ def gap_map_svg(
     fig, ax = plt.subplots(figsize=(7, 5), dpi=100)
     _districts(ax, districts)
     far = ~(units[cost_col] <= threshold)
-    ax.scatter(
-        units.loc[~far, "lon"],
-        units.loc[~far, "lat"],
-        s=10,
-        marker="s",
-        color=SKY,
-        linewidths=0,
-        label=words["served"],
-    )
-    ax.scatter(
-        units.loc[far, "lon"],
-        units.loc[far, "lat"],
-        s=10,
-        marker="s",
-        color=ORANGE,
-        linewidths=0,
-        label=words["unserved"],
-    )
+    _cells(ax, units[~far], color=SKY, label=words["served"])
+    _cells(ax, units[far], color=ORANGE, label=words["unserved"])
     _libraries(ax, libraries, words["library"])
     if site:
         ax.scatter(
@@ -155,10 +171,17 @@ def access_geojson(
     def pt(lon: float, lat: float) -> dict[str, Any]:
         return {"type": "Point", "coordinates": [round(float(lon), 5), round(float(lat), 5)]}
 
+    shapes = _shapes(units)
+
+    def cell(i: int, r: Any) -> dict[str, Any]:
+        if shapes is None:
+            return pt(r.lon, r.lat)
+        return mapping(shapes.iloc[i])
+
     unit_feats = [
         {
             "type": "Feature",
-            "geometry": pt(r.lon, r.lat),
+            "geometry": cell(i, r),
             "properties": {
                 "cost": None
                 if not np.isfinite(getattr(r, cost_col))
@@ -166,7 +189,7 @@ def access_geojson(
                 "population": round(float(r.population)),
             },
         }
-        for r in units.itertuples()
+        for i, r in enumerate(units.itertuples())
     ]
     lib_feats = [
         {"type": "Feature", "geometry": pt(r.lon, r.lat), "properties": {"name": r.name}}

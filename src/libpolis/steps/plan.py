@@ -132,8 +132,10 @@ def register(app: typer.Typer) -> None:
         proof = "proven optimal" if summary["proven_optimal"] else f"gap {summary['gap']:.2%}"
         if req.objective is Objective.COVERAGE:
             text = (
-                f"{summary['sites']} new {_sites(summary)} reach {summary['residents_gained']:,.0f} more"
-                f" residents within {within:g} min ({proof}):"
+                f"{summary['sites']} new {_sites(summary)} "
+                f"{'reaches' if summary['sites'] == 1 else 'reach'} "
+                f"{summary['residents_gained']:,.0f} more residents within {within:g} min"
+                f" ({summary['times']}; {proof}):"
             )
         else:
             text = (

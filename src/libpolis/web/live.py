@@ -253,11 +253,17 @@ class LiveEvidence:
         col = "time_min" if table["unit"] == "min" else "dist_m"
         unit_f = []
         if len(units) and {"lon", "lat", col} <= set(units.columns):
-            for r in units[["lon", "lat", col, "population"]].to_dict("records"):
+            shaped = "shape_wkt" in units and units["shape_wkt"].notna().all()
+            cols = ["lon", "lat", col, "population", *(["shape_wkt"] if shaped else [])]
+            for r in units[cols].to_dict("records"):
                 v = _num(r[col])
                 props = {"value": None if v is None else round(v, 1),
                          "population": _num(r["population"])}  # fmt: skip
-                unit_f.append(point(props, r["lon"], r["lat"]))
+                if shaped:  # cells with a shape (H3 hexagons) are drawn as that shape
+                    geom = mapping(wkt.loads(r["shape_wkt"]))
+                    unit_f.append({"type": "Feature", "geometry": geom, "properties": props})
+                else:
+                    unit_f.append(point(props, r["lon"], r["lat"]))
         return {
             "legend": {**legend, "main": main},
             "districts": fc(area_f),

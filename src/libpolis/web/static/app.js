@@ -38,6 +38,10 @@
           pointToLayer: function (f, ll) {
             return L.circleMarker(ll, { radius: 2.5, stroke: false, fillOpacity: 0.7,
               fillColor: valueColour(f.properties.value, legend.breaks) });
+          },
+          style: function (f) {  // cells with a shape (H3 hexagons)
+            return { stroke: false, fillOpacity: 0.7,
+              fillColor: valueColour(f.properties.value, legend.breaks) };
           }
         });
         var venues = L.geoJSON(layers.venues, {
