@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -82,7 +83,7 @@ def render_html(doc: Document, *, attribution: str) -> str:
     geo = next((c.geojson for c in charts if c.geojson), None)
     breaks = _BREAKS_MIN if geo and geo.get("cost_unit") == "min" else _BREAKS_M
     js = (_VENDOR / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
-    return env.get_template("brief.html").render(
+    page = env.get_template("brief.html").render(
         doc=doc,
         has_map=geo is not None,
         leaflet_css=_leaflet_css() if geo else "",
@@ -96,6 +97,27 @@ def render_html(doc: Document, *, attribution: str) -> str:
         ],
         attribution=attribution,
     )
+    return with_csp(page)
+
+
+_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+
+
+def with_csp(page: str) -> str:
+    """The page with a Content-Security-Policy that lets only its own inline scripts run
+    (each by its SHA-256), loads nothing from anywhere, and allows inline styles and data:
+    images (Leaflet positions its layers with style attributes)."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(m.encode("utf-8")).digest()).decode() + "'"
+        for m in _SCRIPT.findall(page)
+    )
+    policy = (
+        f"default-src 'none'; script-src {hashes or chr(39) + 'none' + chr(39)}; "
+        "style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
+        "form-action 'none'"
+    )
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    return page.replace('<meta charset="utf-8">', f'<meta charset="utf-8">\n{meta}', 1)
 
 
 # --------------------------------------------------------------------------- Typst
