@@ -1,20 +1,38 @@
 """libpolis: evidence for the partnership of a city's libraries and its city hall.
 
-Start with `libpolis demo` (the bundled Helsinki data), or with your own city:
-`libpolis init --name "Porto Alegre"`, `libpolis import osm city.osm.pbf`,
-`libpolis import population grid.csv`, `libpolis access --mode walk`,
-`libpolis report brief --out brief/`.
+How near residents live to a library, where new branches would help most,
+which goals the libraries' programmes serve, and a brief for the mayor, from
+your city's open data.
 
-Every command works on one workspace file (`--workspace`, default libpolis.sqlite) or a
-PostgreSQL database (`--db`), and prints JSON with `--json`. A problem with your input is
-reported in one line that says what and where, and nothing is half-written.
+Every command works on one workspace file (--workspace, default
+libpolis.sqlite in the current folder) or a PostgreSQL database (--db), and
+prints JSON with --json. A problem with your input is reported in one line
+that says what and where, and nothing is half-written. Each command explains
+itself: libpolis COMMAND --help.
+
+Try it on the bundled City of Helsinki data, then look at it with
+-w out/demo/workspace.sqlite:
+
+Example: libpolis demo --out out/demo
+
+Or start with your own city:
+
+Example: libpolis init --name "Porto Alegre"
+
+Example: libpolis import osm city.osm.pbf
+
+Example: libpolis import population grid.csv --population-column inhabitants
+
+Example: libpolis access --mode walk
+
+Example: libpolis report brief --out brief
 """
 
 from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -35,33 +53,11 @@ from libpolis.steps import STEP_MODULES
 __all__ = ["app", "main"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, cls=OneLineErrors)
-import_app = typer.Typer(no_args_is_help=True, help="Import real open data into the workspace.")
+import_app = typer.Typer(
+    no_args_is_help=True,
+    help="Bring open data in: libraries, cultural venues, residents, districts, programmes.",
+)
 app.add_typer(import_app, name="import")
-
-SourceOpt = Annotated[
-    str | None, typer.Option("--source", help="Source key (default: the file name).")
-]
-PublisherOpt = Annotated[str | None, typer.Option("--publisher", help="Who published the data.")]
-LicenceOpt = Annotated[str | None, typer.Option("--licence", help="Licence of the data.")]
-AttributionOpt = Annotated[str | None, typer.Option("--attribution", help="Required attribution.")]
-
-
-def _provenance(
-    publisher: str | None, licence: str | None, attribution: str | None
-) -> dict[str, Any]:
-    return {"publisher": publisher, "licence": licence, "attribution": attribution}
-
-
-def _import(request: Any, *, workspace: Path | None, db: str | None, json_out: bool) -> None:
-    """Run one import through the pipeline and report it."""
-    from libpolis.pipeline import run_import
-
-    engine = engine_for(workspace, db)
-    try:
-        res = run_import(engine, request)
-    finally:
-        engine.dispose()  # no connection left for the garbage collector (PostgreSQL)
-    emit(res.as_dict(), json_out, res.message)
 
 
 @app.command()
@@ -75,9 +71,12 @@ def init(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Create a workspace (or bring an older one up to date) and name the city it is about.
+    """Start a workspace for your city, or update an older one, and name its city.
 
-    Example: `libpolis init --name "Porto Alegre" --workspace poa.sqlite`.
+    The workspace is one file that keeps everything you import and every
+    analysis you run; the name appears on the brief for the mayor.
+
+    Example: libpolis init --name "Porto Alegre" --workspace poa.sqlite
     """
     from libpolis.store import set_workspace_name, workspace_name
 
@@ -96,7 +95,13 @@ def init(
 @app.command()
 @cli_errors
 def status(workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt = False) -> None:
-    """Rows per table and per source, and the stored analyses (step, when, command)."""
+    """Show what the workspace holds: records per table and source, and the analyses run.
+
+    Each analysis is listed with its number, when it ran and the command that
+    ran it.
+
+    Example: libpolis status -w out/demo/workspace.sqlite
+    """
     from libpolis.pipeline import workspace_status
 
     engine = engine_for(workspace, db, create=False)
@@ -113,240 +118,6 @@ def status(workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt =
             typer.echo(f"  {run['id']:>4d}  {run['step']:24s} {when}  {run['command']}")
 
     emit(status, json_out, human)
-
-
-@import_app.command("population")
-@cli_errors
-def import_population(
-    path: Annotated[Path | None, typer.Argument(help="The population file.")] = None,
-    id_column: Annotated[
-        str,
-        typer.Option("--id-column", help="Column with a unique id per row (@row: number rows)."),
-    ] = "id",
-    population_column: Annotated[
-        str, typer.Option("--population-column", help="Column with the residents of each row.")
-    ] = "population",
-    x_column: Annotated[
-        str | None, typer.Option("--x-column", help="Column with x or longitude (CSV).")
-    ] = None,
-    y_column: Annotated[
-        str | None, typer.Option("--y-column", help="Column with y or latitude (CSV).")
-    ] = None,
-    crs: Annotated[str | None, typer.Option("--crs", help="CRS of x/y, e.g. EPSG:3879.")] = None,
-    layer: Annotated[
-        str | None, typer.Option("--layer", help="Layer of a GeoPackage with several layers.")
-    ] = None,
-    income_column: Annotated[
-        str | None,
-        typer.Option("--income-column", help="Column with income, to show access by income."),
-    ] = None,
-    district_column: Annotated[
-        str | None,
-        typer.Option("--district-column", help="Column naming each row's district."),
-    ] = None,
-    attr: Annotated[list[str] | None, typer.Option("--attr", help="Extra column to keep.")] = None,
-    encoding: Annotated[
-        str, typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1).")
-    ] = "utf-8",
-    h3_column: Annotated[
-        str | None,
-        typer.Option("--h3-column", help="Column of H3 cell ids: each unit at its cell's centre."),
-    ] = None,
-    from_osm_buildings: Annotated[
-        Path | None, typer.Option("--from-osm-buildings", help="Put --total people in its homes.")
-    ] = None,
-    total: Annotated[
-        float | None, typer.Option("--total", help="Residents in the buildings (a census count).")
-    ] = None,
-    total_source: Annotated[
-        str | None,
-        typer.Option("--total-source", help="Who counted --total, e.g. 'IMSEE, Census 2016'."),
-    ] = None,
-    building_rule: Annotated[
-        str, typer.Option("--building-rule", help="Which buildings are homes: residential or yes.")
-    ] = "residential",
-    expected_total: Annotated[
-        float | None, typer.Option("--expected-total", help="Refuse a file >10 % off this total.")
-    ] = None,
-    accept_outside: Annotated[
-        bool,
-        typer.Option("--accept-outside", help="Import points far outside the libraries and areas."),
-    ] = False,
-    source: SourceOpt = None,
-    publisher: PublisherOpt = None,
-    licence: LicenceOpt = None,
-    attribution: AttributionOpt = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Population points or polygons (CSV, GeoPackage, GeoJSON, GeoParquet), H3 cells, or
-    residents spread over OpenStreetMap buildings.
-
-    Examples: libpolis import population hexgrid.csv --h3-column id;
-    libpolis import population --from-osm-buildings monaco.osm.pbf --total 37308
-    """
-    from libpolis.errors import DataError
-    from libpolis.pipeline import ImportKind, ImportRequest
-
-    if (path is None) == (from_osm_buildings is None):
-        raise DataError("give a population file or --from-osm-buildings FILE.pbf (one of them)")
-    options: dict[str, Any] = {"expected_total": expected_total, "total": total,
-                               "accept_outside": accept_outside, "total_source": total_source}  # fmt: skip
-    if from_osm_buildings is not None:
-        path = from_osm_buildings
-        options |= {"from_osm_buildings": True, "building_rule": building_rule}
-    else:
-        options |= {
-            "h3_column": h3_column,
-            "id_column": id_column,
-            "population_column": population_column,
-            "x_column": x_column,
-            "y_column": y_column,
-            "crs": crs,
-            "layer": layer,
-            "income_column": income_column,
-            "district_column": district_column,
-            "attr_columns": attr or [],
-            "encoding": encoding,
-        }
-    req = ImportRequest(
-        ImportKind.POPULATION, path, source=source, options=options,
-        dataset=_provenance(publisher, licence, attribution),
-    )  # fmt: skip
-    _import(req, workspace=workspace, db=db, json_out=json_out)
-
-
-@import_app.command("pls")
-@cli_errors
-def import_pls(
-    outlets: Annotated[Path, typer.Option("--outlets", help="PLS outlet file (CSV).")],
-    systems: Annotated[Path, typer.Option("--systems", help="PLS administrative-entity file.")],
-    year: Annotated[int, typer.Option("--year", help="Fiscal year of the survey.")] = 2021,
-    encoding: Annotated[
-        str,
-        typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1, cp1252)."),
-    ] = "latin-1",
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """The US IMLS Public Libraries Survey: outlets and administrative entities."""
-    from libpolis.pipeline import ImportKind, ImportRequest
-
-    req = ImportRequest(
-        ImportKind.PLS, outlets, systems=systems, year=year, options={"encoding": encoding}
-    )
-    with progress(not json_out) as prog:
-        prog.add_task("reading the Public Libraries Survey", total=None)
-        _import(req, workspace=workspace, db=db, json_out=json_out)
-
-
-@import_app.command("museums")
-@cli_errors
-def import_museums(
-    path: Path,
-    encoding: Annotated[
-        str,
-        typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1, cp1252)."),
-    ] = "latin-1",
-    source: SourceOpt = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """IMLS Museum Data File rows with coordinates, as cultural venues."""
-    from libpolis.pipeline import ImportKind, ImportRequest
-
-    req = ImportRequest(ImportKind.MUSEUMS, path, source=source, options={"encoding": encoding})
-    _import(req, workspace=workspace, db=db, json_out=json_out)
-
-
-@import_app.command("programmes")
-@cli_errors
-def import_programmes(
-    path: Path,
-    encoding: Annotated[
-        str, typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1).")
-    ] = "utf-8",
-    source: SourceOpt = None,
-    publisher: PublisherOpt = None,
-    licence: LicenceOpt = None,
-    attribution: AttributionOpt = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Library programmes from CSV (id, library, title, description, ...)."""
-    from libpolis.pipeline import ImportKind, ImportRequest
-
-    req = ImportRequest(
-        ImportKind.PROGRAMMES, path, source=source, options={"encoding": encoding},
-        dataset=_provenance(publisher, licence, attribution),
-    )  # fmt: skip
-    _import(req, workspace=workspace, db=db, json_out=json_out)
-
-
-@import_app.command("facilities")
-@cli_errors
-def import_facilities(
-    path: Path,
-    as_: Annotated[str, typer.Option("--as", help="library or venue")] = "venue",
-    kind: Annotated[str, typer.Option("--kind", help="Kind when the file has none.")] = "",
-    encoding: Annotated[
-        str,
-        typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1, cp1252)."),
-    ] = "utf-8",
-    source: SourceOpt = None,
-    publisher: PublisherOpt = None,
-    licence: LicenceOpt = None,
-    attribution: AttributionOpt = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Any facility list (CSV id,name,lon,lat[,kind] or GeoJSON) as libraries or venues."""
-    from libpolis.pipeline import ImportKind, ImportRequest
-
-    req = ImportRequest(
-        ImportKind.FACILITIES, path, source=source,
-        options={"as_": as_, "kind": kind, "encoding": encoding},
-        dataset=_provenance(publisher, licence, attribution),
-    )  # fmt: skip
-    _import(req, workspace=workspace, db=db, json_out=json_out)
-
-
-@import_app.command("areas")
-@cli_errors
-def import_areas(
-    path: Path,
-    name_column: Annotated[
-        str, typer.Option("--name-column", help="Column holding each area's name.")
-    ] = "name",
-    kind: Annotated[
-        str,
-        typer.Option("--kind", help="What the areas are: district, or city for the boundary."),
-    ] = "district",
-    layer: Annotated[
-        str | None, typer.Option("--layer", help="Layer of a GeoPackage with several layers.")
-    ] = None,
-    source: SourceOpt = None,
-    publisher: PublisherOpt = None,
-    licence: LicenceOpt = None,
-    attribution: AttributionOpt = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Administrative areas (districts) from a vector file."""
-    from libpolis.pipeline import ImportKind, ImportRequest
-
-    req = ImportRequest(
-        ImportKind.AREAS, path, source=source,
-        options={"name_column": name_column, "kind": kind, "layer": layer},
-        dataset=_provenance(publisher, licence, attribution),
-    )  # fmt: skip
-    _import(req, workspace=workspace, db=db, json_out=json_out)
 
 
 @app.command()
@@ -391,11 +162,16 @@ def access(
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """How near every resident lives to a library: distance or travel time, who is within
-    reach, who is left out, and how unequal access is.
+    """Measure how near residents live to a library: who is within reach, who is left out.
 
-    Examples: `libpolis access --mode walk --thresholds 5,10,15,30`;
-    `libpolis access --mode straight --export residents.gpkg`.
+    --mode straight measures metres in a straight line; walk, bike and drive
+    measure minutes on the streets of the imported OpenStreetMap file. The
+    result (also how unequal access is) is stored for the brief and for
+    `libpolis export`.
+
+    Example: libpolis access --mode straight --thresholds 250,500,1000
+
+    Example: libpolis access --mode walk --thresholds 5,10,15,30 --export walk.gpkg
     """
     from libpolis.errors import DataError
     from libpolis.pipeline import AccessRequest, export_result, format_of, run_access
@@ -439,8 +215,15 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out/demo"),
     json_out: JsonOpt = False,
 ) -> None:
-    """Try libpolis on real data: builds a workspace from the bundled City of Helsinki open data
-    (libraries, venues, population, streets, events) and writes the brief for the mayor."""
+    """Try libpolis on Helsinki's real open data, from import to the brief for the mayor.
+
+    Builds a workspace from the bundled City of Helsinki data (libraries,
+    cultural venues, residents, streets, events) in the --out folder, runs the
+    analyses and writes brief.html (and brief.pdf). Look at it afterwards with
+    -w out/demo/workspace.sqlite.
+
+    Example: libpolis demo --out out/demo
+    """
     from libpolis.demo import run_demo
 
     result = run_demo(out)
@@ -466,7 +249,10 @@ def demo(
 
 @app.command()
 def version() -> None:
-    """Print the version of libpolis."""
+    """Print the version of libpolis (say it when you report a problem).
+
+    Example: libpolis version
+    """
     typer.echo(__version__)
 
 

@@ -7,4 +7,13 @@ from __future__ import annotations
 
 __all__ = ["STEP_MODULES"]
 
-STEP_MODULES: tuple[str, ...] = ("align", "osm", "outputs", "plan", "population", "report", "web")
+STEP_MODULES: tuple[str, ...] = (
+    "align",
+    "imports",
+    "osm",
+    "outputs",
+    "plan",
+    "population",
+    "report",
+    "web",
+)

@@ -19,8 +19,14 @@ __all__ = ["register"]
 
 def register(app: typer.Typer) -> None:
     """Add the ``align`` and ``frameworks`` sub-apps to the libpolis CLI."""
-    align_app = typer.Typer(no_args_is_help=True, help="Align programmes with goal frameworks.")
-    fw_app = typer.Typer(no_args_is_help=True, help="Goal frameworks and city strategies.")
+    align_app = typer.Typer(
+        no_args_is_help=True,
+        help="Link programmes to the SDGs, human rights, Culture 21 or your city's strategy.",
+    )
+    fw_app = typer.Typer(
+        no_args_is_help=True,
+        help="The goal frameworks programmes are linked to, and your city's own strategy.",
+    )
     app.add_typer(align_app, name="align")
     app.add_typer(fw_app, name="frameworks")
 
@@ -35,14 +41,26 @@ def register(app: typer.Typer) -> None:
             ),
         ] = "sdg",
         threshold: Annotated[
-            float | None, typer.Option(help="Override the calibrated threshold.")
+            float | None,
+            typer.Option(
+                help="Score from which a goal is suggested (default: the calibrated one)."
+            ),
         ] = None,
-        explain: Annotated[bool, typer.Option("--explain", help="Add the explanations.")] = False,
+        explain: Annotated[
+            bool, typer.Option("--explain", help="Also show why: the sentence behind each goal.")
+        ] = False,
         encoding: Annotated[
             str, typer.Option("--encoding", help="Text encoding of the CSV file.")
         ] = "utf-8",
     ) -> None:
-        """Align any texts: one JSON object per line {"id", "sdgs" or "goals", "scores"}."""
+        """Suggest goals for any texts in a CSV file (columns id,text), one JSON line per text.
+
+        Nothing is stored: try a framework on descriptions before importing them.
+        Each line holds the id, the suggested goals ("sdgs" for the SDGs, "goals"
+        for the others) and their scores.
+
+        Example: libpolis align texts --input texts.csv --framework sdg --explain
+        """
         from libpolis.pipeline import align_text_file
 
         results = align_text_file(input, framework, threshold=threshold, encoding=encoding)
@@ -57,13 +75,25 @@ def register(app: typer.Typer) -> None:
     @cli_errors
     def align_run_cmd(
         framework: Annotated[
-            list[str] | None, typer.Option("--framework", "-f", help="Repeatable; default all.")
+            list[str] | None,
+            typer.Option(
+                "--framework", "-f", help="A framework (repeat for several; default: all)."
+            ),
         ] = None,
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Align the workspace's programmes and store the suggestions."""
+        """Suggest which goals each programme in the workspace serves, and store the suggestions.
+
+        Without --framework: the SDGs, human rights (UDHR), Culture 21, every city
+        strategy imported and the city's goals in the register. See them with
+        `libpolis list alignments`.
+
+        Example: libpolis align run -w out/demo/workspace.sqlite
+
+        Example: libpolis align run -f sdg -f culture21
+        """
         from libpolis.pipeline import AlignRequest, run_align
 
         command = "libpolis align run" + "".join(f" -f {shlex.quote(f)}" for f in framework or [])
@@ -103,7 +133,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Rebuild the SDG model from the labelled data (fixed, documented split and seed)."""
+        """Rebuild the SDG model shipped with libpolis from its labelled texts, to check it.
+
+        The split of the data and the seed are fixed and documented, so anyone can
+        reproduce the model and its validation score.
+
+        Example: libpolis align train --out models/sdg
+        """
         from libpolis.pipeline import train_sdg
 
         folder, meta = train_sdg(out, seed=seed, data_dir=data_dir)
@@ -124,7 +160,12 @@ def register(app: typer.Typer) -> None:
     def frameworks_list_cmd(
         workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt = False
     ) -> None:
-        """Shipped frameworks and the strategies stored in the workspace."""
+        """List the goal frameworks you can align to, and the city strategies imported.
+
+        Example: libpolis frameworks list
+
+        Example: libpolis frameworks list -w out/demo/workspace.sqlite
+        """
         from libpolis.pipeline import list_frameworks
 
         engine = None
@@ -144,13 +185,21 @@ def register(app: typer.Typer) -> None:
     @fw_app.command("show")
     @cli_errors
     def frameworks_show_cmd(
-        name: str,
+        name: Annotated[
+            str, typer.Argument(help="sdg, udhr, culture21, sdg_targets, a strategy or its file.")
+        ],
         language: Annotated[str, typer.Option("--language", help="en, fr, es, ...")] = "en",
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """The goals of a framework (shipped name, strategy file, or stored strategy)."""
+        """Show the goals of a framework, in another language where it has one.
+
+        NAME is a framework of `libpolis frameworks list`, a stored city strategy,
+        or a strategy file.
+
+        Example: libpolis frameworks show sdg --language fr
+        """
         from libpolis.pipeline import framework_goals
 
         engine = None
@@ -172,7 +221,7 @@ def register(app: typer.Typer) -> None:
     @fw_app.command("import-strategy")
     @cli_errors
     def import_strategy_cmd(
-        path: Path,
+        path: Annotated[Path, typer.Argument(help="The strategy document (txt, md or pdf).")],
         name: Annotated[
             str | None, typer.Option("--name", help="Framework name (default: file name).")
         ] = None,
@@ -183,7 +232,13 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Split a city strategy (txt, md or pdf) into goals and store it in the workspace."""
+        """Store your city's strategy (txt, md or pdf) as goals that programmes can serve.
+
+        The text is split into its goals; `libpolis align run` then links programmes
+        to them.
+
+        Example: libpolis frameworks import-strategy strategy.pdf --name city-strategy
+        """
         from libpolis.pipeline import store_strategy
 
         engine = engine_for(workspace, db)

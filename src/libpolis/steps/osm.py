@@ -58,17 +58,23 @@ def register(app: typer.Typer) -> None:
             ),
         ] = 50.0,
         source: Annotated[
-            str | None, typer.Option("--source", help="Source key (default: the file name).")
+            str | None,
+            typer.Option(
+                "--source", help="Name of this data in the workspace (default: the file name)."
+            ),
         ] = None,
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Libraries and cultural venues from OpenStreetMap, optionally cut to a city.
+        """Import libraries and cultural venues from OpenStreetMap, optionally cut to a city.
 
-        The file is also kept as the street network for walking, cycling and driving times.
+        The file is also kept as the street network for walking, cycling and driving
+        times.
 
         Example: libpolis import osm monaco.osm.pbf --place "La Condamine"
+
+        Example: libpolis import osm region.osm.pbf --boundary city.geojson
         """
         from libpolis.pipeline import ImportKind, ImportRequest, run_import
 

@@ -98,10 +98,14 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """List what the workspace holds: libraries, programmes, populations, analyses,
-        plans, scenarios, results or alignments.
+        """List what the workspace holds: libraries, programmes, analyses, plans and more.
 
-        Example: libpolis list libraries
+        KIND is one of libraries, programmes, populations, analyses, plans,
+        scenarios, results or alignments.
+
+        Example: libpolis list libraries -w out/demo/workspace.sqlite
+
+        Example: libpolis list results
         """
         from libpolis.pipeline import list_items
         from libpolis.pipeline.outputs import records
@@ -120,8 +124,12 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Show one library, programme, population source, analysis, plan, scenario or
-        result table.
+        """Show everything about one library, programme, population, analysis, plan or result.
+
+        KIND is library, programme, population, analysis, plan, scenario or result;
+        KEY is its id or name as `libpolis list` shows it.
+
+        Example: libpolis show library "Kallion kirjasto" -w out/demo/workspace.sqlite
 
         Example: libpolis show plan coverage
         """
@@ -165,10 +173,14 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Write a stored result, a plan or a list to a GeoPackage, GeoParquet, CSV or
-        GeoJSON file.
+        """Save a result, a plan or a list as a file for maps (GIS) or spreadsheets.
 
-        Example: libpolis export plan_coverage --format gpkg --out plan.gpkg
+        Formats: GeoPackage (.gpkg), GeoParquet (.parquet), CSV (.csv) or GeoJSON
+        (.geojson), chosen from the file's suffix unless --format says otherwise.
+
+        Example: libpolis export plan_coverage --out plan.gpkg -w out/demo/workspace.sqlite
+
+        Example: libpolis export alignments --out alignments.csv
         """
         from libpolis.pipeline import export_named
 

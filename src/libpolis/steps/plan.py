@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
     """Add ``libpolis plan`` (and its scenario subcommands) to the CLI."""
     from libpolis.steps import scenarios
 
-    plan_app = typer.Typer(no_args_is_help=False)
+    plan_app = typer.Typer(no_args_is_help=False)  # help: the docstring of plan() below
 
     @plan_app.callback(invoke_without_command=True)
     @cli_errors
@@ -48,25 +48,46 @@ def register(app: typer.Typer) -> None:
                 "--objective", case_sensitive=False, help="coverage (MCLP) or median (p-median)"
             ),
         ] = Objective.COVERAGE,
-        sites: Annotated[int, typer.Option("--sites", help="Number of new sites N.")] = 3,
+        sites: Annotated[int, typer.Option("--sites", help="How many new branches to place.")] = 3,
         within: Annotated[
-            float, typer.Option("--within", help="Access standard T in minutes.")
+            float,
+            typer.Option(
+                "--within", help="Access standard: minutes within which a library is near."
+            ),
         ] = 15.0,
         candidates: Annotated[
-            str, typer.Option("--candidates", help="osm (the imported .pbf) or a CSV/GeoJSON.")
+            str,
+            typer.Option(
+                "--candidates",
+                help="Possible sites: osm (places in the imported OpenStreetMap file) or your own"
+                " CSV/GeoJSON (id,name,lon,lat).",
+            ),
         ] = "osm",
         weight: Annotated[
             str, typer.Option("--weight", help="population, or need (low income, children, older)")
         ] = "population",
         speed_kph: Annotated[
-            float, typer.Option("--speed-kph", help="Straight-line travel speed (walk 4.8).")
+            float,
+            typer.Option(
+                "--speed-kph",
+                help="Speed in km/h that turns straight-line metres into minutes (walk 4.8).",
+            ),
         ] = 4.8,
         time_limit: Annotated[
-            float, typer.Option("--time-limit", help="Solver budget in seconds.")
+            float,
+            typer.Option("--time-limit", help="Seconds the search for the best sites may take."),
         ] = 60.0,
-        label: Annotated[str | None, typer.Option("--label", help="Name of the result.")] = None,
+        label: Annotated[
+            str | None,
+            typer.Option("--label", help="Name of the stored plan (default: the objective)."),
+        ] = None,
         population_source: Annotated[
-            str | None, typer.Option("--population-source", help="Default: newest import.")
+            str | None,
+            typer.Option(
+                "--population-source",
+                help="Which imported population to count (default: the workspace's population, "
+                "see `libpolis population use`).",
+            ),
         ] = None,
         mode: Annotated[
             TravelMode,
@@ -75,15 +96,26 @@ def register(app: typer.Typer) -> None:
             ),
         ] = TravelMode.STRAIGHT,
         network: Annotated[
-            Path | None, typer.Option("--network", help="OSM .pbf (default: the imported one).")
+            Path | None,
+            typer.Option(
+                "--network", help="Street network .osm.pbf (default: the imported OSM file)."
+            ),
         ] = None,
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Where N new branches reach the most residents, or cut travel time the most.
+        """Find where new library branches would reach the most residents, or save most travel.
 
-        Scenarios on today's libraries: ``plan closure``, ``plan hours``, ``plan mobile``.
+        --objective coverage puts --sites new branches where the most residents come
+        within --within minutes of a library; median puts them where the mean travel
+        time falls most. Candidate sites are places in the imported OpenStreetMap
+        file, or your own CSV/GeoJSON list. What-ifs on today's libraries:
+        `plan closure`, `plan hours`, `plan mobile`.
+
+        Example: libpolis plan --objective coverage --sites 3 --within 15
+
+        Example: libpolis plan --objective median --sites 2 --candidates sites.csv --mode walk
         """
         if ctx.invoked_subcommand is not None:
             return

@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
     """Add the ``population`` command group to ``app``."""
     pop_app = typer.Typer(
         no_args_is_help=True,
-        help="The population analyses count: the first one imported, until you choose another.",
+        help="Choose the population analyses count (the first one imported, until you choose).",
     )
     app.add_typer(pop_app, name="population")
 
@@ -27,9 +27,11 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Make an imported population the basis of later `access` and `plan` runs.
+        """Choose which imported population later `access` and `plan` runs count.
 
-        Example: libpolis population use hsy-grid-2021
+        `libpolis list populations` shows the ones imported.
+
+        Example: libpolis population use hsy-grid-2015 -w out/demo/workspace.sqlite
         """
         from libpolis.pipeline import use_population
 

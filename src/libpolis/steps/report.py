@@ -14,7 +14,10 @@ __all__ = ["register"]
 
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command group to ``app``."""
-    report_app = typer.Typer(no_args_is_help=True, help="Reports built from the evidence.")
+    report_app = typer.Typer(
+        no_args_is_help=True,
+        help="The brief for the mayor, written from what the workspace has measured.",
+    )
     app.add_typer(report_app, name="report")
 
     @report_app.command("brief")
@@ -37,7 +40,15 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """The city brief for the mayor (HTML and A4 PDF) from the workspace's evidence."""
+        """Write the brief for the mayor (web page and A4 PDF) from the workspace's evidence.
+
+        The brief says what the data show and which analyses are still missing, and
+        how to run them.
+
+        Example: libpolis report brief --out brief -w out/demo/workspace.sqlite
+
+        Example: libpolis report brief --lang fr --format html --out brief-fr
+        """
         from libpolis.pipeline import ReportRequest, run_report
 
         req = ReportRequest(out=out, lang=lang, formats=tuple(format_.split(",")), area=area)

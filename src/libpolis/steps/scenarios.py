@@ -31,11 +31,22 @@ ModeOpt = Annotated[
     ),
 ]
 SpeedOpt = Annotated[
-    float, typer.Option("--speed-kph", help="Straight-line travel speed (walk 4.8).")
+    float,
+    typer.Option(
+        "--speed-kph", help="Speed in km/h that turns straight-line metres into minutes (walk 4.8)."
+    ),
 ]
-PopOpt = Annotated[str | None, typer.Option("--population-source", help="Default: newest import.")]
+PopOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--population-source",
+        help="Which imported population to count (default: the workspace's population, see"
+        " `libpolis population use`).",
+    ),
+]
 NetOpt = Annotated[
-    Path | None, typer.Option("--network", help="OSM .pbf (default: the imported one).")
+    Path | None,
+    typer.Option("--network", help="Street network .osm.pbf (default: the imported OSM file)."),
 ]
 LabelOpt = Annotated[
     str | None, typer.Option("--label", help="Name of the stored scenario (default: its kind).")
@@ -94,9 +105,14 @@ def register(plan_app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Residents who lose a library within the standard if a branch closes.
+        """Count the residents who would lose a library within reach if a branch closed.
 
-        Example: libpolis plan closure --library "Kallio Library" --within 1000
+        Without --library: each library in turn, ranked by the residents who would
+        lose access.
+
+        Example: libpolis plan closure --library "Kallion kirjasto" --within 1000
+
+        Example: libpolis plan closure --mode walk --within 15
         """
         s = _run(
             workspace, db, kind="closure", libraries=tuple(library or ()), within=within,
@@ -130,7 +146,8 @@ def register(plan_app: typer.Typer) -> None:
             float, typer.Option("--floor-area-factor", help="Floor area times this.")
         ] = 1.0,
         catchment: Annotated[
-            float, typer.Option("--catchment", help="E2SFCA catchment in minutes.")
+            float,
+            typer.Option("--catchment", help="Minutes within which residents share a library."),
         ] = 30.0,
         mode: ModeOpt = TravelMode.STRAIGHT,
         speed_kph: SpeedOpt = 4.8,
@@ -141,9 +158,13 @@ def register(plan_app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Library capacity per resident (E2SFCA) before and after longer hours at a branch.
+        """Compare library capacity per resident before and after longer hours at a branch.
 
-        Example: libpolis plan hours --library "Kallio Library" --factor 1.5
+        Each library's opening hours (and floor area, where known) are shared among
+        the residents within --catchment minutes, nearer ones counting more (the
+        E2SFCA method).
+
+        Example: libpolis plan hours --library "Kallion kirjasto" --factor 1.5
         """
         s = _run(
             workspace, db, kind="hours", libraries=(library,), factor=factor,
@@ -165,13 +186,19 @@ def register(plan_app: typer.Typer) -> None:
     def mobile(
         stops: Annotated[int, typer.Option("--stops", help="Number of mobile stops.")] = 3,
         candidates: Annotated[
-            str, typer.Option("--candidates", help="osm (the imported .pbf) or a CSV/GeoJSON.")
+            str,
+            typer.Option(
+                "--candidates",
+                help="Possible stops: osm (places in the imported OpenStreetMap file) or your own"
+                " CSV/GeoJSON (id,name,lon,lat).",
+            ),
         ] = "osm",
         within: WithinOpt = None,
         mode: ModeOpt = TravelMode.STRAIGHT,
         speed_kph: SpeedOpt = 4.8,
         time_limit: Annotated[
-            float, typer.Option("--time-limit", help="Solver budget in seconds.")
+            float,
+            typer.Option("--time-limit", help="Seconds the search for the best stops may take."),
         ] = 60.0,
         population_source: PopOpt = None,
         network: NetOpt = None,
@@ -180,9 +207,11 @@ def register(plan_app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Where mobile library stops reach the most residents far from every library.
+        """Find stops for a mobile library that reach the most residents far from every library.
 
-        Example: libpolis plan mobile --stops 5 --candidates sites.csv
+        Example: libpolis plan mobile --stops 3
+
+        Example: libpolis plan mobile --stops 5 --candidates sites.csv --within 1000
         """
         s = _run(
             workspace, db, kind="mobile", stops=stops, candidates=candidates, within=within,

@@ -14,8 +14,14 @@ __all__ = ["register"]
 
 def register(app: typer.Typer) -> None:
     """Add the web commands to the ``libpolis`` command line."""
-    db_app = typer.Typer(no_args_is_help=True, help="The workspace database schema.")
-    user_app = typer.Typer(no_args_is_help=True, help="Users of the web app.")
+    db_app = typer.Typer(
+        no_args_is_help=True,
+        help="Keep the workspace's database up to date with the installed libpolis.",
+    )
+    user_app = typer.Typer(
+        no_args_is_help=True,
+        help="The people who may sign in to the web register, and what each may do.",
+    )
     app.add_typer(db_app, name="db")
     app.add_typer(user_app, name="user")
 
@@ -48,9 +54,13 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,
     ) -> None:
-        """Serve the partnership register (web app and JSON API) with uvicorn.
+        """Open the partnership register on the web: a site and a JSON API on the workspace.
 
-        Migrations run first. Set LIBPOLIS_SECRET_KEY so that sessions survive a restart.
+        The database is brought up to date first. Set LIBPOLIS_SECRET_KEY so that
+        people stay signed in after a restart; add the first admin with
+        `libpolis user add`. The API is described at /api/docs.
+
+        Example: libpolis serve --port 8000 -w out/demo/workspace.sqlite
         """
         import os
         import secrets
@@ -77,7 +87,14 @@ def register(app: typer.Typer) -> None:
     def db_upgrade(
         workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt = False
     ) -> None:
-        """Bring the store's schema to the newest migration."""
+        """Bring the workspace's database up to date after installing a new libpolis.
+
+        Safe to run again: a database already up to date is left as it is.
+
+        Example: libpolis db upgrade -w out/demo/workspace.sqlite
+
+        Example: libpolis db upgrade --db postgresql://libpolis@localhost/libpolis
+        """
         from alembic.runtime.migration import MigrationContext
 
         engine = engine_for(workspace, db)
@@ -114,7 +131,14 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Add a user of the web app (e.g. the first admin)."""
+        """Add a person who may sign in to the web register, for instance the first admin.
+
+        Roles: admin (everything); staff (their library system's records, see
+        --library-system-id); officer (city officer: partnerships, city goals,
+        alignment decisions); viewer (reads what is published).
+
+        Example: libpolis user add --email admin@city.example --role admin --password-stdin
+        """
         from pydantic import ValidationError
 
         from libpolis.errors import DataError
