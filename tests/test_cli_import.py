@@ -321,3 +321,26 @@ def test_osm_import_of_real_extract(tmp_path: Path) -> None:
 def test_status_without_workspace_is_clear(tmp_path: Path) -> None:
     code, _, err = _run("status", "--workspace", str(tmp_path / "none.sqlite"))
     assert code == 2 and "run `libpolis init` first" in err
+
+
+def test_museum_file_repeats_are_kept_once_and_conflicts_refused(tmp_path: Path) -> None:
+    """The real IMLS 2018 File 1 repeats one museum (same id, name, coordinates) and gives one
+    id to two museums without coordinates: it imports; two located museums under one id do not."""
+    from libpolis.errors import DataError
+    from libpolis.sources.tabular import read_museums
+
+    head = "MID,DISCIPL,COMMONNAME,LONGITUDE,LATITUDE,BMF15_F\n"
+    ok = tmp_path / "ok.csv"
+    ok.write_text(
+        head + "1,ART,Museum A,-124.08,40.87,0\n1,ART,Museum A,-124.08,40.87, \n"
+        "2,HST,Garden,,,0\n2,NAT,Nature Center,,,1\n3,ZAW,Zoo,-120.0,38.0,0\n",
+        encoding="latin-1",
+    )
+    got = read_museums(ok)
+    assert list(got["source_id"]) == ["1", "3"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(head + "1,ART,Museum A,-124.08,40.87,0\n1,ART,Museum B,-120.0,38.0,0\n")
+    with pytest.raises(
+        DataError, match=r"line 3, column 'MID': duplicate id '1' \(also on line 2\)"
+    ):
+        read_museums(bad)

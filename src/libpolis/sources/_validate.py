@@ -167,11 +167,14 @@ def check_numeric(
 
 
 def check_unique(frame: pd.DataFrame, column: str, path: Path | str) -> None:
-    """Refuse duplicate ids, naming the first repeated value and both lines."""
+    """Refuse duplicate ids, naming the first repeated value and both lines (a frame that is a
+    subset of the file's rows keeps the file's row numbers as its index)."""
     dup = frame[column].duplicated(keep=False).to_numpy()
     if dup.any():
         value = frame[column].iloc[int(np.flatnonzero(dup)[0])]
-        lines = [int(i) + 2 for i in np.flatnonzero((frame[column] == value).to_numpy())[:2]]
+        at = np.flatnonzero((frame[column] == value).to_numpy())[:2]
+        rows = frame.index[at] if frame.index.dtype.kind == "i" else at
+        lines = [int(i) + 2 for i in rows]
         raise DataError(
             f"{path}, line {lines[1]}, column {column!r}: duplicate id {value!r}"
             f" (also on line {lines[0]})"

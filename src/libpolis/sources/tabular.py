@@ -38,14 +38,21 @@ def _blank_to_none(series: pd.Series) -> pd.Series:
 
 
 def read_museums(path: Path, *, encoding: str = "latin-1") -> pd.DataFrame:
-    """IMLS Museum Data File rows with coordinates, as venue records (kind from DISCIPL)."""
+    """IMLS Museum Data File rows with coordinates, as venue records (kind from DISCIPL).
+
+    The published files repeat a few records: rows with the same id, name and coordinates are
+    one museum, kept once (the first; in the 2018 File 1 such a pair differs only in an IRS
+    flag); two different museums under one id are refused (among the rows with coordinates,
+    the ones imported).
+    """
     path = Path(path)
     frame = read_csv_checked(path, encoding=encoding)
     require_columns(frame, ["MID", "DISCIPL", "COMMONNAME", "LONGITUDE", "LATITUDE"], path)
-    check_unique(frame, "MID", path)
     lon = check_numeric(frame, "LONGITUDE", path, allow_missing=True)
     lat = check_numeric(frame, "LATITUDE", path, allow_missing=True)
-    ok = (lon.notna() & lat.notna()).to_numpy()
+    same = frame.duplicated(["MID", "COMMONNAME", "LONGITUDE", "LATITUDE"], keep="first")
+    ok = (lon.notna() & lat.notna()).to_numpy() & ~same.to_numpy()
+    check_unique(frame[ok], "MID", path)
     check_lonlat(lon[ok], lat[ok], path, ("LONGITUDE", "LATITUDE"))
     f = frame[ok]
     state = f["ADSTATE"] if "ADSTATE" in f.columns else pd.Series("", index=f.index)
