@@ -70,3 +70,24 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     eng = open_store(f"sqlite:///{tmp_path / 'ws.sqlite'}")
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo workspace (bundled Helsinki data), built once per test session; tests that
+    write to it take a copy with :func:`demo_copy`."""
+    from libpolis.demo import build_demo_workspace
+
+    path = tmp_path_factory.mktemp("demo-shared") / "demo.sqlite"
+    build_demo_workspace(path, show_progress=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_copy(demo_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo workspace of the module's own."""
+    import shutil
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    shutil.copy(demo_workspace, path)
+    return path

@@ -18,15 +18,12 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from libpolis.cli import app
-from libpolis.demo import build_demo_workspace
 from libpolis.store import latest_run, open_store, read_result, read_table
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    path = tmp_path_factory.mktemp("outputs") / "demo.sqlite"
-    build_demo_workspace(path, show_progress=False)
-    return path
+def workspace(demo_copy):
+    return demo_copy
 
 
 @pytest.fixture(scope="module")

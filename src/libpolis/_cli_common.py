@@ -25,6 +25,7 @@ __all__ = [
     "DbOpt",
     "JsonOpt",
     "OneLineErrors",
+    "PopulationSourceOpt",
     "WorkspaceOpt",
     "cli_errors",
     "emit",
@@ -50,6 +51,14 @@ DbOpt = Annotated[
         "--db",
         envvar="LIBPOLIS_DATABASE_URL",
         help="SQLAlchemy URL of a PostgreSQL store; overrides --workspace.",
+    ),
+]
+PopulationSourceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--population-source",
+        help="Which imported population to count (default: the workspace's population, see"
+        " `libpolis population use`).",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")]

@@ -41,6 +41,7 @@ from libpolis._cli_common import (
     DbOpt,
     JsonOpt,
     OneLineErrors,
+    PopulationSourceOpt,
     WorkspaceOpt,
     cli_errors,
     emit,
@@ -130,14 +131,7 @@ def access(
         str | None,
         typer.Option("--thresholds", help="Comma-separated: metres (straight) or minutes."),
     ] = None,
-    population_source: Annotated[
-        str | None,
-        typer.Option(
-            "--population-source",
-            help="Which imported population to count (default: the workspace's population, "
-            "see `libpolis population use`).",
-        ),
-    ] = None,
+    population_source: PopulationSourceOpt = None,
     network: Annotated[
         Path | None,
         typer.Option("--network", help="Street network .pbf (default: the imported OSM file)."),

@@ -10,16 +10,13 @@ import typer
 from typer.testing import CliRunner
 
 from libpolis._cli_common import OneLineErrors
-from libpolis.demo import build_demo_workspace
 from libpolis.steps import plan as plan_step
 from libpolis.store import open_store, read_result
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    path = tmp_path_factory.mktemp("plan") / "demo.sqlite"
-    build_demo_workspace(path, show_progress=False)
-    return path
+def workspace(demo_copy):
+    return demo_copy
 
 
 @pytest.fixture(scope="module")

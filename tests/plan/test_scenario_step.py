@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 
 from libpolis.access.nearest import nearest_straight
 from libpolis.cli import app
-from libpolis.demo import build_demo_workspace
 from libpolis.errors import DataError
 from libpolis.pipeline import ScenarioRequest, load_libraries, load_population, points_gdf
 from libpolis.pipeline.scenarios import run_scenario
@@ -26,10 +25,8 @@ POP = "hsy-grid-2021"
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    path = tmp_path_factory.mktemp("scenarios") / "demo.sqlite"
-    build_demo_workspace(path, show_progress=False)
-    return path
+def workspace(demo_copy):
+    return demo_copy
 
 
 @pytest.fixture(scope="module")

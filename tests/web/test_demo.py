@@ -5,17 +5,14 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from libpolis.demo import build_demo_workspace
 from libpolis.pipeline import evidence_of
 from libpolis.store import open_store, read_table
 from libpolis.web.app import create_app
 
 
 @pytest.fixture(scope="module")
-def demo_app(tmp_path_factory, web_kit):
-    ws = tmp_path_factory.mktemp("demo") / "workspace.sqlite"
-    build_demo_workspace(ws, show_progress=False)
-    engine = open_store(f"sqlite:///{ws}")
+def demo_app(demo_copy, web_kit):
+    engine = open_store(f"sqlite:///{demo_copy}")
     yield create_app(engine, secret_key=web_kit.SECRET)
     engine.dispose()
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from libpolis.demo import build_demo_workspace
 from libpolis.pipeline import ScenarioRequest, run_scenario
 from libpolis.store import open_store, read_result, session_scope
 from libpolis.store.tables import AuditEntry, Run
@@ -16,9 +15,8 @@ from libpolis.web.app import create_app
 
 
 @pytest.fixture(scope="module")
-def demo_app(tmp_path_factory, password_hash, web_kit):
-    path: Path = tmp_path_factory.mktemp("webscen") / "demo.sqlite"
-    build_demo_workspace(path, show_progress=False)
+def demo_app(demo_copy, password_hash, web_kit):
+    path: Path = demo_copy
     engine = open_store(f"sqlite:///{path}")
     web_kit.seed(engine, password_hash)
     app = create_app(engine, secret_key=web_kit.SECRET, documents_dir=path.parent / "docs")

@@ -12,7 +12,15 @@ from typing import Annotated
 
 import typer
 
-from libpolis._cli_common import DbOpt, JsonOpt, WorkspaceOpt, cli_errors, emit, engine_for
+from libpolis._cli_common import (
+    DbOpt,
+    JsonOpt,
+    PopulationSourceOpt,
+    WorkspaceOpt,
+    cli_errors,
+    emit,
+    engine_for,
+)
 from libpolis.model import Objective, TravelMode
 
 __all__ = ["register"]
@@ -81,14 +89,7 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--label", help="Name of the stored plan (default: the objective)."),
         ] = None,
-        population_source: Annotated[
-            str | None,
-            typer.Option(
-                "--population-source",
-                help="Which imported population to count (default: the workspace's population, "
-                "see `libpolis population use`).",
-            ),
-        ] = None,
+        population_source: PopulationSourceOpt = None,
         mode: Annotated[
             TravelMode,
             typer.Option(

@@ -11,7 +11,15 @@ from typing import Annotated, Any
 
 import typer
 
-from libpolis._cli_common import DbOpt, JsonOpt, WorkspaceOpt, cli_errors, emit, engine_for
+from libpolis._cli_common import (
+    DbOpt,
+    JsonOpt,
+    PopulationSourceOpt,
+    WorkspaceOpt,
+    cli_errors,
+    emit,
+    engine_for,
+)
 from libpolis.model import TravelMode
 
 __all__ = ["register"]
@@ -34,14 +42,6 @@ SpeedOpt = Annotated[
     float,
     typer.Option(
         "--speed-kph", help="Speed in km/h that turns straight-line metres into minutes (walk 4.8)."
-    ),
-]
-PopOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--population-source",
-        help="Which imported population to count (default: the workspace's population, see"
-        " `libpolis population use`).",
     ),
 ]
 NetOpt = Annotated[
@@ -98,7 +98,7 @@ def register(plan_app: typer.Typer) -> None:
         within: WithinOpt = None,
         mode: ModeOpt = TravelMode.STRAIGHT,
         speed_kph: SpeedOpt = 4.8,
-        population_source: PopOpt = None,
+        population_source: PopulationSourceOpt = None,
         network: NetOpt = None,
         label: LabelOpt = None,
         workspace: WorkspaceOpt = None,
@@ -151,7 +151,7 @@ def register(plan_app: typer.Typer) -> None:
         ] = 30.0,
         mode: ModeOpt = TravelMode.STRAIGHT,
         speed_kph: SpeedOpt = 4.8,
-        population_source: PopOpt = None,
+        population_source: PopulationSourceOpt = None,
         network: NetOpt = None,
         label: LabelOpt = None,
         workspace: WorkspaceOpt = None,
@@ -200,7 +200,7 @@ def register(plan_app: typer.Typer) -> None:
             float,
             typer.Option("--time-limit", help="Seconds the search for the best stops may take."),
         ] = 60.0,
-        population_source: PopOpt = None,
+        population_source: PopulationSourceOpt = None,
         network: NetOpt = None,
         label: LabelOpt = None,
         workspace: WorkspaceOpt = None,
