@@ -196,7 +196,7 @@ def access(
         summary,
         json_out,
         f"{summary['residents']:,.0f} residents ({summary['population_source']}), "
-        f"{summary['libraries']} libraries, "
+        f"{summary['libraries']} {'library' if summary['libraries'] == 1 else 'libraries'}, "
         f"{summary['unreachable']:,.0f} unreachable; "
         + (f"mean {mean:,.1f} {unit}; " if mean is not None else "")
         + f"within {cov_text}",

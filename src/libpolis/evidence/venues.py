@@ -51,7 +51,7 @@ def add_libraries(ev: Evidence, rd: StoreReader) -> None:
     src = sources_of(libs)
     ev.figure(
         "libraries",
-        "Library service points",
+        "Library service point" if len(libs) == 1 else "Library service points",
         len(libs),
         "service points",
         src,
@@ -61,7 +61,7 @@ def add_libraries(ev: Evidence, rd: StoreReader) -> None:
     walk = libs[~libs["kind"].isin(NOT_WALK_IN_KINDS)] if len(libs) else libs
     ev.figure(
         "walk_in_libraries",
-        "Walk-in library service points",
+        "Walk-in library service point" if len(walk) == 1 else "Walk-in library service points",
         len(walk),
         "service points",
         src,
@@ -142,7 +142,7 @@ def _service_flags(ev: Evidence, libs: pd.DataFrame, src: tuple[str, ...]) -> No
 def _venues(ev: Evidence, libs: pd.DataFrame, venues: pd.DataFrame, src: tuple[str, ...]) -> None:
     ev.figure(
         "venues",
-        "Other cultural venues",
+        "Other cultural venue" if len(venues) == 1 else "Other cultural venues",
         len(venues),
         "venues",
         sources_of(venues),

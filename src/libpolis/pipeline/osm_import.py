@@ -80,7 +80,10 @@ def read_osm_import(req: ImportRequest) -> tuple[pd.DataFrame, pd.DataFrame, dic
     merged = sum(len(a.get("merged", ())) for t in (libs, venues) for a in t["attrs"])
     attrs["merged"] = merged
     not_walk_in = libs[libs["kind"].isin(NOT_WALK_IN_KINDS)]["kind"].value_counts().to_dict()
-    msg = f"imported {len(libs)} libraries, {len(venues)} venues"
+    msg = (
+        f"imported {len(libs)} {'library' if len(libs) == 1 else 'libraries'}, "
+        f"{len(venues)} {'venue' if len(venues) == 1 else 'venues'}"
+    )
     notes = []
     if cut is not None:
         notes.append(f"{outside} features outside {cut[1]} left out")

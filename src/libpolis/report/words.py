@@ -242,6 +242,13 @@ def _missing_text(lang: Lang, topic: str, msg: str) -> str:
     return lang._(texts[topic]) if topic in texts else topic
 
 
+#: Count figures whose label is a plural noun: the singular when the count is one.
+_ONE = {
+    "libraries": N_("Library service point"),
+    "walk_in_libraries": N_("Walk-in library service point"),
+    "venues": N_("Other cultural venue"),
+}
+
 _FIXED = {
     "libraries": N_("Library service points"),
     "walk_in_libraries": N_("Walk-in library service points"),
@@ -294,6 +301,8 @@ def label(lang: Lang, ev: Evidence, f: Figure) -> str:
 def _label(lang: Lang, ev: Evidence, f: Figure) -> str:
     k = f.key
     unit = ev.headline_unit or "m"
+    if k in _ONE and f.value == 1:
+        return lang._(_ONE[k])
     if k in _FIXED:
         return lang._(_FIXED[k])
     main = ev.facts.get("main_threshold")
