@@ -125,7 +125,13 @@ def status(workspace: WorkspaceOpt = None, db: DbOpt = None, json_out: JsonOpt =
 @cli_errors
 def access(
     mode: Annotated[
-        TravelMode, typer.Option("--mode", case_sensitive=False, help="How residents travel.")
+        TravelMode,
+        typer.Option(
+            "--mode",
+            case_sensitive=False,
+            help="How residents travel: straight-line distance (metres), or walking, cycling or "
+            "driving time on the imported street network (minutes).",
+        ),
     ] = TravelMode.STRAIGHT,
     thresholds: Annotated[
         str | None,

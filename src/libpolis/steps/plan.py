@@ -53,7 +53,10 @@ def register(app: typer.Typer) -> None:
         objective: Annotated[
             Objective,
             typer.Option(
-                "--objective", case_sensitive=False, help="coverage (MCLP) or median (p-median)"
+                "--objective",
+                case_sensitive=False,
+                help="coverage: bring the most residents within the standard (maximal covering); "
+                "median: cut everyone's travel time the most (p-median)",
             ),
         ] = Objective.COVERAGE,
         sites: Annotated[int, typer.Option("--sites", help="How many new branches to place.")] = 3,
@@ -72,7 +75,12 @@ def register(app: typer.Typer) -> None:
             ),
         ] = "osm",
         weight: Annotated[
-            str, typer.Option("--weight", help="population, or need (low income, children, older)")
+            str,
+            typer.Option(
+                "--weight",
+                help="Count everyone once (population), or count low-income residents, children and "
+                "older people twice (need), where the data tells who they are",
+            ),
         ] = "population",
         speed_kph: Annotated[
             float,
@@ -93,7 +101,10 @@ def register(app: typer.Typer) -> None:
         mode: Annotated[
             TravelMode,
             typer.Option(
-                "--mode", case_sensitive=False, help="straight, or walk, bike, drive on the network"
+                "--mode",
+                case_sensitive=False,
+                help="How residents travel: a straight line at --speed-kph, or walking, cycling "
+                "or driving on the imported street network",
             ),
         ] = TravelMode.STRAIGHT,
         network: Annotated[

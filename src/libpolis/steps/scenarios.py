@@ -35,7 +35,10 @@ WithinOpt = Annotated[
 ModeOpt = Annotated[
     TravelMode,
     typer.Option(
-        "--mode", case_sensitive=False, help="straight, or walk, bike, drive on the network"
+        "--mode",
+        case_sensitive=False,
+        help="How residents travel: a straight line, or walking, cycling or driving on the "
+        "imported street network",
     ),
 ]
 SpeedOpt = Annotated[
