@@ -91,3 +91,11 @@ def demo_copy(demo_workspace: Path, tmp_path_factory: pytest.TempPathFactory) ->
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
     shutil.copy(demo_workspace, path)
     return path
+
+
+@pytest.fixture(scope="module")
+def demo_copy_engine(demo_copy: Path) -> Iterator[Engine]:
+    """An engine on the module's copy of the demo workspace."""
+    eng = open_store(f"sqlite:///{demo_copy}")
+    yield eng
+    eng.dispose()

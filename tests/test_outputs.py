@@ -18,7 +18,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from libpolis.cli import app
-from libpolis.store import latest_run, open_store, read_result, read_table
+from libpolis.store import latest_run, read_result, read_table
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +27,8 @@ def workspace(demo_copy):
 
 
 @pytest.fixture(scope="module")
-def engine(workspace):
-    eng = open_store(f"sqlite:///{workspace}")
-    yield eng
-    eng.dispose()
+def engine(demo_copy_engine):
+    return demo_copy_engine
 
 
 def _cli(workspace, *args):

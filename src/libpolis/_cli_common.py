@@ -23,9 +23,12 @@ from libpolis.settings import get_settings
 
 __all__ = [
     "DbOpt",
+    "EncodingOpt",
     "JsonOpt",
+    "LayerOpt",
     "OneLineErrors",
     "PopulationSourceOpt",
+    "SourceOpt",
     "WorkspaceOpt",
     "cli_errors",
     "emit",
@@ -52,6 +55,16 @@ DbOpt = Annotated[
         envvar="LIBPOLIS_DATABASE_URL",
         help="SQLAlchemy URL of a PostgreSQL store; overrides --workspace.",
     ),
+]
+SourceOpt = Annotated[
+    str | None,
+    typer.Option("--source", help="Name of this data in the workspace (default: the file name)."),
+]
+EncodingOpt = Annotated[
+    str, typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1, cp1252).")
+]
+LayerOpt = Annotated[
+    str | None, typer.Option("--layer", help="Layer of a GeoPackage with several layers.")
 ]
 PopulationSourceOpt = Annotated[
     str | None,

@@ -19,7 +19,7 @@ from libpolis.cli import app
 from libpolis.errors import DataError
 from libpolis.pipeline import ScenarioRequest, load_libraries, load_population, points_gdf
 from libpolis.pipeline.scenarios import run_scenario
-from libpolis.store import latest_run, open_store, read_result, read_table
+from libpolis.store import latest_run, read_result, read_table
 
 POP = "hsy-grid-2021"
 
@@ -30,10 +30,8 @@ def workspace(demo_copy):
 
 
 @pytest.fixture(scope="module")
-def engine(workspace):
-    eng = open_store(f"sqlite:///{workspace}")
-    yield eng
-    eng.dispose()
+def engine(demo_copy_engine):
+    return demo_copy_engine
 
 
 def _oracle_loss(pop: pd.DataFrame, libs: pd.DataFrame, within_m: float) -> dict[str, float]:

@@ -36,19 +36,16 @@ def how_measured(mode: str) -> str:
 
 def _missing_access(ev: Evidence, rd: StoreReader) -> None:
     """Name the input that is really missing before access can be measured."""
-    ev.facts["access_needs"] = (
-        "population"
-        if rd.population_units() == 0
-        else "libraries"
-        if ev.value("walk_in_libraries") == 0
-        else "run"
-    )
-    if rd.population_units() == 0:
+    no_population = rd.population_units() == 0
+    no_libraries = ev.value("walk_in_libraries") == 0
+    needs = "population" if no_population else "libraries" if no_libraries else "run"
+    ev.facts["access_needs"] = needs
+    if needs == "population":
         ev.missing["access"] = (
             "no population, so access cannot be measured: run `libpolis import population "
             "FILE` then `libpolis access --mode walk`"
         )
-    elif ev.value("walk_in_libraries") == 0:
+    elif needs == "libraries":
         ev.missing["access"] = (
             "no walk-in libraries, so access cannot be measured: run `libpolis import osm "
             "FILE.pbf` then `libpolis access --mode walk`"

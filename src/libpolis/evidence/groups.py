@@ -50,11 +50,8 @@ def add_age_groups(
                 mode=r.mode,
             )
         return
-    pop = rd.table("population_unit")
-    has_ages = any(
-        isinstance(a, dict) and any(_AGE_ATTR.match(k) for k in a) for a in pop.get("attrs", [])
-    )
-    if not len(pop):
+    has_ages = any(_AGE_ATTR.match(k) for k in rd.population_attr_keys())
+    if not rd.population_units():
         ev.missing["age"] = (
             "no population, so access cannot be shown by age group: run `libpolis import "
             "population FILE --attr COLUMN` with age columns"

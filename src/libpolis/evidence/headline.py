@@ -107,6 +107,6 @@ def headline_keys(ev: Evidence) -> list[str]:
     # a count of what was never imported is no headline (the brief says it is missing)
     absent = {"venues"} if "venues" in ev.missing else set()
     absent |= {"programmes"} if "programmes" in ev.missing else set()
-    return [
-        k for k in prefer if k in ev.figures and ev.value(k) is not None and k not in absent
-    ][:5]
+    return [k for k in prefer if k in ev.figures and ev.value(k) is not None and k not in absent][
+        :5
+    ]

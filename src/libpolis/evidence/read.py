@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from libpolis.errors import NotFoundError
 from libpolis.store import read_result, read_table, workspace_name
 from libpolis.store.engine import session_scope
 from libpolis.store.queries import datasets
-from libpolis.store.tables import Run
+from libpolis.store.tables import PopulationUnit, Run
 
 __all__ = ["RunInfo", "StoreReader"]
 
@@ -49,6 +49,7 @@ class StoreReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._tables: dict[str, pd.DataFrame] = {}
+        self._all_runs: list[RunInfo] | None = None
 
     def table(self, name: str) -> pd.DataFrame:
         """A whole store table (read once)."""
@@ -64,22 +65,23 @@ class StoreReader:
             return None
         return frame if frame is not None and len(frame.columns) else None
 
-    def _runs(self, pattern: str | None = None) -> list[RunInfo]:
-        with session_scope(self.engine) as session:
-            q = select(Run).order_by(Run.id.desc())
-            if pattern:
-                q = q.where(Run.step.like(pattern))
-            return [_info(r) for r in session.scalars(q).all()]
+    def _runs(self, prefix: str = "") -> list[RunInfo]:
+        """Runs whose step starts with ``prefix``, newest first (all runs read once)."""
+        if self._all_runs is None:
+            with session_scope(self.engine) as session:
+                rows = session.scalars(select(Run).order_by(Run.id.desc())).all()
+                self._all_runs = [_info(r) for r in rows]
+        return [r for r in self._all_runs if r.step.startswith(prefix)]
 
-    def runs_like(self, pattern: str) -> list[RunInfo]:
-        """Runs whose step matches the SQL ``LIKE`` pattern, newest first."""
-        return self._runs(pattern)
+    def runs_starting(self, prefix: str) -> list[RunInfo]:
+        """Runs whose step starts with ``prefix``, newest first."""
+        return self._runs(prefix)
 
     def access_runs(self) -> list[RunInfo]:
         """Access runs with a coverage summary, newest first (one per step)."""
         seen: set[str] = set()
         out = []
-        for r in self._runs("access%"):
+        for r in self._runs("access"):
             if r.step not in seen and "coverage" in r.summary:
                 seen.add(r.step)
                 out.append(r)
@@ -87,7 +89,7 @@ class StoreReader:
 
     def plan_run(self) -> RunInfo | None:
         """The newest planning run."""
-        runs = self._runs("plan%")
+        runs = self._runs("plan")
         return runs[0] if runs else None
 
     def all_runs(self) -> list[dict[str, Any]]:
@@ -108,8 +110,17 @@ class StoreReader:
         return (str(name).strip() or None) if name is not None else None
 
     def population_units(self) -> int:
-        """How many population units the workspace holds."""
-        return len(self.table("population_unit"))
+        """How many population units the workspace holds (counted, not read)."""
+        with session_scope(self.engine) as session:
+            return int(session.scalar(select(func.count()).select_from(PopulationUnit)) or 0)
+
+    def population_attr_keys(self) -> set[str]:
+        """The attribute names of the population units: those of one unit per source (a
+        source's units carry the same columns), without reading every unit."""
+        with session_scope(self.engine) as session:
+            first = select(func.min(PopulationUnit.id)).group_by(PopulationUnit.source)
+            rows = session.scalars(select(PopulationUnit.attrs).where(PopulationUnit.id.in_(first)))
+            return {str(k) for a in rows if isinstance(a, dict) for k in a}
 
     def alignments(self) -> pd.DataFrame:
         """Alignment rows (not rejected) with their goal, framework and programme."""

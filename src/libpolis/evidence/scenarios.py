@@ -53,7 +53,7 @@ def add_scenarios(ev: Evidence, rd: StoreReader) -> None:
     each label), or ``ev.missing["scenarios"]`` with the commands that add one."""
     seen: set[str] = set()
     rows = []
-    for run in rd.runs_like("scenario_%"):
+    for run in rd.runs_starting("scenario_"):
         if run.step in seen:
             continue
         seen.add(run.step)

@@ -23,10 +23,12 @@ from libpolis.pipeline.population import buildings_source, population_frames
 from libpolis.pipeline.requests import ImportKind, ImportRequest, ImportResult
 from libpolis.sources import areas, osm, pls, tabular
 from libpolis.store import (
+    counts,
     population_basis,
     read_table,
     set_population_basis,
     set_workspace_name,
+    workspace_name,
 )
 
 __all__ = ["run_import", "use_population"]
@@ -149,7 +151,7 @@ def use_population(engine: Engine, source: str) -> dict[str, Any]:
     """Make ``source`` (an imported population) the basis of later analyses."""
     units = read_table(engine, "population_unit", source=source, columns=["population"])
     if units.empty:
-        known = sorted(set(read_table(engine, "population_unit", columns=["source"])["source"]))
+        known = sorted(k for k in counts(engine)["population_unit"] if k != "total")
         raise DataError(
             f"no population {source!r} in the workspace"
             + (f"; it has {', '.join(map(repr, known))}" if known else "; import one first")
@@ -181,8 +183,9 @@ def run_import(engine: Engine, request: ImportRequest) -> ImportResult:
         message += (f"; {sum(links.values()) - n_unmatched} linked to a library (by id "
                     f"{links.get('id', 0)}, by name {links.get('name', 0)}, by fuzzy name "
                     f"{links.get('fuzzy', 0)}), {n_unmatched} not")  # fmt: skip
-    place = _place_name(request, tables, dataset)
+    # the place is looked up (a second pass over an OSM file) only while the workspace is unnamed
+    place = _place_name(request, tables, dataset) if workspace_name(engine) is None else None
     if place is not None and set_workspace_name(engine, place[0], source=place[1], replace=False):
         summary["workspace_name"] = place[0]
         message += f"; the workspace is named {place[0]!r} (from the {place[1]})"
-    return ImportResult(None, summary, tuple(tables), counts=summary, message=message)
+    return ImportResult(None, summary, tuple(tables), message=message)

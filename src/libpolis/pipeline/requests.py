@@ -153,9 +153,9 @@ class ImportRequest:
 
 @dataclass(frozen=True)
 class ImportResult(StepResult):
-    """Rows written per table, and the workspace name if this import gave it one."""
+    """An import: its summary holds the rows written per table and the workspace name if
+    this import gave it one; ``message`` is the sentence the CLI prints."""
 
-    counts: dict[str, Any] = field(default_factory=dict)
     message: str = ""
 
 

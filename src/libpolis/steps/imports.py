@@ -11,7 +11,10 @@ import typer
 
 from libpolis._cli_common import (
     DbOpt,
+    EncodingOpt,
     JsonOpt,
+    LayerOpt,
+    SourceOpt,
     WorkspaceOpt,
     cli_errors,
     emit,
@@ -21,10 +24,6 @@ from libpolis._cli_common import (
 
 __all__ = ["register"]
 
-SourceOpt = Annotated[
-    str | None,
-    typer.Option("--source", help="Name of this data in the workspace (default: the file name)."),
-]
 PublisherOpt = Annotated[str | None, typer.Option("--publisher", help="Who published the data.")]
 LicenceOpt = Annotated[str | None, typer.Option("--licence", help="Licence of the data.")]
 AttributionOpt = Annotated[str | None, typer.Option("--attribution", help="Required attribution.")]
@@ -75,9 +74,7 @@ def register(app: typer.Typer) -> None:
         crs: Annotated[
             str | None, typer.Option("--crs", help="CRS of x/y, e.g. EPSG:3879.")
         ] = None,
-        layer: Annotated[
-            str | None, typer.Option("--layer", help="Layer of a GeoPackage with several layers.")
-        ] = None,
+        layer: LayerOpt = None,
         income_column: Annotated[
             str | None,
             typer.Option("--income-column", help="Column with income, to show access by income."),
@@ -89,9 +86,7 @@ def register(app: typer.Typer) -> None:
         attr: Annotated[
             list[str] | None, typer.Option("--attr", help="Extra column to keep.")
         ] = None,
-        encoding: Annotated[
-            str, typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1).")
-        ] = "utf-8",
+        encoding: EncodingOpt = "utf-8",
         h3_column: Annotated[
             str | None,
             typer.Option(
@@ -185,12 +180,7 @@ def register(app: typer.Typer) -> None:
         outlets: Annotated[Path, typer.Option("--outlets", help="PLS outlet file (CSV).")],
         systems: Annotated[Path, typer.Option("--systems", help="PLS administrative-entity file.")],
         year: Annotated[int, typer.Option("--year", help="Fiscal year of the survey.")] = 2021,
-        encoding: Annotated[
-            str,
-            typer.Option(
-                "--encoding", help="Text encoding of the file (e.g. utf-8, latin-1, cp1252)."
-            ),
-        ] = "latin-1",
+        encoding: EncodingOpt = "latin-1",
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,
         json_out: JsonOpt = False,
@@ -216,12 +206,7 @@ def register(app: typer.Typer) -> None:
     @cli_errors
     def import_museums(
         path: Annotated[Path, typer.Argument(help="The Museum Data File (CSV).")],
-        encoding: Annotated[
-            str,
-            typer.Option(
-                "--encoding", help="Text encoding of the file (e.g. utf-8, latin-1, cp1252)."
-            ),
-        ] = "latin-1",
+        encoding: EncodingOpt = "latin-1",
         source: SourceOpt = None,
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,
@@ -242,9 +227,7 @@ def register(app: typer.Typer) -> None:
     @cli_errors
     def import_programmes(
         path: Annotated[Path, typer.Argument(help="The programmes file (CSV).")],
-        encoding: Annotated[
-            str, typer.Option("--encoding", help="Text encoding of the file (e.g. utf-8, latin-1).")
-        ] = "utf-8",
+        encoding: EncodingOpt = "utf-8",
         source: SourceOpt = None,
         publisher: PublisherOpt = None,
         licence: LicenceOpt = None,
@@ -282,12 +265,7 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Option("--kind", help="Kind of every place when the file has no kind column."),
         ] = "",
-        encoding: Annotated[
-            str,
-            typer.Option(
-                "--encoding", help="Text encoding of the file (e.g. utf-8, latin-1, cp1252)."
-            ),
-        ] = "utf-8",
+        encoding: EncodingOpt = "utf-8",
         source: SourceOpt = None,
         publisher: PublisherOpt = None,
         licence: LicenceOpt = None,
@@ -328,9 +306,7 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Option("--kind", help="What the areas are: district, or city for the boundary."),
         ] = "district",
-        layer: Annotated[
-            str | None, typer.Option("--layer", help="Layer of a GeoPackage with several layers.")
-        ] = None,
+        layer: LayerOpt = None,
         source: SourceOpt = None,
         publisher: PublisherOpt = None,
         licence: LicenceOpt = None,

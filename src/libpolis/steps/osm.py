@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from libpolis._cli_common import DbOpt, JsonOpt, WorkspaceOpt, cli_errors, emit, engine_for
+from libpolis._cli_common import (
+    DbOpt,
+    JsonOpt,
+    SourceOpt,
+    WorkspaceOpt,
+    cli_errors,
+    emit,
+    engine_for,
+)
 
 __all__ = ["register"]
 
@@ -57,12 +65,7 @@ def register(app: typer.Typer) -> None:
                 "one (a node and its building).",
             ),
         ] = 50.0,
-        source: Annotated[
-            str | None,
-            typer.Option(
-                "--source", help="Name of this data in the workspace (default: the file name)."
-            ),
-        ] = None,
+        source: SourceOpt = None,
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,
         json_out: JsonOpt = False,

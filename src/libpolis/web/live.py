@@ -153,7 +153,7 @@ class LiveEvidence:
             if fp != self._fingerprint or self._evidence is None:
                 ev = evidence_of(self.engine)
                 self._view = self._build_view(ev)
-                self._map = self._build_map(ev)
+                self._map = self._build_map(ev, self._view)
                 self._map_json = json.dumps(self._map, separators=(",", ":")).encode()
                 self._evidence = ev
                 self._fingerprint = fp
@@ -208,11 +208,10 @@ class LiveEvidence:
         }
 
     @staticmethod
-    def _build_map(ev: Evidence) -> dict[str, Any]:
+    def _build_map(ev: Evidence, view: dict[str, Any]) -> dict[str, Any]:
         """GeoJSON layers from the evidence alone: districts (with access in the headline mode),
         residents (the headline value), libraries and venues."""
-        table = district_table(ev)
-        legend = map_legend(ev)
+        table, legend = view["districts"], view["legend"]  # built once, with the view
         main = legend["breaks"][-1] if legend["breaks"] else None
         main_key = f"within_{main:g}" if main is not None else None
         cover = {r["district"]: r for r in table["rows"]}
