@@ -85,3 +85,19 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     res = runner.invoke(app, ["benchmark", "peers", "--system", "AK0016", "--locale", "near",
                               "-w", ws])  # fmt: skip
     assert res.exit_code == 2 and "locale rule" in res.output
+
+
+def test_city_with_region_and_both_stores(store_url: str) -> None:
+    from libpolis.pipeline import BenchmarkRequest, IndicatorsRequest, run_benchmark, run_indicators
+
+    engine = open_store(store_url)
+    try:
+        run_indicators(engine, IndicatorsRequest(systems=SAMPLE))
+        rule = PeerRule(population_factor=0, locale="any")
+        res = run_benchmark(engine, BenchmarkRequest(city="Cordova, ak", rule=rule))
+        assert res.summary["subject"]["system_id"] == "AK0016"
+        assert res.summary["peers"] == 34  # every other system of the sample
+        systems = read_result(engine, "indicators_lmw_systems")
+        assert len(systems) == 35 and systems["visits_status"].isin(["reported", "closed"]).all()
+    finally:
+        engine.dispose()

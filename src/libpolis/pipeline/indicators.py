@@ -153,17 +153,25 @@ def _subject(systems: pd.DataFrame, req: BenchmarkRequest) -> str:
         if not (ids == req.system).any():
             raise NotFoundError(f"no library system {req.system!r} in the indicators")
         return req.system
-    want = str(req.city).strip().casefold()
+    want, _, region = str(req.city).strip().casefold().rpartition(",")
+    if not want:  # no comma: the whole text is the city or name
+        want, region = region, ""
+    want, region = want.strip(), region.strip()
     city = systems["city"].astype(str).str.strip().str.casefold()
     name = systems["name"].astype(str).str.strip().str.casefold()
     hits = systems[(city == want) | (name == want)]
+    if region:
+        hits = hits[hits["region"].astype(str).str.strip().str.casefold() == region]
     if hits.empty:
         raise NotFoundError(f"no library system in the city or named {req.city!r}")
     if len(hits) > 1:
         listed = ", ".join(
             f"{r.system_id} ({r.name}, {r.region})" for r in hits.head(8).itertuples()
         )
-        raise DataError(f"{len(hits)} library systems match {req.city!r}: {listed}; use --system")
+        raise DataError(
+            f"{len(hits)} library systems match {req.city!r}: {listed}; use --system ID or"
+            ' --city "CITY, REGION"'
+        )
     return str(hits["system_id"].iloc[0])
 
 

@@ -129,7 +129,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
         city: Annotated[
             str | None,
-            typer.Option("--city", help="Or the city (or name) of the library system."),
+            typer.Option(
+                "--city",
+                help='Or the city (or name) of the library system; "CITY, REGION" when '
+                "several share it.",
+            ),
         ] = None,
         population_factor: Annotated[
             float,
@@ -173,9 +177,9 @@ def register(app: typer.Typer) -> None:
         resident. For each figure the percentile says the share of peers below
         (ties count half). Run `libpolis indicators lmw` first.
 
-        Example: libpolis benchmark peers --system CA0067
+        Example: libpolis benchmark peers --system MA0035
 
-        Example: libpolis benchmark peers --city Boston --population-factor 1.5 --locale exact --budget-factor 2
+        Example: libpolis benchmark peers --city "Denver, CO" --population-factor 1.5 --locale exact --budget-factor 2
         """
         from libpolis.pipeline import (
             BenchmarkRequest,
