@@ -71,3 +71,18 @@ def test_benchmark_is_shown_with_its_percentiles(empty_engine: Engine, tmp_path:
         assert "CORDOVA PUBLIC LIBRARY" in sec and "AK0016" in sec
         visits = stored.set_index("measure").loc["visits_per_capita"]
         assert f"<td>{tr.num(visits['percentile'], 0)}</td>" in sec.replace(' class="num"', "")
+
+
+def test_rule_is_worded_with_the_factors() -> None:
+    from libpolis.report.sections.peers import _rule
+
+    en, fr = get_lang("en"), get_lang("fr")
+    f = {"population_factor": 2.0, "locale_rule": "exact", "budget_factor": 1.5}
+    assert _rule(en, f) == (
+        "serving between 1/2 and 2 times as many residents, in the same kind of place (same "
+        "locale code), spending between 1/1.5 and 1.5 times as much per resident"
+    )
+    assert "1/1,5" in _rule(fr, f)
+    assert _rule(en, {"population_factor": 0, "locale_rule": "any", "budget_factor": 0}) == (
+        "every other library system"
+    )

@@ -119,7 +119,8 @@ def _sum_block(frame: pd.DataFrame, indicator: str) -> dict[str, float | int]:
     for s in STATUSES[1:]:
         row[s] = int(counts.get(s, 0))
     reported = frame.loc[status == "reported", indicator]
-    row["value"] = float(reported.sum()) if row["reporting"] else np.nan
+    # rounded to 1e-6: a sum of FTE decimals without the float noise (138826.58, not ...0002)
+    row["value"] = round(float(reported.sum()), 6) if row["reporting"] else np.nan
     return row
 
 

@@ -25,16 +25,21 @@ _LOCALE = {
 }
 
 
+def _factor(lang: Lang, v: Any) -> str:
+    """2 rather than 2.0; 1.5 as the locale writes it."""
+    return lang.int(v) if float(v).is_integer() else lang.num(v, 2).rstrip("0")
+
+
 def _rule(lang: Lang, f: dict[str, Any]) -> str:
     parts = []
     if f.get("population_factor"):
         parts.append(lang._("serving between 1/{f} and {f} times as many residents",
-                            f=lang.num(f["population_factor"])))  # fmt: skip
+                            f=_factor(lang, f["population_factor"])))  # fmt: skip
     if f.get("locale_rule") in _LOCALE:
         parts.append(tr(lang, _LOCALE, f["locale_rule"]))
     if f.get("budget_factor"):
         parts.append(lang._("spending between 1/{f} and {f} times as much per resident",
-                            f=lang.num(f["budget_factor"])))  # fmt: skip
+                            f=_factor(lang, f["budget_factor"])))  # fmt: skip
     return ", ".join(parts) if parts else lang._("every other library system")
 
 
