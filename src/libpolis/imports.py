@@ -7,6 +7,7 @@ the store exactly as it was.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select, update
 
+from libpolis.rules import check_records
 from libpolis.sources.names import library_city, match_library
 from libpolis.store import record_dataset, session_scope, upsert_records
 from libpolis.store.tables import SOURCED_TABLES, Library, LibrarySystem, Programme
@@ -147,6 +149,8 @@ def import_frames(
     dataset: dict[str, Any],
     extra_sources: dict[str, str] | None = None,
     link: tuple[str, str] | None = None,
+    files: Mapping[str, str] | None = None,
+    columns: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ImportResult:
     """Upsert ``{table_name: records}`` under ``source`` and record the dataset, atomically.
 
@@ -155,9 +159,20 @@ def import_frames(
     to join libraries to their systems in the same transaction. Importing programmes or
     libraries (re-)links every programme to its library
     (:func:`link_programmes_to_libraries`), in the same transaction.
+
+    Every frame is first checked against its entity's rules (:mod:`libpolis.rules`), so
+    nothing is stored that the web API or a page could not show; ``files`` names the file of
+    each table in the message (default: ``source``), ``columns`` the file's column names.
     """
     result = ImportResult(source)
     extra_sources = extra_sources or {}
+    for name, frame in frames.items():
+        check_records(
+            frame,
+            name,
+            file=(files or {}).get(name, source),
+            columns=(columns or {}).get(name),
+        )
     with session_scope(engine) as session:
         for name, frame in frames.items():
             src = extra_sources.get(name, source)

@@ -37,6 +37,16 @@ _OSM = {"publisher": "OpenStreetMap", "licence": "ODbL 1.0",
         "attribution": "© OpenStreetMap contributors"}  # fmt: skip
 _IMLS = {"publisher": "IMLS", "licence": "US public domain"}
 _CITY_AREA_KINDS = frozenset({"city", "municipality", "boundary", "town"})
+#: The file's column of a record field, where they differ, for the messages of the rules.
+_FILE_COLUMNS: dict[ImportKind, dict[str, dict[str, str]]] = {
+    ImportKind.PROGRAMMES: {"programme": {"source_id": "id", "library_name": "library"}},
+    ImportKind.FACILITIES: {t: {"source_id": "id"} for t in ("library", "venue")},
+    ImportKind.MUSEUMS: {"venue": {"source_id": "MID", "name": "COMMONNAME"}},
+    ImportKind.PLS: {
+        "library": {"name": "LIBNAME", "address": "ADDRESS", "city": "CITY"},
+        "library_system": {"source_id": "FSCSKEY", "name": "LIBNAME", "city": "CITY"},
+    },
+}
 
 
 def _dataset(req: ImportRequest, kind: str, **defaults: Any) -> dict[str, Any]:
@@ -167,7 +177,11 @@ def run_import(engine: Engine, request: ImportRequest) -> ImportResult:
     if request.kind is ImportKind.POPULATION and request.source is None:
         source = buildings_source(request, source)
     tables, dataset, extra, message = _frames(engine, request, source)
-    res = import_frames(engine, source, tables, dataset=dataset, **extra)
+    files = {name: str(request.path) for name in tables}
+    if request.kind is ImportKind.PLS and request.systems is not None:
+        files |= {"library_system": str(request.systems), "statistic": str(request.systems)}
+    res = import_frames(engine, source, tables, dataset=dataset, files=files,
+                        columns=_FILE_COLUMNS.get(request.kind), **extra)  # fmt: skip
     summary = res.as_dict()
     if request.kind is ImportKind.OSM:  # what the cut and the merge left out
         osm_attrs = {k: v for k, v in dataset["attrs"].items() if k != "street_network"}

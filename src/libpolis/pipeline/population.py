@@ -90,6 +90,9 @@ def _where(path_suffix: str, frame: pd.DataFrame, osm: bool) -> list[str]:
     ids = frame["source_id"].astype(str)
     if osm:
         return [f"OSM {i}" for i in ids]
+    kind = frame.index.name if frame.index.name in ("line", "feature") else None
+    if kind is not None:
+        return [f"{kind} {k} (id {i!r})" for k, i in zip(frame.index, ids, strict=True)]
     if path_suffix in VECTOR_SUFFIXES:
         return [f"feature {k + 1} (id {i!r})" for k, i in enumerate(ids)]
     return [f"line {k + 2} (id {i!r})" for k, i in enumerate(ids)]

@@ -33,7 +33,12 @@ def read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
         raise DataError(f"{path}: the file has no features")
     if frame.crs is None:
         raise DataError(f"{path}: the file has no CRS; set one (e.g. EPSG:4326) and retry")
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name="feature")
     return frame
+
+
+def _feature(frame: pd.DataFrame, pos: int) -> int:
+    return int(frame.index[pos]) if frame.index.name == "feature" else pos + 1
 
 
 def to_points(frame: gpd.GeoDataFrame, path: Path | str) -> pd.DataFrame:
@@ -44,7 +49,7 @@ def to_points(frame: gpd.GeoDataFrame, path: Path | str) -> pd.DataFrame:
     """
     if frame.geometry.isna().any() or frame.geometry.is_empty.any():
         pos = int(np.flatnonzero((frame.geometry.isna() | frame.geometry.is_empty).to_numpy())[0])
-        raise DataError(f"{path}, feature {pos + 1}: has no geometry")
+        raise DataError(f"{path}, feature {_feature(frame, pos)}: has no geometry")
     wgs = frame.to_crs("EPSG:4326")
     bounds = wgs.geometry.bounds
     utm = local_utm_crs(

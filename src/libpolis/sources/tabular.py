@@ -13,6 +13,7 @@ from libpolis.sources._validate import (
     check_lonlat,
     check_numeric,
     check_unique,
+    line_of,
     read_csv_checked,
     require_columns,
 )
@@ -65,7 +66,8 @@ def read_museums(path: Path, *, encoding: str = "latin-1") -> pd.DataFrame:
             "lat": lat[ok].to_numpy(),
             "n_events": None,
             "attrs": [{"state": s.strip()} for s in state],
-        }
+        },
+        index=f.index,
     )
 
 
@@ -80,7 +82,7 @@ def read_programmes(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     check_unique(frame, "id", path)
     empty = (frame["title"].str.strip() == "").to_numpy()
     if empty.any():
-        line = int(np.flatnonzero(empty)[0]) + 2
+        line = line_of(frame, int(np.flatnonzero(empty)[0]))
         raise DataError(f"{path}, line {line}, column 'title': the title is empty")
     out = pd.DataFrame(
         {
@@ -104,10 +106,10 @@ def read_programmes(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
             parsed = pd.to_datetime(text.replace("", None), errors="coerce", format="ISO8601")
             bad = (parsed.isna() & (text != "")).to_numpy()
             if bad.any():
-                line = int(np.flatnonzero(bad)[0]) + 2
+                pos = int(np.flatnonzero(bad)[0])
                 raise DataError(
-                    f"{path}, line {line}, column {col!r}: {text.iloc[line - 2]!r} is not a date"
-                    " (use YYYY-MM-DD)"
+                    f"{path}, line {line_of(frame, pos)}, column {col!r}: {text.iloc[pos]!r} is"
+                    " not a date (use YYYY-MM-DD)"
                 )
             out[col] = [None if pd.isna(d) else d.date() for d in parsed]
         else:
@@ -138,7 +140,6 @@ def read_facilities(path: Path, *, default_kind: str, encoding: str = "utf-8") -
         lon = check_numeric(frame, "lon", path)
         lat = check_numeric(frame, "lat", path)
         check_lonlat(lon, lat, path, ("lon", "lat"))
-    frame = frame.reset_index(drop=True)
     frame["id"] = frame["id"].astype(str).str.strip()
     check_unique(frame, "id", path)
     kinds = (
@@ -153,7 +154,8 @@ def read_facilities(path: Path, *, default_kind: str, encoding: str = "utf-8") -
             "kind": kinds,
             "lon": np.asarray(lon, dtype=float),
             "lat": np.asarray(lat, dtype=float),
-        }
+        },
+        index=frame.index,
     )
     if "n_events" in frame.columns:
         events = check_numeric(frame, "n_events", path, minimum=0, allow_missing=True)
