@@ -19,9 +19,9 @@ from libpolis.rules.fields import (
     CONTROL_MULTILINE,
     DATE_ORDER,
     ENTITIES,
+    SURROGATE,
     Day,
     Number,
-    SURROGATE,
     Text,
     check_value,
 )
