@@ -15,8 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import DBAPIError
 
-from libpolis.rules import check_records
+from libpolis.errors import DataError, StoreError
+from libpolis.rules import check_records, check_value
 from libpolis.sources.names import library_city, match_library
 from libpolis.store import record_dataset, session_scope, upsert_records
 from libpolis.store.tables import SOURCED_TABLES, Library, LibrarySystem, Programme
@@ -141,6 +143,29 @@ def link_programmes_to_libraries(session) -> dict[str, int]:
     return counts
 
 
+def _write(
+    engine: Engine,
+    source: str,
+    frames: dict[str, pd.DataFrame],
+    result: ImportResult,
+    dataset: dict[str, Any],
+    extra_sources: dict[str, str],
+    link: tuple[str, str] | None,
+) -> None:
+    with session_scope(engine) as session:
+        for name, frame in frames.items():
+            src = extra_sources.get(name, source)
+            counts = upsert_records(session, SOURCED_TABLES[name], _records(frame, src))
+            result.inserted[name] = result.inserted.get(name, 0) + counts.inserted
+            result.updated[name] = result.updated.get(name, 0) + counts.updated
+        if link is not None:
+            link_libraries_to_systems(session, *link)
+        if len(frames.get("programme", ())) or len(frames.get("library", ())):
+            result.programme_links = link_programmes_to_libraries(session)
+        rows = sum(len(f) for f in frames.values())
+        record_dataset(session, source=source, rows=rows, **dataset)
+
+
 def import_frames(
     engine: Engine,
     source: str,
@@ -166,6 +191,10 @@ def import_frames(
     """
     result = ImportResult(source)
     extra_sources = extra_sources or {}
+    for key, value in {"source": source, **dataset}.items():
+        why = check_value("dataset", key, value)
+        if why is not None:
+            raise DataError(f"--{key} {why}")
     for name, frame in frames.items():
         check_records(
             frame,
@@ -173,16 +202,12 @@ def import_frames(
             file=(files or {}).get(name, source),
             columns=(columns or {}).get(name),
         )
-    with session_scope(engine) as session:
-        for name, frame in frames.items():
-            src = extra_sources.get(name, source)
-            counts = upsert_records(session, SOURCED_TABLES[name], _records(frame, src))
-            result.inserted[name] = result.inserted.get(name, 0) + counts.inserted
-            result.updated[name] = result.updated.get(name, 0) + counts.updated
-        if link is not None:
-            link_libraries_to_systems(session, *link)
-        if len(frames.get("programme", ())) or len(frames.get("library", ())):
-            result.programme_links = link_programmes_to_libraries(session)
-        rows = sum(len(f) for f in frames.values())
-        record_dataset(session, source=source, rows=rows, **dataset)
+    try:
+        _write(engine, source, frames, result, dataset, extra_sources, link)
+    except DBAPIError as exc:  # one line, never the bound rows
+        first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        raise StoreError(
+            f"{(files or {}).get(next(iter(frames), ''), source)}: the store refused the import"
+            f" ({type(exc.orig).__name__}: {first[:300]}); nothing was written"
+        ) from None
     return result

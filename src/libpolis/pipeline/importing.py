@@ -19,9 +19,11 @@ from libpolis.access.nearest import nearest_points
 from libpolis.errors import DataError
 from libpolis.imports import import_frames, source_name
 from libpolis.pipeline.osm_import import read_osm_import
-from libpolis.pipeline.population import buildings_source, population_frames
+from libpolis.pipeline.population import buildings_source, population_frames, workspace_extent
 from libpolis.pipeline.requests import ImportKind, ImportRequest, ImportResult
+from libpolis.rules import row_label
 from libpolis.sources import areas, osm, pls, tabular
+from libpolis.sources.sanity import check_extent, check_swapped_points
 from libpolis.store import (
     counts,
     population_basis,
@@ -71,6 +73,19 @@ def _not_already_listed(engine: Engine, venues: pd.DataFrame, radius_m: float, s
     return venues[~(dist <= radius_m)]
 
 
+def _check_places(engine: Engine, req: ImportRequest, frame: pd.DataFrame) -> None:
+    """Refuse places whose coordinates look swapped, or that lie far outside the libraries
+    and areas the workspace holds (unless ``accept_outside``)."""
+    if frame.empty:
+        return
+    where = [row_label(frame, i) for i in range(len(frame))]
+    lon, lat = frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)
+    check_swapped_points(lon, lat, where, str(req.path))
+    extent = workspace_extent(engine)
+    if extent is not None and not req.options.get("accept_outside"):
+        check_extent(lon, lat, where, extent, str(req.path))
+
+
 def _frames(engine: Engine, req: ImportRequest, source: str) -> tuple[dict, dict, dict, str]:
     """The reader's frames per table, the dataset record, extra import options, a message."""
     o, p = req.options, req.path
@@ -116,6 +131,7 @@ def _frames(engine: Engine, req: ImportRequest, source: str) -> tuple[dict, dict
         frame = tabular.read_facilities(
             p, default_kind=o.get("kind") or as_, encoding=o.get("encoding", "utf-8")
         )
+        _check_places(engine, req, frame)
         if as_ == "library" and "n_events" in frame.columns:
             frame["attrs"] = [
                 {**a, "n_events": n} for a, n in zip(frame["attrs"], frame["n_events"], strict=True)

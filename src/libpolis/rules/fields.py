@@ -161,6 +161,12 @@ ENTITIES: dict[str, dict[str, Rule]] = {
     "user": {
         "name": Text(200),
     },
+    "dataset": {
+        "source": Text(200, required=True),
+        "publisher": Text(1_000),
+        "licence": Text(1_000),
+        "attribution": Text(2_000, multiline=True),
+    },
 }
 """Entity -> field -> rule. Store tables share the entity's name."""
 

@@ -34,6 +34,13 @@ MUSEUM_KINDS = {
 }
 
 
+def _whole(value: float) -> int | float | None:
+    """A count as an int; a fraction kept as it is, for the rules to refuse with its line."""
+    if np.isnan(value):
+        return None
+    return int(value) if value == int(value) else float(value)
+
+
 def _blank_to_none(series: pd.Series) -> pd.Series:
     return series.astype(str).str.strip().replace({"": None})
 
@@ -97,7 +104,7 @@ def read_programmes(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
         out[col] = _blank_to_none(frame[col]) if col in frame.columns else None
     if "attendance" in frame.columns:
         att = check_numeric(frame, "attendance", path, minimum=0, allow_missing=True)
-        out["attendance"] = [None if np.isnan(v) else int(v) for v in att]
+        out["attendance"] = [_whole(v) for v in att]  # a fraction is refused by the rules
     else:
         out["attendance"] = None
     for col in ("start_date", "end_date"):
@@ -159,7 +166,7 @@ def read_facilities(path: Path, *, default_kind: str, encoding: str = "utf-8") -
     )
     if "n_events" in frame.columns:
         events = check_numeric(frame, "n_events", path, minimum=0, allow_missing=True)
-        out["n_events"] = [None if np.isnan(v) else int(v) for v in events]
+        out["n_events"] = [_whole(v) for v in events]
     extra = [c for c in frame.columns if c not in {"id", "name", "kind", "lon", "lat", "n_events"}]
     out["attrs"] = [
         {c: v for c, v in zip(extra, row, strict=True) if v not in ("", None)}
