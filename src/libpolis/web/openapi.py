@@ -1,7 +1,7 @@
 """The API's OpenAPI document as the API behaves: error bodies, status codes, UTC datetimes.
 
 Every error of the API is a JSON object with ``detail`` (one line saying what was wrong);
-a 422 adds ``errors`` (one item per invalid field). :func:`install_openapi` documents, on every
+a 422 for a request that does not fit the operation adds ``errors`` (one item per field). :func:`install_openapi` documents, on every
 operation, the statuses it can answer with, read from how the route is built:
 
 - 422 where a request has parameters or a body (and a write may break a data rule);
@@ -9,7 +9,8 @@ operation, the statuses it can answer with, read from how the route is built:
 - 403 on writes (CSRF and ``Origin`` checks, :mod:`libpolis.web.origin`) and where the route
   asks who the user is (roles, :mod:`libpolis.web.authz`);
 - 404 where the path names a record; 409 on writes (a change that conflicts with stored rows);
-- 413 on writes with a body (the body-size limit); 304 on reads (``If-None-Match``);
+- 400 and 413 on writes with a body (it does not parse; it is over the size limit); 304 on
+  reads (``If-None-Match``);
 - 503 everywhere (the server is saturated: try again after ``Retry-After`` seconds).
 
 Datetimes are answered with their UTC offset (:data:`UtcDateTime`): SQLite gives them back
@@ -24,8 +25,8 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
-from pydantic import AfterValidator, BaseModel
+from fastapi.routing import APIRoute, iter_route_contexts
+from pydantic import AfterValidator, BaseModel, Field
 
 __all__ = [
     "ErrorOut",
@@ -61,12 +62,14 @@ class FieldError(BaseModel):
 
 
 class ValidationErrorOut(ErrorOut):
-    """A request that does not fit the operation's parameters or body."""
+    """A request that does not fit the operation's parameters or body (``errors`` lists the
+    fields), or breaks a rule of the data (no ``errors``: ``detail`` says which)."""
 
-    errors: list[FieldError]
+    errors: list[FieldError] = Field(default_factory=list)
 
 
 _DESCRIPTIONS = {
+    400: "The body cannot be read as the declared media type (JSON that does not parse)",
     304: "Not modified: the representation named by If-None-Match is still current",
     401: "Not signed in, or the bearer token is invalid, expired or revoked",
     403: "Not allowed: the role may not do this, or a write failed the CSRF or Origin check",
@@ -123,7 +126,7 @@ def _codes(route: APIRoute, method: str) -> set[int]:
     if method in _UNSAFE:
         codes |= {403, 409, 422}
         if dep.body_params:
-            codes.add(413)
+            codes |= {400, 413}
     else:
         codes.add(304)
     if current_user in calls:
@@ -135,11 +138,12 @@ def _codes(route: APIRoute, method: str) -> set[int]:
 
 def _document(spec: dict[str, Any], routes: Iterable[Any]) -> None:
     paths = spec.get("paths", {})
-    for route in routes:
+    for ctx in iter_route_contexts(list(routes)):  # routes of included routers too
+        route = ctx.original_route
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
         for method in route.methods:
-            op = paths.get(route.path_format, {}).get(method.lower())
+            op = paths.get(ctx.path_format or route.path_format, {}).get(method.lower())
             if op is None:
                 continue
             responses = op.setdefault("responses", {})

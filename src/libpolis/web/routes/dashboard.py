@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -24,6 +25,16 @@ router = APIRouter(prefix="/api", tags=["evidence"])
 pages = APIRouter(include_in_schema=False)
 
 _brief_lock = threading.Lock()
+
+
+class BriefLanguage(StrEnum):
+    """The languages the brief is written in (those of :mod:`libpolis.report.i18n`)."""
+
+    en = "en"
+    fr = "fr"
+    es = "es"
+
+
 _MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
 
@@ -105,14 +116,14 @@ def api_brief(
     request: Request,
     db: Db,
     user: MaybeUser,
-    lang: Annotated[str, Query(pattern="^[a-z]{2}$", description="Language: en, fr, es")] = "en",
+    lang: Annotated[BriefLanguage, Query(description="Language of the brief")] = BriefLanguage.en,
 ) -> FileResponse:
     """The city brief (HTML or PDF) written from the current evidence, for download.
 
     Its partnership register lists and counts only the partnerships the caller may see: the
     published ones, and for library staff their own system's, for officers and admins all."""
-    path = _write_brief(request, db, user, fmt, lang)
-    name = "brief" if lang == "en" else f"brief.{lang}"
+    path = _write_brief(request, db, user, fmt, lang.value)
+    name = "brief" if lang is BriefLanguage.en else f"brief.{lang.value}"
     return FileResponse(path, media_type=_MEDIA[fmt], filename=f"{name}.{fmt}")
 
 
