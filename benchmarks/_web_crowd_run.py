@@ -123,7 +123,7 @@ def serving(store: str, workers: int, tmp: Path, proxy: str | None, env_extra: d
                     stderr=subprocess.STDOUT,
                 )
             )
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600  # workers start slowly on a loaded machine
         while True:
             try:
                 if httpx.get(f"http://127.0.0.1:{front}/api/libraries", timeout=30).is_success:
@@ -168,8 +168,9 @@ def _context(engine: Engine, port: int, args: Any) -> Context:
     )
 
 
-def crowd(args: Any, sqlite_path: Path, tmp: Path) -> None:
-    """Every scenario on every backend asked for; prints a table (or JSON with --json)."""
+def crowd(args: Any, sqlite_path: Path, tmp: Path) -> list[dict[str, Any]]:
+    """Every scenario on every backend asked for; prints each result as it comes (one JSON
+    object a line with --json, then all of them)."""
     from web_load import _run
 
     results: list[dict[str, Any]] = []
@@ -194,7 +195,9 @@ def crowd(args: Any, sqlite_path: Path, tmp: Path) -> None:
                     if tally.written or tally.refused:
                         row.update(stored_writes(engine, tally))
                     results.append(row)
-                    if not args.json:
+                    if args.json:
+                        print(json.dumps(row), flush=True)
+                    else:
                         _print_row(row)
         finally:
             engine.dispose()
@@ -202,6 +205,7 @@ def crowd(args: Any, sqlite_path: Path, tmp: Path) -> None:
                 drop_schema(args.pg_url, schema)
     if args.json:
         print(json.dumps(results, indent=1))
+    return results
 
 
 def _print_row(r: dict[str, Any]) -> None:
@@ -220,4 +224,7 @@ def _print_row(r: dict[str, Any]) -> None:
             f"{r['writes_2xx_stored']}; refused: {r['writes_refused']}, of which stored "
             f"{r['writes_refused_stored']}"
         )
-    print(f"    uptime before: {r['uptime_before']}\n    uptime after:  {r['uptime_after']}")
+    print(
+        f"    uptime before: {r['uptime_before']}\n    uptime after:  {r['uptime_after']}",
+        flush=True,
+    )

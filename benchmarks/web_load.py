@@ -424,8 +424,11 @@ def main() -> None:
     ap.add_argument(
         "--scenario", action="append", help="--crowd: run only this scenario (repeatable)"
     )
+    ap.add_argument("--env", action="append", default=[], help="--crowd: KEY=VALUE for the server")
     ap.add_argument(
-        "--env", action="append", default=[], help="--crowd: KEY=VALUE for the server"
+        "--store",
+        type=Path,
+        help="Work on a copy of this workspace, built there first if missing (saves the build)",
     )
     ap.add_argument("--json", action="store_true", help="Print one JSON object.")
     ap.add_argument("--keep", action="store_true", help="Keep the temporary workspace.")
@@ -434,7 +437,12 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="libpolis-webload-"))
     ws = tmp / "workspace.sqlite"
     t = time.perf_counter()
-    build_store(ws, args.programmes, args.partnerships)
+    if args.store is None or not args.store.exists():
+        build_store(ws, args.programmes, args.partnerships)
+        if args.store is not None:
+            shutil.copy(ws, args.store)
+    else:
+        shutil.copy(args.store, ws)
     build_s = time.perf_counter() - t
     if args.crowd:
         from _web_crowd_run import crowd

@@ -109,6 +109,23 @@ def test_queued_requests_run_in_turn_and_time_out_with_503() -> None:
     asyncio.run(scenario())
 
 
+def test_a_request_that_would_wait_in_vain_is_refused_at_once() -> None:
+    async def scenario() -> None:
+        limiter, release, ran = _gated_app(max_queue=5, queue_timeout_s=1.0)
+        transport = httpx.ASGITransport(app=limiter)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            first = asyncio.create_task(client.get("/hold"))
+            await _started(ran, 1)
+            limiter._service_s[False] = 5.0  # requests lately ran 5 s: the wait would be 5 s
+            refused = await client.get("/api/quick")
+            assert refused.status_code == 503 and refused.headers["retry-after"] == "3"
+            assert limiter.stats.refused_full == 1 and limiter.stats.refused_timeout == 0
+            release.set()
+            assert (await first).status_code == 200
+
+    asyncio.run(scenario())
+
+
 def test_writes_wait_for_the_write_slot_while_reads_pass() -> None:
     async def scenario() -> None:
         limiter, release, ran = _gated_app(limit=3, write_limit=1, max_queue=5)
@@ -131,9 +148,10 @@ def test_writes_wait_for_the_write_slot_while_reads_pass() -> None:
 
 
 def test_limits_come_from_the_settings(sqlite_web_engine: Any) -> None:
-    opts = admission_options(sqlite_web_engine, Settings(db_pool_size=4, db_max_overflow=6))
-    assert opts["limit"] == 5  # half the pool: a request may hold two connections
+    opts = admission_options(sqlite_web_engine, Settings(db_pool_size=2, db_max_overflow=4))
+    assert opts["limit"] == 3  # half the pool: a request may hold two connections
     assert opts["write_limit"] == 2  # SQLite: writes are serialised anyway
+    assert admission_options(sqlite_web_engine, Settings())["limit"] == 4  # at most 4
     s = Settings(web_max_concurrency=9, web_max_writers=3, web_max_queue=7, web_retry_after_s=4)
     opts = admission_options(sqlite_web_engine, s)
     assert (opts["limit"], opts["write_limit"], opts["max_queue"], opts["retry_after_s"]) == (

@@ -6,8 +6,9 @@ never wait) lets at most ``limit`` requests of a worker run at once, of which at
 thread or a database connection, in a first-come first-served queue of at most ``max_queue``
 requests for at most ``queue_timeout_s`` seconds. A request that finds the queue full, or
 waits longer, is answered at once with ``503 Service Unavailable`` and
-``Retry-After: retry_after_s``: a crowd gets a quick "come back in a moment" instead of
-timeouts, and the requests let in run at full speed.
+``Retry-After: retry_after_s``; so is one that would wait longer than that by the recent run
+time of requests (the requests ahead of it times that time, over the slots). A crowd gets a
+quick "come back in a moment" instead of timeouts, and the requests let in run at full speed.
 
 Why a bound and not more threads: a route with a synchronous body runs its dependencies and its
 body in worker threads, one step after another, and its database session keeps its pooled
@@ -35,6 +36,7 @@ import asyncio
 import html
 import json
 import logging
+import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -69,11 +71,16 @@ class AdmissionStats:
 
 
 def admission_options(engine: Engine, settings: Settings | None = None) -> dict[str, Any]:
-    """The limiter's bounds for a worker on ``engine``, from the settings: by default half
-    the connection pool (``db_pool_size + db_max_overflow``) at once, two writes at a time on
-    SQLite."""
+    """The limiter's bounds for a worker on ``engine``, from the settings.
+
+    By default a worker runs four requests at once, or half its connection pool
+    (``db_pool_size + db_max_overflow``) if that is less: a worker runs Python on one core at a
+    time, and a few requests keep it busy while others wait for the database; more would only
+    share the core and all finish later. Two of them may be writes on SQLite (which writes one
+    at a time), all of them on PostgreSQL.
+    """
     s = settings or get_settings()
-    limit = s.web_max_concurrency or max(1, (s.db_pool_size + s.db_max_overflow) // 2)
+    limit = s.web_max_concurrency or max(1, min(4, (s.db_pool_size + s.db_max_overflow) // 2))
     # SQLite writes one at a time (the engine's WriterLock); two let the next one get ready
     writers = s.web_max_writers or (2 if engine.dialect.name == "sqlite" else limit)
     return {
@@ -124,6 +131,7 @@ class AdmissionLimiter:
         self.retry_after_s = retry_after_s
         self.stats = AdmissionStats()
         self._writes = 0
+        self._service_s = [0.0, 0.0]  # recent run time of a read, of a write (seconds)
         self._queue: deque[tuple[bool, asyncio.Future[None]]] = deque()
         self._threads_checked = False
 
@@ -149,12 +157,25 @@ class AdmissionLimiter:
             fut.set_result(None)
         self.stats.waiting = len(self._queue)
 
+    def _expected_wait_s(self, write: bool) -> float:
+        """How long a request joining the queue now would wait: the requests ahead of it (of
+        its kind, for a write) times the recent time a request runs, over the slots."""
+        ahead = sum(1 for w, _ in self._queue if w or not write) + 1
+        slots = self.write_limit if write else self.limit
+        return ahead * self._service_s[write] / slots
+
+    def _ran(self, write: bool, seconds: float) -> None:
+        self._service_s[write] += 0.1 * (seconds - self._service_s[write])  # moving average
+
     async def _wait_turn(self, write: bool) -> bool:
         """Whether the request may run (it then holds a slot)."""
         if self._can_run(write):
             self._take(write)
             return True
         if len(self._queue) >= self.max_queue:
+            self.stats.refused_full += 1
+            return False
+        if self._expected_wait_s(write) > self.queue_timeout_s:  # it would wait in vain
             self.stats.refused_full += 1
             return False
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -200,10 +221,12 @@ class AdmissionLimiter:
                 retry_after_s=self.retry_after_s,
             )
             return
+        t0 = time.perf_counter()
         try:
             await self.app(scope, receive, send)
         finally:
             self._give_back(write)
+            self._ran(write, time.perf_counter() - t0)
 
 
 class ServerErrors:
