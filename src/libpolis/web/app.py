@@ -22,6 +22,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from libpolis.settings import get_settings
 from libpolis.store import open_store, side_engine, track_revisions, upgrade
 from libpolis.store.revision import read_revisions
+from libpolis.web.admission import AdmissionLimiter, ServerErrors, admission_options
 from libpolis.web.cache import ReadCache
 from libpolis.web.deps import WebConfig
 from libpolis.web.errors import install_error_handlers
@@ -126,10 +127,13 @@ def create_app(
     templates = _templates(templates_dir)
     app.state.templates = templates
 
+    # innermost: requests answered from the read cache never wait for admission
+    app.add_middleware(AdmissionLimiter, **admission_options(engine, settings))
     if cache_reads:  # inside the session middleware: it needs the session to tell who asks
         # a connection of its own: the event loop must never wait for the routes' pool
         reader = side_engine(engine, pool_size=1)
         app.add_middleware(ReadCache, revisions=lambda: read_revisions(reader))
+    app.add_middleware(ServerErrors, retry_after_s=settings.web_retry_after_s)
     app.add_middleware(SessionMiddleware, codec=codec, max_body_bytes=max_upload_bytes + 64 * 1024)
     proxies = settings.proxy_list() if trusted_proxies is None else trusted_proxies
     if proxies:  # outermost: every layer sees the client's address and scheme
