@@ -5,7 +5,8 @@
   data): a goal is predicted when at least one of its queries matches;
 - the union of the six systems;
 - the shipped ensemble (:class:`libpolis.align.ensemble.SdgEnsemble`: classifier + Aurora);
-- a research ensemble with the hits of all six systems as features, fitted exactly like the
+- libpolis's own multilingual (fr/es/pt) keyword queries alone (shipped);
+- a research ensemble with the hits of all six systems and libpolis's own as features, fitted exactly like the
   shipped one (same rows, out-of-fold classifier probabilities, validation thresholds) but
   never shipped: the licences of the five other systems do not allow it.
 """
@@ -18,11 +19,19 @@ import numpy as np
 
 from libpolis.align.ensemble import SdgEnsemble
 from libpolis.align.ensemble_train import fit_ensemble
-from libpolis.align.queries import QueryEngine, aurora_queries, hit_counts, text2sdg_queries
+from libpolis.align.queries import (
+    QueryEngine,
+    aurora_queries,
+    hit_counts,
+    own_queries,
+    text2sdg_queries,
+)
 from libpolis.align.sdg import SdgClassifier
 from libpolis.align.train import label_matrix
 
 SYSTEMS = ("aurora", "elsevier", "siris", "auckland", "sdsn", "sdgo")
+#: the six published systems and libpolis's own multilingual queries (hit counts axis order)
+ALL = (*SYSTEMS, "libpolis")
 
 
 class QuerySystems:
@@ -33,24 +42,25 @@ class QuerySystems:
         queries = aurora_queries()
         for s in SYSTEMS[1:]:
             queries += text2sdg_queries(base / f"{s}_queries.csv", s)
+        queries += own_queries()
         self.engine = QueryEngine(queries, skip_invalid=True)
-        self.n_queries = {s: sum(q.system == s for q in self.engine.queries) for s in SYSTEMS}
+        self.n_queries = {s: sum(q.system == s for q in self.engine.queries) for s in ALL}
         self._cache: dict[int, tuple[list[str], np.ndarray]] = {}
 
     def counts(self, texts: list[str]) -> np.ndarray:
         key = hash(tuple(texts))
         got = self._cache.get(key)
         if got is None or got[0] != texts:
-            got = (list(texts), hit_counts(self.engine.match_many(texts), SYSTEMS))
+            got = (list(texts), hit_counts(self.engine.match_many(texts), ALL))
             self._cache[key] = got
         return got[1]
 
     def system(self, name: str):
-        s = SYSTEMS.index(name)
+        s = ALL.index(name)
         return lambda texts: (self.counts(texts)[:, s, :] > 0).astype(np.int8)
 
     def union(self, texts: list[str]) -> np.ndarray:
-        return (self.counts(texts).sum(axis=1) > 0).astype(np.int8)
+        return (self.counts(texts)[:, : len(SYSTEMS)].sum(axis=1) > 0).astype(np.int8)
 
 
 def research_ensemble(
@@ -72,7 +82,7 @@ def research_ensemble(
         val_texts,
         label_matrix(list(val["labels"])),
         classifier.predict_proba(val_texts),
-        systems=SYSTEMS,
+        systems=ALL,
         engine=systems.engine,
     )
     return SdgEnsemble(doc, classifier, systems.engine)

@@ -13,6 +13,7 @@ from libpolis.align.queries import (
     QueryEngine,
     aurora_queries,
     hit_counts,
+    own_queries,
     parse_query,
     text2sdg_queries,
 )
@@ -178,6 +179,23 @@ def test_shipped_aurora_queries_all_parse() -> None:
     assert not eng.skipped and len(eng.queries) == len(qs) > 300
     hits = eng.match("Ending extreme poverty and reducing income inequality.")
     assert {h.query.target for h in hits} >= {"1.1"}
+
+
+def test_own_multilingual_queries() -> None:
+    qs = own_queries()
+    assert {q.sdg for q in qs} == set(range(1, 18))
+    assert {q.query_id.split("-")[1] for q in qs} == {"fr", "es", "pt"}
+    eng = QueryEngine(qs)
+    got = {
+        text: sorted({h.query.sdg for h in eng.match(text)})
+        for text in (
+            "Hora do conto para crianças na biblioteca",
+            "Heure du conte, mercredi",  # "mer" must not match "mercredi"
+            "Taller de búsqueda de empleo",
+            "Fermeture exceptionnelle lundi",
+        )
+    }
+    assert list(got.values()) == [[4], [4], [8], []]
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="shared data not present")

@@ -6,7 +6,8 @@ For each text and goal ``g`` the features (:func:`goal_features`) are
   (:class:`~libpolis.align.sdg.SdgClassifier`), clipped to [1e-4, 1 - 1e-4];
 - ``is_top``: 1 when ``g`` is the classifier's best goal;
 - ``logit_other``: logit of the best probability among the other goals;
-- for every query system used (the shipped model uses only ``aurora``, CC BY 4.0):
+- for every query system used (the shipped model: ``aurora``, the Aurora SDG queries v5.0,
+  CC BY 4.0, and ``libpolis``, the authors' own French/Spanish/Portuguese keyword queries):
   ``<system>_hits`` = log(1 + queries of goal ``g`` matched), ``<system>_top`` = 1 when ``g``
   has the most hits of that system (and at least one), ``<system>_all`` = log(1 + hits of the
   system over all goals);
@@ -32,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from libpolis.align._features import MAX_CHARS
-from libpolis.align.queries import Hit, QueryEngine, aurora_queries, hit_counts
+from libpolis.align.queries import Hit, QueryEngine, hit_counts, shipped_queries
 from libpolis.align.sdg import GOALS, SdgClassifier, _check_texts
 from libpolis.errors import DataError, NotFoundError
 
@@ -187,9 +188,7 @@ class SdgEnsemble:
         except (ValueError, KeyError) as exc:
             raise DataError(f"{str(file)!r} is not a libpolis SDG ensemble: {exc}") from None
         if engine is None:
-            if list(systems) != ["aurora"]:
-                raise DataError(f"{str(file)!r} needs the query systems {systems}; pass engine=")
-            engine = QueryEngine(aurora_queries())
+            engine = QueryEngine(shipped_queries(systems))
         return cls(doc, classifier or SdgClassifier.load(folder), engine)
 
     def features(

@@ -19,7 +19,8 @@ Thresholds (validation split, never trained on)
     when no goal reaches its threshold) maximises validation micro-F1 over 0.05 ... 0.95 and
     "never" (1.01).
 Licences
-    The shipped ensemble uses only the Aurora queries (CC BY 4.0) and the classifier; other
+    The shipped ensemble uses only the Aurora queries (CC BY 4.0), libpolis's own multilingual
+    keyword queries and the classifier; other
     query systems may be passed (``systems=``/``engine=``) for measurement, never shipped.
 """
 
@@ -34,11 +35,13 @@ from sklearn.linear_model import LogisticRegression
 
 from libpolis.align._features import MAX_CHARS
 from libpolis.align.ensemble import decide, feature_names, goal_features
-from libpolis.align.queries import AURORA_ATTRIBUTION, QueryEngine, aurora_queries, hit_counts
+from libpolis.align.queries import AURORA_ATTRIBUTION, QueryEngine, hit_counts, shipped_queries
 
 __all__ = ["choose_thresholds", "fit_ensemble", "write_ensemble"]
 
 N_GOALS = 17
+#: Query systems of the shipped ensemble (both may ship: CC BY 4.0 and libpolis's own).
+SHIPPED = ("aurora", "libpolis")
 ENSEMBLE_VERSION = "1.0.0"
 _GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)
 
@@ -118,7 +121,7 @@ def fit_ensemble(
     val_y: np.ndarray,
     val_proba: np.ndarray,
     *,
-    systems: Sequence[str] = ("aurora",),
+    systems: Sequence[str] = SHIPPED,
     engine: QueryEngine | None = None,
     seed: int = 0,
     c: float = 1.0,
@@ -136,9 +139,9 @@ def fit_ensemble(
     val_proba : numpy.ndarray
         (n, 17) calibrated probabilities of the final classifier on the validation rows.
     systems : sequence of str
-        Query systems whose hits are features (the shipped model: ``("aurora",)``).
+        Query systems whose hits are features (the shipped model: :data:`SHIPPED`).
     engine : QueryEngine, optional
-        Engine holding those systems (default: the shipped Aurora queries).
+        Engine holding those systems (default: built from the shipped query files).
     seed : int
         Recorded; lbfgs is deterministic.
     c : float
@@ -152,7 +155,7 @@ def fit_ensemble(
         ``systems``, ``features``, ``coef`` (17 x n_features), ``intercept``, ``thresholds``,
         ``floor``, ``val_micro_f1`` and the method text.
     """
-    engine = engine or QueryEngine(aurora_queries())
+    engine = engine or QueryEngine(shipped_queries(systems))
     xt = goal_features(train_proba, _counts(engine, train_texts, systems), _n_words(train_texts))
     xv = goal_features(val_proba, _counts(engine, val_texts, systems), _n_words(val_texts))
     n_feat = xt.shape[2]

@@ -17,20 +17,26 @@ from libpolis.align.queries._match import Hit, Query, QueryEngine
 from libpolis.align.queries._parse import parse_query
 from libpolis.align.queries.sources import (
     AURORA_ATTRIBUTION,
+    SHIPPED_SYSTEMS,
     TEXT2SDG_SYSTEMS,
     aurora_queries,
+    own_queries,
+    shipped_queries,
     text2sdg_queries,
 )
 
 __all__ = [
     "AURORA_ATTRIBUTION",
+    "SHIPPED_SYSTEMS",
     "TEXT2SDG_SYSTEMS",
     "Hit",
     "Query",
     "QueryEngine",
     "aurora_queries",
     "hit_counts",
+    "own_queries",
     "parse_query",
+    "shipped_queries",
     "text2sdg_queries",
 ]
 

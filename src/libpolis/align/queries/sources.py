@@ -5,6 +5,10 @@
   ``libpolis/data/queries/aurora-v5/`` ("Aurora Universities Network (AUR), SDG queries v5.0,
   CC BY 4.0", doi 10.5281/zenodo.3817445); only its ``TITLE-ABS-KEY`` query lines are read (the
   affiliation and year filters do not apply to free text). Each query line is one query.
+- :func:`own_queries`: libpolis's own multilingual keyword queries (French, Spanish and
+  Portuguese forms of each goal's core vocabulary and of library programme words, written by the
+  libpolis authors; ``libpolis/data/queries/libpolis-multilingual.csv``, Scopus syntax), so that
+  texts in those languages get query evidence too (the Aurora queries are English).
 - :func:`text2sdg_queries`: a query table of the R package text2sdg 1.1.1 converted to CSV
   (columns ``system, sdg, query_id, query``; ``sdg`` as ``"SDG-01"``). These tables are used
   for measurement only; libpolis does not ship them (see the data's PROVENANCE).
@@ -15,13 +19,22 @@ from __future__ import annotations
 import csv
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
 from libpolis.align.queries._match import Query
 from libpolis.errors import DataError, NotFoundError
 
-__all__ = ["AURORA_ATTRIBUTION", "TEXT2SDG_SYSTEMS", "aurora_queries", "text2sdg_queries"]
+__all__ = [
+    "AURORA_ATTRIBUTION",
+    "SHIPPED_SYSTEMS",
+    "TEXT2SDG_SYSTEMS",
+    "aurora_queries",
+    "own_queries",
+    "shipped_queries",
+    "text2sdg_queries",
+]
 
 AURORA_ATTRIBUTION = "Aurora Universities Network (AUR), SDG queries v5.0, CC BY 4.0"
 
@@ -140,4 +153,53 @@ def text2sdg_queries(path: str | Path, system: str | None = None) -> list[Query]
                 raise DataError(f"{p}, line {line}: goal {goal} is not 1-17")
             if text:
                 out.append(Query(name, goal, None, qid, text, "text2sdg"))
+    return out
+
+
+def own_queries(path: str | Path | None = None) -> list[Query]:
+    """libpolis's own multilingual keyword queries (fr, es, pt), one per goal and language.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        CSV with columns ``sdg, lang, query`` (default: the shipped file).
+
+    Returns
+    -------
+    list of Query
+        ``system="libpolis"``, ``query_id`` as ``"4-pt"``, syntax ``"scopus"``.
+    """
+    p = Path(path) if path is not None else _shipped_aurora().parent / "libpolis-multilingual.csv"
+    if not p.is_file():
+        raise NotFoundError(f"query table {str(p)!r} is missing")
+    out: list[Query] = []
+    with p.open(encoding="utf-8", newline="") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            try:
+                goal, lang, text = int(row["sdg"]), row["lang"].strip(), _space(row["query"])
+            except (KeyError, ValueError, AttributeError) as exc:
+                raise DataError(f"{p}, line {line}: not a query row ({exc})") from None
+            if not 1 <= goal <= 17:
+                raise DataError(f"{p}, line {line}: goal {goal} is not 1-17")
+            out.append(Query("libpolis", goal, None, f"{goal}-{lang}", text, "scopus"))
+    return out
+
+
+#: Query systems that may ship and run in the installed package (licence checked).
+SHIPPED_SYSTEMS = {"aurora": aurora_queries, "libpolis": own_queries}
+
+
+def shipped_queries(systems: Sequence[str]) -> list[Query]:
+    """Queries of the named shipped systems (:data:`SHIPPED_SYSTEMS`), in that order.
+
+    Raises
+    ------
+    DataError
+        A system is not one that ships with libpolis.
+    """
+    out: list[Query] = []
+    for s in systems:
+        if s not in SHIPPED_SYSTEMS:
+            raise DataError(f"query system {s!r} does not ship with libpolis")
+        out += SHIPPED_SYSTEMS[s]()
     return out
