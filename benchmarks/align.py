@@ -40,6 +40,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from libpolis.align import _sdg_corpus as corpus
+from libpolis.align.api import sdg_decisions
 from libpolis.align.ensemble import SdgEnsemble
 from libpolis.align.sdg import GOALS, SdgClassifier, _default_dir
 from libpolis.align.train import label_matrix, training_frames
@@ -189,6 +190,7 @@ def main(argv: list[str] | None = None) -> None:
     ens_acc = SdgEnsemble.load(model_dir, classifier=cached)
     research = research_ensemble(frames, model_dir, cached, qs)
     methods = {
+        "align_texts": lambda ts: as_matrix(sdg_decisions(ts, cached, ens_acc)[1]),
         "ensemble": lambda ts: as_matrix(ens_acc.predict(ts)),
         "classifier": lambda ts: np.array(
             [[int(g in gs) for g in GOALS] for gs in cached.predict(ts)], dtype=np.int8
@@ -359,7 +361,10 @@ def write_report(out: Path, model: SdgClassifier, results, sets, neg_rates, perf
     names = [k for k in next(iter(results.values())) if k != "_n"]
     lines.append("## Methods (columns)\n")
     lines.append(
-        "- `ensemble`: **the shipped decision** (`libpolis.align.ensemble.SdgEnsemble`): one "
+        "- `align_texts`: **what users get** (`libpolis align texts --framework sdg`): the "
+        "library prior for short programme-like texts on which the classifier is unsure "
+        "(`libpolis.align.sdg_library`), the ensemble for every other text.\n"
+        "- `ensemble`: the shipped ensemble alone (`libpolis.align.ensemble.SdgEnsemble`): one "
         "logistic regression per goal over the classifier's calibrated probabilities, the "
         "hits of the Aurora v5 queries (CC BY 4.0) and of libpolis's own fr/es/pt keyword "
         "queries (both shipped) and text length; per-goal thresholds from "

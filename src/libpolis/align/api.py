@@ -20,7 +20,7 @@ from libpolis.align.frameworks import Framework, load_framework
 from libpolis.align.match import METHOD, VERSION, _check_texts, match_texts
 from libpolis.errors import NotFoundError
 
-__all__ = ["MAX_HITS", "align_texts", "method_of"]
+__all__ = ["MAX_HITS", "align_texts", "method_of", "sdg_decisions"]
 
 #: Query hits shown per suggested goal (the explanation of the ensemble's query evidence).
 MAX_HITS = 5
@@ -71,6 +71,38 @@ def method_of(framework: str | Framework) -> tuple[str, str]:
     return METHOD, VERSION
 
 
+def sdg_decisions(
+    texts: list[str], clf: Any, ens: Any, threshold: float | None = None
+) -> tuple[np.ndarray, list[list[int]], list[list[Any]], np.ndarray]:
+    """The SDG decision of :func:`align_texts` without the explanations (non-blank texts).
+
+    Programme-like texts on which the classifier is unsure get the library prior
+    (:func:`libpolis.align.sdg_library.predict_combined`); every other text gets the ensemble
+    (:class:`libpolis.align.ensemble.SdgEnsemble`, when ``ens`` is given), unless one
+    ``threshold`` is forced. Every text gets its query hits.
+
+    Returns
+    -------
+    tuple
+        ``(proba (n, 17), labels, hits, prior_used (n,) bool)``.
+    """
+    from libpolis.align import sdg_library
+
+    res = sdg_library.predict_combined(texts, clf, threshold=threshold)
+    proba = np.array(res.proba, dtype=np.float64)
+    labels = [list(ls) for ls in res.labels]
+    hits: list[list[Any]] = [[] for _ in texts]
+    if ens is not None:
+        rest = [k for k in range(len(texts)) if not res.prior_used[k]] if threshold is None else []
+        if rest:
+            er = ens.analyse([texts[k] for k in rest], classifier_proba=proba[rest])
+            for r, k in enumerate(rest):
+                proba[k], labels[k], hits[k] = er.proba[r], er.labels[r], er.hits[r]
+        for k in sorted(set(range(len(texts))) - set(rest)):
+            hits[k] = ens.engine.match(texts[k][:MAX_CHARS])
+    return proba, labels, hits, np.asarray(res.prior_used, dtype=bool)
+
+
 def _align_sdg(texts: list[str], threshold: float | None) -> list[dict[str, Any]]:
     from libpolis.align import sdg_library
 
@@ -91,21 +123,8 @@ def _align_sdg(texts: list[str], threshold: float | None) -> list[dict[str, Any]
     if not idx:
         return out
     sub = [texts[i] for i in idx]
-    res = sdg_library.predict_combined(sub, clf, threshold=threshold)
-    proba = np.array(res.proba, dtype=np.float64)
-    labels = [list(ls) for ls in res.labels]
-    hits: list[list[Any]] = [[] for _ in sub]
     ens = _sdg_ensemble()
-    if ens is not None:
-        # texts outside the library prior's gate: the ensemble (classifier + Aurora queries)
-        # decides, unless one threshold is forced; every text gets its query hits explained
-        rest = [k for k in range(len(sub)) if not res.prior_used[k]] if threshold is None else []
-        if rest:
-            er = ens.analyse([sub[k] for k in rest], classifier_proba=proba[rest])
-            for r, k in enumerate(rest):
-                proba[k], labels[k], hits[k] = er.proba[r], er.labels[r], er.hits[r]
-        for k in set(range(len(sub))) - set(rest):
-            hits[k] = ens.engine.match(sub[k][:MAX_CHARS])
+    proba, labels, hits, prior_used = sdg_decisions(sub, clf, ens, threshold)
     pairs: list[tuple[int, int]] = []
     for k, i in enumerate(idx):
         goals = sorted(labels[k], key=lambda g: (-float(proba[k][g - 1]), g))
@@ -113,7 +132,7 @@ def _align_sdg(texts: list[str], threshold: float | None) -> list[dict[str, Any]
         out[i]["scores"] = {str(g): round(float(proba[k][g - 1]), 4) for g in goals}
         pairs.extend((k, g) for g in goals)
     explained = explain_many(clf, sub, pairs)
-    prior_pairs = [(k, g) for k, g in pairs if res.prior_used[k]]
+    prior_pairs = [(k, g) for k, g in pairs if prior_used[k]]
     priors = dict(
         zip(
             prior_pairs,
