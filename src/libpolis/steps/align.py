@@ -17,6 +17,15 @@ from libpolis._cli_common import DbOpt, JsonOpt, WorkspaceOpt, cli_errors, emit,
 __all__ = ["register"]
 
 
+def _goal_line(goal: dict[str, Any]) -> str:
+    """A goal as `frameworks show` prints it: its short name, and its official title when that
+    adds more than its number ("Culture as everyone's right (Cultural rights)")."""
+    title, official = str(goal["title"]), str(goal.get("official_title") or "")
+    if official and official != title and str(goal["code"]) not in official:
+        return f"{title} ({official})"
+    return title
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``align`` and ``frameworks`` sub-apps to the libpolis CLI."""
     align_app = typer.Typer(
@@ -214,7 +223,7 @@ def register(app: typer.Typer) -> None:
             shown,
             json_out,
             "\n".join(
-                [shown["title"], *(f"{g['code']:>5s}  {g['title']}" for g in shown["goals"])]
+                [shown["title"], *(f"{g['code']:>5s}  {_goal_line(g)}" for g in shown["goals"])]
             ),
         )
 

@@ -18,6 +18,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, s
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
+from libpolis.goal_names import short_name
 from libpolis.settings import get_settings
 from libpolis.store import open_store, side_engine, track_revisions, upgrade
 from libpolis.store.revision import read_revisions
@@ -54,6 +55,9 @@ def _templates(extra_dir: Path | None) -> Jinja2Templates:
         autoescape=select_autoescape(default=True),
         auto_reload=False,  # templates do not change under a running server
     )
+    # short names of UDHR articles and Culture 21 commitments, also for goals stored before
+    # they existed ("Article 19" in an older workspace)
+    env.globals["goal_name"] = short_name
     return Jinja2Templates(env=env)
 
 
