@@ -10,7 +10,7 @@ Keys: ``sha1:`` + the first 16 hex digits of the SHA-1 of
 ``"<source>|<lower-cased title>|<first 400 characters of the normalised body>"`` for Jersey City
 and Hoboken (one row per distinct listing: the same title and text on several dates is one
 programme), and of the lower-cased name for Barnet (as in the earlier
-``calibration/sdg_library_real.csv``).
+``calibration/sdg_library_real.csv``, now folded into this set).
 """
 
 from __future__ import annotations

@@ -18,10 +18,12 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["NAMED_FRAMEWORKS", "code_key", "short_name", "short_names"]
+__all__ = ["NAMED_FRAMEWORKS", "NUMBERED_TITLES", "code_key", "short_name", "short_names"]
 
 #: Frameworks whose goals have short names.
 NAMED_FRAMEWORKS: tuple[str, ...] = ("udhr", "culture21")
+#: Frameworks whose official goal titles only number them ("Article 19", "Article premier").
+NUMBERED_TITLES: tuple[str, ...] = ("udhr",)
 
 _PART = re.compile(r"\d+|[^\d.]+")
 

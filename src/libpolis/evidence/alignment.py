@@ -170,6 +170,7 @@ def add_alignment(ev: Evidence, rd: StoreReader) -> None:
             continue
         rows = []
         for (fname, code, title), g in part.groupby(["framework_name", "code", "goal_title"]):
+            key = str(g["key"].iloc[0])
             partners = sorted(
                 {
                     p.strip()
@@ -182,8 +183,8 @@ def add_alignment(ev: Evidence, rd: StoreReader) -> None:
                 {
                     "framework": fname,
                     "code": str(code),
-                    "title": _titles(None, fname, code).get("en") or title,
-                    "titles": _titles(g["goal_attrs"].iloc[0], fname, code),
+                    "title": _titles(None, key, code).get("en") or title,
+                    "titles": _titles(g["goal_attrs"].iloc[0], key, code),
                     "programmes": int(g["programme_id"].nunique()),
                     "examples": list(
                         g.sort_values("score", ascending=False)["title"].dropna().unique()[:3]
