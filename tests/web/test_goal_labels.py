@@ -65,3 +65,32 @@ def test_partnership_pick_lists_sort_numerically_with_names(
         udhr = re.findall(r">udhr (\d+) · ([^<]+)<", html)
         assert [c for c, _ in udhr] == [str(i) for i in range(1, 31)], path
         assert dict(udhr)["26"].strip() == short_name("udhr", 26) == "Education"
+
+
+def test_saved_programmes_get_sdg_suggestions_only_with_evidence(sqlite_web, login_as):
+    app, ids = sqlite_web
+    staff = login_as(app, "staff")
+    movie = staff.post(
+        "/api/programmes",
+        json={
+            "title": "Children's Friday movie",
+            "description": "On Fridays at 17:00 there is an open cinema screening for children "
+            "and families. Bring your own drinks and snacks!",
+            "library_id": ids["library_a"],
+        },
+    )
+    assert movie.status_code == 201, movie.text
+    assert [a for a in movie.json()["alignments"] if a["framework"] == "sdg"] == []
+    homework = staff.post(
+        "/api/programmes",
+        json={
+            "title": "Homework help",
+            "description": "Volunteer tutors give homework help to pupils after school.",
+            "library_id": ids["library_a"],
+        },
+    )
+    sdg = [a for a in homework.json()["alignments"] if a["framework"] == "sdg"]
+    assert [a["goal_code"] for a in sdg] == ["4"]
+    assert "homework help" in sdg[0]["explanation"]["evidence"]
+    page = staff.get(f"/programmes/{homework.json()['id']}").text
+    assert "in the text: homework help" in page
