@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from libpolis.goal_names import short_name
 from libpolis.settings import get_settings
 from libpolis.store import open_store, side_engine, track_revisions, upgrade
 from libpolis.store.revision import read_revisions
@@ -59,6 +60,9 @@ def _templates(extra_dir: Path | None) -> Jinja2Templates:
         autoescape=select_autoescape(default=True),
         auto_reload=False,  # templates do not change under a running server
     )
+    # short names of UDHR articles and Culture 21 commitments, also for goals stored before
+    # they existed ("Article 19" in an older workspace)
+    env.globals["goal_name"] = short_name
     return Jinja2Templates(env=env)
 
 
