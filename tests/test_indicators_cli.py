@@ -66,6 +66,7 @@ def test_benchmark_peers_cli_matches_the_analysis(tmp_path: Path) -> None:
     others = systems[systems["system_id"] != "AK0016"]
     expect = others[(others["population"] >= pop / 3) & (others["population"] <= pop * 3)]
     assert sorted(peers["system_id"]) == sorted(expect["system_id"]) and got["peers"] == len(expect)
+    assert set(measures["year"]) == {2021} and measures["source"].str.startswith("IMLS").all()
     direct = benchmark(systems, "AK0016", PeerRule(population_factor=3, locale="any"))
     assert np.allclose(measures["percentile"], direct["percentile"], equal_nan=True)
     human = runner.invoke(app, ["benchmark", "peers", "--city", "cordova", "--locale", "any",

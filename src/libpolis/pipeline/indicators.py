@@ -207,6 +207,8 @@ def run_benchmark(engine: Engine, request: BenchmarkRequest) -> StepResult:
     peers = peer_group(data, subject, request.rule)
     measures = benchmark(systems, subject, request.rule)
     me = data[data["system_id"].astype(str) == subject].iloc[0]
+    measures["year"] = int(me["year"])
+    measures["source"] = str(me["source"])
     keep = ["system_id", "name", "city", "region", "population", "locale", "visits_per_capita",
             "loans_per_capita", "programmes_per_1000", "attendance_per_capita",
             "budget_per_capita"]  # fmt: skip
@@ -232,7 +234,7 @@ def run_benchmark(engine: Engine, request: BenchmarkRequest) -> StepResult:
         "year": int(me["year"]),
         "source": str(me["source"]),
         "percentile_method": "100 * (peers below + peers equal / 2) / peers reporting",
-        "measures": measures.drop(columns=["rule"]).to_dict(orient="records"),
+        "measures": measures.drop(columns=["rule", "year", "source"]).to_dict(orient="records"),
     }
     names = {f"benchmark_{label}_measures": measures, f"benchmark_{label}_peers": peers[keep]}
     run_id = write_result(
