@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from libpolis.rules.api import RuleChecked, rule_field
+from libpolis.web.openapi import UtcDateTime
 
 __all__ = [
     "ROLES",
@@ -124,7 +125,7 @@ class AlignmentPublic(_ORM):
     explanation: dict[str, Any]
     status: str
     decided_by: str | None
-    decided_at: datetime | None
+    decided_at: UtcDateTime | None
 
 
 class ProgrammeDetail(ProgrammePublic):
@@ -226,7 +227,7 @@ class StatusChange(BaseModel):
 class StatusChangePublic(_ORM):
     from_status: str | None
     to_status: str
-    changed_at: datetime
+    changed_at: UtcDateTime
     changed_by: str | None
 
 
@@ -267,7 +268,7 @@ class NotePublic(_ORM):
     partnership_id: int
     body: str
     author: str | None
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class DocumentPublic(_ORM):
@@ -279,7 +280,7 @@ class DocumentPublic(_ORM):
     size_bytes: int
     sha256: str
     uploaded_by: str | None
-    uploaded_at: datetime
+    uploaded_at: UtcDateTime
 
 
 class PartnershipDetail(PartnershipPublic):
@@ -356,7 +357,7 @@ class TokenOut(BaseModel):
 
 class AuditPublic(_ORM):
     id: int
-    at: datetime
+    at: UtcDateTime
     user_email: str | None
     action: str
     entity: str
