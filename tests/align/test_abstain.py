@@ -80,6 +80,9 @@ def test_model_hits_are_evidence_a_probability_is_not() -> None:
     text = "Family bingo night with prizes"
     assert supported_goals(text, [3], {"3": {"probability": 0.99}}) == {}
     assert supported_goals(text, [3], {"3": {"hits": [{"query": "q", "words": ["x"]}]}}) == {3: []}
+    # the ensemble's explanation lists its query hits under "queries"
+    hit = {"system": "aurora", "target": "3.8", "words": ["vaccination"]}
+    assert supported_goals(text, [3, 4], {"3": {"queries": [hit]}, "4": {"queries": []}}) == {3: []}
 
 
 def test_empty_long_and_mismatched_inputs() -> None:
