@@ -4,7 +4,6 @@ use it, and leaves the store as it was; the roles that may use it succeed."""
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -413,7 +412,7 @@ def test_read_matrix(readers, rd: R) -> None:
     """Each role gets the status its role allows, and no output shows an unpublished
     partnership to a role that may not open it; outputs that list partnerships show each role
     exactly those it may open."""
-    app, o, clients = readers
+    _app, o, clients = readers
     path = rd.path.format(**o)
     for role in ALL:
         r = clients[role].get(path, follow_redirects=False)

@@ -25,7 +25,6 @@ from libpolis.web.deps import (
 )
 from libpolis.web.routes._common import form_model, pager, redirect, render
 from libpolis.web.routes.goals import goal_public
-from libpolis.web.visibility import visible_partnerships
 from libpolis.web.schemas import (
     STATUSES,
     DocumentPublic,
@@ -42,6 +41,7 @@ from libpolis.web.schemas import (
     StatusChange,
     StatusChangePublic,
 )
+from libpolis.web.visibility import visible_partnerships
 
 __all__ = ["pages", "partnership_public", "router"]
 
