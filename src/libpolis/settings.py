@@ -38,6 +38,22 @@ class Settings(BaseSettings):
     login_address_max_failures:
         Failed sign-ins (any account) one client address may make in 15 minutes: a brake on
         trying one password against many accounts, high enough for an office behind one NAT.
+    db_pool_size, db_max_overflow, db_pool_timeout_s:
+        The connection pool of each process (and each web worker): connections kept open, extra
+        ones opened under load, and seconds to wait for one before giving up.
+    sqlite_busy_timeout_ms:
+        How long a SQLite connection waits for another process's write to finish before it
+        reports the database busy (also the wait for this process's one writer lock).
+    web_max_concurrency:
+        Requests each web worker runs at once (admission limit; default half the pool, as a
+        request may hold two pooled connections). The others wait in a queue.
+    web_max_writers:
+        Of those, how many may be writes (POST, PUT, PATCH, DELETE); default 2 on SQLite, which
+        writes one at a time anyway, and ``web_max_concurrency`` on PostgreSQL.
+    web_max_queue, web_queue_timeout_s, web_retry_after_s:
+        Requests that may wait for admission, and how long; beyond either the worker answers
+        ``503`` with ``Retry-After: web_retry_after_s`` at once instead of keeping the client
+        waiting.
     """
 
     model_config = SettingsConfigDict(env_prefix="LIBPOLIS_", extra="ignore")
@@ -51,6 +67,15 @@ class Settings(BaseSettings):
     login_backoff_s: float = Field(default=2.0, gt=0, le=3600)
     login_backoff_max_s: float = Field(default=900.0, gt=0, le=86_400)
     login_address_max_failures: int = Field(default=100, ge=1, le=10_000_000)
+    db_pool_size: int = Field(5, ge=1, le=1000)
+    db_max_overflow: int = Field(10, ge=0, le=1000)
+    db_pool_timeout_s: float = Field(30.0, gt=0)
+    sqlite_busy_timeout_ms: int = Field(15_000, ge=0)
+    web_max_concurrency: int | None = Field(None, ge=1, le=1000)
+    web_max_writers: int | None = Field(None, ge=1, le=1000)
+    web_max_queue: int = Field(200, ge=0)
+    web_queue_timeout_s: float = Field(5.0, gt=0)
+    web_retry_after_s: int = Field(2, ge=1)
 
     @field_validator("secret_key")
     @classmethod

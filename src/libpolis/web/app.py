@@ -19,9 +19,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from libpolis.goal_names import short_name
 from libpolis.settings import get_settings
 from libpolis.store import open_store, side_engine, track_revisions, upgrade
 from libpolis.store.revision import read_revisions
+from libpolis.web.admission import AdmissionLimiter, ServerErrors, admission_options
 from libpolis.web.cache import ReadCache
 from libpolis.web.deps import WebConfig
 from libpolis.web.errors import install_error_handlers
@@ -58,6 +60,9 @@ def _templates(extra_dir: Path | None) -> Jinja2Templates:
         autoescape=select_autoescape(default=True),
         auto_reload=False,  # templates do not change under a running server
     )
+    # short names of UDHR articles and Culture 21 commitments, also for goals stored before
+    # they existed ("Article 19" in an older workspace)
+    env.globals["goal_name"] = short_name
     return Jinja2Templates(env=env)
 
 
@@ -126,10 +131,13 @@ def create_app(
     templates = _templates(templates_dir)
     app.state.templates = templates
 
+    # innermost: requests answered from the read cache never wait for admission
+    app.add_middleware(AdmissionLimiter, **admission_options(engine, settings))
     if cache_reads:  # inside the session middleware: it needs the session to tell who asks
         # a connection of its own: the event loop must never wait for the routes' pool
         reader = side_engine(engine, pool_size=1)
         app.add_middleware(ReadCache, revisions=lambda: read_revisions(reader))
+    app.add_middleware(ServerErrors, retry_after_s=settings.web_retry_after_s)
     app.add_middleware(SessionMiddleware, codec=codec, max_body_bytes=max_upload_bytes + 64 * 1024)
     proxies = settings.proxy_list() if trusted_proxies is None else trusted_proxies
     if proxies:  # outermost: every layer sees the client's address and scheme
