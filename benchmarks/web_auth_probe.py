@@ -42,7 +42,6 @@ PASSWORD = "correct horse battery staple"
 
 def _app(tmp: Path) -> tuple[Any, dict[str, Any]]:
     from conftest import SECRET, seed  # tests/web/conftest.py: one user per role
-
     from libpolis.store import open_store
     from libpolis.web.app import create_app
 
