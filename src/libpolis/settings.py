@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -25,6 +26,18 @@ class Settings(BaseSettings):
     secret_key:
         Key that signs web sessions. A random key is generated per process when unset; known
         unsafe values are refused.
+    trusted_proxies:
+        Comma-separated addresses or networks (CIDR) of reverse proxies whose
+        ``X-Forwarded-For`` and ``X-Forwarded-Proto`` headers the web app believes; empty (the
+        default) believes no one, so the client address is the connection's peer.
+    login_free_failures:
+        Failed sign-ins an account may have before each further attempt must wait.
+    login_backoff_s:
+        The wait after the first failure beyond the free ones, in seconds; it doubles with
+        every further failure, up to ``login_backoff_max_s``.
+    login_address_max_failures:
+        Failed sign-ins (any account) one client address may make in 15 minutes: a brake on
+        trying one password against many accounts, high enough for an office behind one NAT.
     db_pool_size, db_max_overflow, db_pool_timeout_s:
         The connection pool of each process (and each web worker): connections kept open, extra
         ones opened under load, and seconds to wait for one before giving up.
@@ -49,6 +62,11 @@ class Settings(BaseSettings):
     database_url: str | None = None
     secret_key: str = ""
     out_dir: Path = Path("out")
+    trusted_proxies: str = ""
+    login_free_failures: int = Field(default=5, ge=1, le=1_000_000)
+    login_backoff_s: float = Field(default=2.0, gt=0, le=3600)
+    login_backoff_max_s: float = Field(default=900.0, gt=0, le=86_400)
+    login_address_max_failures: int = Field(default=100, ge=1, le=10_000_000)
     db_pool_size: int = Field(5, ge=1, le=1000)
     db_max_overflow: int = Field(10, ge=0, le=1000)
     db_pool_timeout_s: float = Field(30.0, gt=0)
@@ -66,12 +84,32 @@ class Settings(BaseSettings):
             raise ValueError("LIBPOLIS_SECRET_KEY is a well-known unsafe value; set a random one")
         return value or secrets.token_urlsafe(32)
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        for part in _split(value):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"LIBPOLIS_TRUSTED_PROXIES: {part!r} is not an IP address or network"
+                ) from None
+        return value
+
+    def proxy_list(self) -> list[str]:
+        """``trusted_proxies`` as a list of addresses and networks (empty: trust no proxy)."""
+        return _split(self.trusted_proxies)
+
     def store_url(self, workspace: Path | None = None) -> str:
         """The SQLAlchemy URL: ``database_url`` if set, else a SQLite file at ``workspace``."""
         if self.database_url:
             return self.database_url
         path = Path(workspace or self.workspace).expanduser().resolve()
         return f"sqlite:///{path}"
+
+
+def _split(value: str) -> list[str]:
+    return [p.strip() for p in value.split(",") if p.strip()]
 
 
 def get_settings() -> Settings:
