@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from libpolis.errors import DataError, LibpolisError
+from libpolis.goal_names import code_key
 from libpolis.store.tables import Area, Framework, Goal, LibrarySystem, Partner, Partnership, User
 from libpolis.web import authz, crud
 from libpolis.web.deps import (
@@ -268,7 +269,7 @@ def _choices(db: Session) -> dict[str, Any]:
         "systems": db.execute(
             select(LibrarySystem.id, LibrarySystem.name).order_by(LibrarySystem.name)
         ).all(),
-        "goals": [(g, g.key) for g in goals],
+        "goals": [(g, g.key) for g in sorted(goals, key=lambda g: (g.key, code_key(g.code)))],
         "districts": districts,
         "statuses": STATUSES,
     }
