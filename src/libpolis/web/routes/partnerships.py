@@ -42,6 +42,7 @@ from libpolis.web.schemas import (
     StatusChange,
     StatusChangePublic,
 )
+from libpolis.web.visibility import visible_partnerships
 
 __all__ = ["pages", "partnership_public", "router"]
 
@@ -249,7 +250,7 @@ def api_document(request: Request, document_id: PathId, db: Db, user: MaybeUser)
 # -- pages ----------------------------------------------------------------------------------
 
 
-def _choices(db: Session) -> dict[str, Any]:
+def _choices(db: Session, user: User | None) -> dict[str, Any]:
     """Options of the filter and form selects: plain rows of the columns shown (no ORM
     entities; the goal list alone can hold a few hundred)."""
     goals = db.execute(
@@ -260,7 +261,13 @@ def _choices(db: Session) -> dict[str, Any]:
     ).all()
     districts = sorted(
         set(db.scalars(select(Area.name).where(Area.kind == "district")).all())
-        | {d for d in db.scalars(select(Partnership.district).distinct()).all() if d}
+        | {
+            d
+            for d in db.scalars(
+                visible_partnerships(select(Partnership.district).distinct(), user)
+            ).all()
+            if d
+        }
     )
     return {
         "partners": db.execute(
@@ -293,7 +300,7 @@ def list_page(
         rows=partnerships_public(db, rows),
         f={"status": status or "", "goal_id": goal_id, "district": district or "", "q": q or ""},
         pager=pager(request, total, p),
-        **_choices(db),
+        **_choices(db, user),
     )
 
 
@@ -311,7 +318,7 @@ async def _partnership_form(request: Request) -> dict[str, Any]:
 
 @pages.get("/partnerships/new")
 def new_page(request: Request, db: Db, user: CurrentUser) -> Response:
-    return render(request, "partnership_form.html", item=None, goal_ids=[], **_choices(db))
+    return render(request, "partnership_form.html", item=None, goal_ids=[], **_choices(db, user))
 
 
 @pages.post("/partnerships/new")
@@ -347,7 +354,9 @@ def detail_page(request: Request, partnership_id: PathId, db: Db, user: MaybeUse
 def edit_page(request: Request, partnership_id: PathId, db: Db, user: CurrentUser) -> Response:
     row = crud.get_partnership(db, partnership_id=partnership_id, user=user)
     goal_ids = [g.id for g, _ in crud.goals_of(db, partnership_id=row.id)]
-    return render(request, "partnership_form.html", item=row, goal_ids=goal_ids, **_choices(db))
+    return render(
+        request, "partnership_form.html", item=row, goal_ids=goal_ids, **_choices(db, user)
+    )
 
 
 @pages.post("/partnerships/{partnership_id}/edit")
