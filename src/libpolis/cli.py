@@ -53,7 +53,9 @@ from libpolis.steps import STEP_MODULES
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, cls=OneLineErrors)
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help=__doc__, cls=OneLineErrors, rich_markup_mode=None
+)
 import_app = typer.Typer(
     no_args_is_help=True,
     help="Bring open data in: libraries, cultural venues, residents, districts, programmes.",
