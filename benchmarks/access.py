@@ -230,8 +230,41 @@ def task_straight(where: str) -> dict:
     lat = r.uniform(box[1], box[3], n_points)
     f_lon = r.uniform(box[0], box[2], n_libs)
     f_lat = r.uniform(box[1], box[3], n_libs)
-    wall, cpu, (dist, _idx) = _best(lambda: nearest_points(lon, lat, f_lon, f_lat), repeat=2)
-    peak = _peak_mb(lambda: nearest_points(lon, lat, f_lon, f_lat))
+    from scipy.spatial import cKDTree
+
+    from libpolis.access._geo import EARTH_RADIUS_M, unit_vectors
+
+    def ours():
+        return nearest_points(lon, lat, f_lon, f_lat)
+
+    def peer():  # plain SciPy: one k-d tree, one threaded query in input order
+        if where == "us":
+            tree = cKDTree(unit_vectors(f_lon, f_lat))
+            chord, idx = tree.query(unit_vectors(lon, lat), workers=-1)
+            return 2 * EARTH_RADIUS_M * np.arcsin(np.clip(chord / 2, 0.0, 1.0)), idx
+        from pyproj import Transformer
+
+        from libpolis.access._geo import local_utm_crs
+
+        to_xy = Transformer.from_crs(4326, local_utm_crs(f_lon, f_lat), always_xy=True)
+        tree = cKDTree(np.column_stack(to_xy.transform(f_lon, f_lat)))
+        return tree.query(np.column_stack(to_xy.transform(lon, lat)), workers=-1)
+
+    # paired A B A B after one warm-up of each: both see the same load
+    ours(), peer()
+    runs: dict[str, list[tuple[float, float]]] = {"ours": [], "peer": []}
+    for _ in range(2):
+        for name, fn in (("ours", ours), ("peer", peer)):
+            c0, w0 = time.process_time(), time.perf_counter()
+            out = fn()
+            runs[name].append((time.perf_counter() - w0, time.process_time() - c0))
+            if name == "ours":
+                dist = out[0]
+            else:
+                peer_dist = out[0]
+    wall, cpu = min(w for w, _ in runs["ours"]), min(c for _, c in runs["ours"])
+    peer_wall, peer_cpu = min(w for w, _ in runs["peer"]), min(c for _, c in runs["peer"])
+    peak = _peak_mb(ours)
     # brute-force check on a sample (haversine; in UTM mode expect ellipsoid-vs-sphere < 0.5 %)
     from libpolis.access._geo import haversine_m
 
@@ -245,6 +278,9 @@ def task_straight(where: str) -> dict:
         "cpu_s": cpu,
         "peak_mb": peak,
         "max_rel_diff_bruteforce": float(np.max(np.abs(dist[s] - hv) / hv)),
+        "peer_wall_s": peer_wall,
+        "peer_cpu_s": peer_cpu,
+        "max_abs_diff_peer_m": float(np.max(np.abs(dist - peer_dist))),
         "maxrss_mb": _maxrss_mb(),
     }
 
@@ -475,6 +511,14 @@ def _report(res: dict[str, dict]) -> str:
                 f"uses both cores), peak {s['peak_mb']:.0f} MiB; largest relative difference "
                 "to brute-force haversine on 2,000 sampled points "
                 f"{s['max_rel_diff_bruteforce']:.2e}"
+                + (
+                    f"; plain SciPy cKDTree peer in the same run (A B A B): "
+                    f"{s['peer_wall_s']:.2f} s wall, {s['peer_cpu_s']:.2f} s CPU "
+                    f"({s['peer_cpu_s'] / s['cpu_s']:.2f}x libpolis's CPU), largest difference "
+                    f"{s['max_abs_diff_peer_m']:.1e} m; process max RSS {s['maxrss_mb']:.0f} MiB"
+                    if "peer_wall_s" in s
+                    else ""
+                )
             )
         else:
             out.append(f"- {label}: failed: {s.get('error')}")

@@ -54,7 +54,11 @@ from libpolis.steps import STEP_MODULES
 __all__ = ["app", "main"]
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help=__doc__, cls=OneLineErrors, rich_markup_mode=None
+    add_completion=False,
+    no_args_is_help=True,
+    help=__doc__,
+    cls=OneLineErrors,
+    rich_markup_mode=None,
 )
 import_app = typer.Typer(
     no_args_is_help=True,

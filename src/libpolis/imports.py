@@ -7,6 +7,7 @@ the store exactly as it was.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import Engine, select, update
 from libpolis.sources.names import library_city, match_library
 from libpolis.store import record_dataset, session_scope, upsert_records
 from libpolis.store.tables import SOURCED_TABLES, Library, LibrarySystem, Programme
+from libpolis.store.upsert import existing_ids
 
 __all__ = [
     "ImportResult",
@@ -142,13 +144,16 @@ def link_programmes_to_libraries(session) -> dict[str, int]:
 def import_frames(
     engine: Engine,
     source: str,
-    frames: dict[str, pd.DataFrame],
+    frames: dict[str, pd.DataFrame | Iterable[pd.DataFrame]],
     *,
     dataset: dict[str, Any],
     extra_sources: dict[str, str] | None = None,
     link: tuple[str, str] | None = None,
 ) -> ImportResult:
     """Upsert ``{table_name: records}`` under ``source`` and record the dataset, atomically.
+
+    ``records`` is a frame, or an iterable of frames (the parts of a file read in parts, see
+    :mod:`libpolis.sources.population_stream`), all written in the one transaction.
 
     ``extra_sources`` lets one import write a table under another source key (e.g. the PLS
     statistics under the AE file's name); ``link`` names ``(library_source, system_source)``
@@ -158,16 +163,26 @@ def import_frames(
     """
     result = ImportResult(source)
     extra_sources = extra_sources or {}
+    rows = 0
     with session_scope(engine) as session:
         for name, frame in frames.items():
             src = extra_sources.get(name, source)
-            counts = upsert_records(session, SOURCED_TABLES[name], _records(frame, src))
-            result.inserted[name] = result.inserted.get(name, 0) + counts.inserted
-            result.updated[name] = result.updated.get(name, 0) + counts.updated
+            table = SOURCED_TABLES[name]
+            # a frame, or the parts of a file read in parts (same transaction)
+            parts = [frame] if isinstance(frame, pd.DataFrame) else frame
+            known = None if isinstance(frame, pd.DataFrame) else existing_ids(session, table, {src})
+            for part in parts:
+                counts = upsert_records(session, table, _records(part, src), existing=known)
+                result.inserted[name] = result.inserted.get(name, 0) + counts.inserted
+                result.updated[name] = result.updated.get(name, 0) + counts.updated
+                rows += len(part)
         if link is not None:
             link_libraries_to_systems(session, *link)
-        if len(frames.get("programme", ())) or len(frames.get("library", ())):
+        if (
+            result.inserted.get("programme")
+            or result.updated.get("programme")
+            or (result.inserted.get("library") or result.updated.get("library"))
+        ):
             result.programme_links = link_programmes_to_libraries(session)
-        rows = sum(len(f) for f in frames.values())
         record_dataset(session, source=source, rows=rows, **dataset)
     return result

@@ -121,7 +121,9 @@ def _bad_row(path: Path | str, frame: pd.DataFrame, mask: np.ndarray, column: st
         value = value.item()
     if isinstance(value, float):
         value = f"{value:.10g}"
-    return DataError(f"{path}, line {pos + 2}, column {column!r}: {str(value)!r} {why}")
+    # a chunk of a file read in parts keeps the file's row numbers as its index
+    row = int(frame.index[pos]) if frame.index.dtype.kind == "i" else pos
+    return DataError(f"{path}, line {row + 2}, column {column!r}: {str(value)!r} {why}")
 
 
 def check_numeric(

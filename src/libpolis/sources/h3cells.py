@@ -44,7 +44,8 @@ def h3_points(frame: pd.DataFrame, path: Path, column: str) -> pd.DataFrame:
     for i, cell in enumerate(cells):
         if not h3.is_valid_cell(cell):
             raise DataError(
-                f"{path}, line {i + 2}, column {column!r}: {frame[column].iloc[i]!r} "
+                f"{path}, line {int(frame.index[i]) + 2}, column {column!r}: "
+                f"{frame[column].iloc[i]!r} "
                 "is not a valid H3 cell id"
             )
         lat[i], lon[i] = h3.cell_to_latlng(cell)

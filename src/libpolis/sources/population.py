@@ -106,25 +106,57 @@ def read_population(
     else:
         frame = read_csv_checked(path, encoding=encoding)
         points = None
+    return _units(
+        frame.reset_index(drop=True),
+        points,
+        path,
+        id_column=id_column,
+        population_column=population_column,
+        x_column=x_column,
+        y_column=y_column,
+        crs=crs,
+        income_column=income_column,
+        district_column=district_column,
+        attr_columns=attr_columns,
+        h3_column=h3_column,
+    )
+
+
+def _units(
+    frame: pd.DataFrame,
+    points: pd.DataFrame | None,
+    path: Path,
+    *,
+    id_column: str,
+    population_column: str,
+    x_column: str | None,
+    y_column: str | None,
+    crs: str | None,
+    income_column: str | None,
+    district_column: str | None,
+    attr_columns: Sequence[str],
+    h3_column: str | None,
+) -> pd.DataFrame:
+    """The store records of the rows of ``frame`` (the whole file, or a part of it whose
+    index holds the file's row numbers, so that errors name the file's lines)."""
     if h3_column and id_column not in frame.columns:
         id_column = h3_column  # the cell is the unit's id
     row_ids = id_column == ROW_ID
     needed = [population_column, *attr_columns] + ([] if row_ids else [id_column])
     needed += [c for c in (income_column, district_column, h3_column) if c]
     require_columns(frame, needed, path)
-    frame = frame.reset_index(drop=True)
     if row_ids:
         id_column = "__row__"
-        frame[id_column] = [f"row{i + 2}" for i in range(len(frame))]
+        frame[id_column] = [f"row{i + 2}" for i in frame.index]
     if h3_column:
         points = h3_points(frame, path, h3_column)
     elif points is None:
         points = _csv_points(frame, path, x_column, y_column, crs)
-    points = points.reset_index(drop=True)
+    points = points.set_axis(frame.index)
     frame[id_column] = frame[id_column].astype(str).str.strip()
     empty_id = (frame[id_column] == "").to_numpy()
     if empty_id.any():
-        line = int(np.flatnonzero(empty_id)[0]) + 2
+        line = int(frame.index[np.flatnonzero(empty_id)[0]]) + 2
         raise DataError(f"{path}, line {line}, column {id_column!r}: the id is empty")
     check_unique(frame, id_column, path)
     population = check_numeric(frame, population_column, path, minimum=0)
