@@ -133,6 +133,7 @@ def task_ours(side: int, kind: str) -> dict:
     first_s = time.perf_counter() - w0
     wall, cpu, (t, owner) = _best(lambda: nearest_times(g, libs))
     peak = _peak_mb(lambda: nearest_times(g, libs))
+    rss_ours = _maxrss_mb()  # graph, reversed graph (or symmetry check) and searches, no peer
     from scipy.sparse.csgraph import dijkstra
 
     mat = g.reverse.matrix()
@@ -154,6 +155,7 @@ def task_ours(side: int, kind: str) -> dict:
             np.mean((libs[owner] == src_sp) | np.isclose(t, d_sp, rtol=0, atol=1e-9))
         ),
         "max_time_min": float(t.max()),
+        "maxrss_ours_mb": rss_ours,
         "maxrss_mb": _maxrss_mb(),
     }
 

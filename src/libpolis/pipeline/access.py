@@ -56,6 +56,7 @@ from libpolis.errors import DataError
 from libpolis.model import TravelMode
 from libpolis.pipeline.inputs import (
     age_bands,
+    attr_keys,
     libraries_left_out,
     load_libraries,
     load_population,
@@ -170,11 +171,12 @@ def run_access(
             "reachable": reachable,
         }
     )
-    shapes = pop["attrs"].map(
-        lambda a: (a or {}).get("geometry_wkt") if isinstance(a, dict) else None
-    )
-    if shapes.notna().any():  # cells with a shape (H3 hexagons): kept for maps and export
-        units["shape_wkt"] = shapes.to_numpy(object)
+    if "geometry_wkt" in attr_keys(pop):  # cells with a shape (H3 hexagons): kept for maps
+        shapes = pop["attrs"].map(
+            lambda a: (a or {}).get("geometry_wkt") if isinstance(a, dict) else None
+        )
+        if shapes.notna().any():
+            units["shape_wkt"] = shapes.to_numpy(object)
     # nearest cultural institution: value to the nearest venue of each kind
     kinds = sorted(set(venues["culture_kind"])) if len(venues) else []
     per_kind = {"library": values}
