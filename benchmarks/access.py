@@ -432,6 +432,12 @@ def _targets(res: dict[str, dict]) -> list[str]:
     if "wall_s" in o4:
         row("4M nodes < 3 s", o4["wall_s"], o4["cpu_s"], 3.0, "s")
         rows.append(f"| 4M nodes < 1 GB | {o4['peak_mb']:.0f} MiB (query) | yes* | |")
+        if "maxrss_ours_mb" in o4:  # the process: graph, reversed graph or check, searches
+            ok = "yes" if o4["maxrss_ours_mb"] < 1024 else "no"
+            rows.append(
+                f"| 4M nodes < 1 GB (process max RSS, graph not flagged symmetric) "
+                f"| {o4['maxrss_ours_mb']:.0f} MiB | {ok} | |"
+            )
     for key in ("straight-us", "straight-utm"):
         s = res.get(key, {})
         if "wall_s" in s:
@@ -445,6 +451,39 @@ def _targets(res: dict[str, dict]) -> list[str]:
         "lies between CPU / 2 and CPU.",
     ]
     return rows
+
+
+#: A sequential compiled bucket search (Dial / delta-stepping in C, one core) answers the
+#: nearest-library question on a 1M-node road graph in about 0.2 s (issue 19); scaled by nodes.
+FLOOR_S_PER_MILLION_NODES = 0.2
+
+
+def _floor(res: dict[str, dict]) -> list[str]:
+    """How far each nearest search is from the compiled floor (issue 19: within 2x)."""
+    out = [
+        "",
+        "### Distance from a sequential compiled bucket search",
+        "",
+        f"Floor: {FLOOR_S_PER_MILLION_NODES} s per million nodes (a sequential compiled bucket "
+        "search, one core; scaled linearly by nodes). Ratios on CPU seconds (the search runs "
+        "on one core, so CPU is its time on an idle machine) and on wall seconds.",
+        "",
+        "| search | nodes | floor s | libpolis CPU s (x floor) | wall s (x floor) | max RSS MiB "
+        "(search only) | load at start |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for key in ("ours-1M-grid", "ours-1M-hierarchy", "ours-4M-hierarchy"):
+        r = res.get(key, {})
+        if "wall_s" not in r:
+            continue
+        floor = FLOOR_S_PER_MILLION_NODES * r["nodes"] / 1e6
+        rss = r.get("maxrss_ours_mb")
+        out.append(
+            f"| {key} | {r['nodes']:,} | {floor:.2f} | {r['cpu_s']:.3f} "
+            f"({r['cpu_s'] / floor:.2f}x) | {r['wall_s']:.3f} ({r['wall_s'] / floor:.2f}x) "
+            f"| {'-' if rss is None else f'{rss:.0f}'} | {r.get('load_before', '-')} |"
+        )
+    return out
 
 
 def _report(res: dict[str, dict]) -> str:
@@ -500,6 +539,7 @@ def _report(res: dict[str, dict]) -> str:
         "",
     ]
     out += _targets(res)
+    out += _floor(res)
     out += ["", "Details (JSON per measurement):", "", "```"]
     for key, val in res.items():
         out.append(f"{key}: {json.dumps(val)}")
