@@ -29,7 +29,7 @@ OPTS = {"id_column": "id", "population_column": "inhabitants", "district_column"
 def _both(path: Path, chunk_rows: int, **opts: object) -> tuple[pd.DataFrame, pd.DataFrame]:
     whole = read_population(path, **{**OPTS, **opts})
     parts = list(iter_population(path, chunk_rows=chunk_rows, **{**OPTS, **opts}))
-    return whole, pd.concat(parts, ignore_index=True)
+    return whole, pd.concat(parts)
 
 
 def test_parts_hold_the_records_of_the_whole_file() -> None:

@@ -17,6 +17,7 @@ from libpolis.sources._validate import (
     check_lonlat,
     check_numeric,
     check_unique,
+    line_of,
     read_csv_checked,
     require_columns,
 )
@@ -96,7 +97,9 @@ def read_population(
         (WGS84 degrees, residents, m²); ``attrs`` holds the extra attribute columns. With
         ``h3_column`` each unit is the centre of its H3 cell (lon/lat columns of the file are
         not used), ``area_m2`` the cell's area and ``attrs`` also holds ``h3`` and the hexagon
-        as ``geometry_wkt``.
+        as ``geometry_wkt``. Indexed by the file line of each unit (CSV, index name
+        ``line``) or its feature number (vector files, ``feature``), for the messages of
+        later checks.
     """
     path = Path(path)
     if path.suffix.lower() in VECTOR_SUFFIXES:
@@ -107,7 +110,7 @@ def read_population(
         frame = read_csv_checked(path, encoding=encoding)
         points = None
     return _units(
-        frame.reset_index(drop=True),
+        frame,
         points,
         path,
         id_column=id_column,
@@ -137,8 +140,8 @@ def _units(
     attr_columns: Sequence[str],
     h3_column: str | None,
 ) -> pd.DataFrame:
-    """The store records of the rows of ``frame`` (the whole file, or a part of it whose
-    index holds the file's row numbers, so that errors name the file's lines)."""
+    """The store records of the rows of ``frame`` (the whole file, or a part of it), indexed
+    as ``frame`` is: by file line (``line``) or feature number (``feature``)."""
     if h3_column and id_column not in frame.columns:
         id_column = h3_column  # the cell is the unit's id
     row_ids = id_column == ROW_ID
@@ -147,7 +150,7 @@ def _units(
     require_columns(frame, needed, path)
     if row_ids:
         id_column = "__row__"
-        frame[id_column] = [f"row{i + 2}" for i in frame.index]
+        frame[id_column] = [f"row{line_of(frame, i)}" for i in range(len(frame))]
     if h3_column:
         points = h3_points(frame, path, h3_column)
     elif points is None:
@@ -156,7 +159,7 @@ def _units(
     frame[id_column] = frame[id_column].astype(str).str.strip()
     empty_id = (frame[id_column] == "").to_numpy()
     if empty_id.any():
-        line = int(frame.index[np.flatnonzero(empty_id)[0]]) + 2
+        line = line_of(frame, int(np.flatnonzero(empty_id)[0]))
         raise DataError(f"{path}, line {line}, column {id_column!r}: the id is empty")
     check_unique(frame, id_column, path)
     population = check_numeric(frame, population_column, path, minimum=0)
@@ -186,5 +189,6 @@ def _units(
             else None,
             "income": income.to_numpy(),
             "attrs": attrs,
-        }
+        },
+        index=frame.index,
     )

@@ -57,6 +57,7 @@ def _csv_parts(path: Path, encoding: str, chunk_rows: int) -> Iterator[pd.DataFr
     try:
         for part in reader:  # the index goes on counting rows across parts
             part.columns = [str(c).strip() for c in part.columns]
+            part.index = pd.RangeIndex(rows + 2, rows + 2 + len(part), name="line")
             rows += len(part)
             yield part
     except UnicodeDecodeError as exc:
@@ -95,7 +96,7 @@ def _parquet_parts(path: Path, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, 
     start = 0
     for batch in pf.iter_batches(batch_size=chunk_rows):
         frame = batch.to_pandas()
-        frame.index = pd.RangeIndex(start, start + len(frame))
+        frame.index = pd.RangeIndex(start + 1, start + 1 + len(frame), name="feature")
         start += len(frame)
         geo = gpd.GeoDataFrame(
             frame.drop(columns=column),
@@ -160,7 +161,6 @@ def iter_population(
     for frame, points in parts:
         units = _units(frame, points, path, id_column=id_column, **opts)
         if id_column != ROW_ID:  # ids made from row numbers cannot repeat
-            units.index = frame.index
             one, two = _id_hashes(units["source_id"])
             at = np.searchsorted(seen_one, one)
             hit = at < len(seen_one)
@@ -168,13 +168,14 @@ def iter_population(
             if hit.any():
                 k = int(np.flatnonzero(hit)[0])
                 col = h3_column if (h3_column and id_column not in frame.columns) else id_column
+                where = frame.index.name or "line"
                 raise DataError(
-                    f"{path}, line {int(frame.index[k]) + 2}, column {col!r}: duplicate id "
-                    f"{units['source_id'].iloc[k]!r} (also on line {int(seen_row[at[k]]) + 2})"
+                    f"{path}, {where} {int(frame.index[k])}, column {col!r}: duplicate id "
+                    f"{str(units['source_id'].iloc[k])[:200]!r} (also on {where} {int(seen_row[at[k]])})"
                 )
             merged_one = np.concatenate((seen_one, one))
             order = np.argsort(merged_one, kind="stable")
             seen_one = merged_one[order]
             seen_two = np.concatenate((seen_two, two))[order]
             seen_row = np.concatenate((seen_row, frame.index.to_numpy(np.int64)))[order]
-        yield units.reset_index(drop=True)
+        yield units
