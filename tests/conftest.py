@@ -16,6 +16,20 @@ DATA = Path(__file__).parent / "data"
 PG_BASE = os.environ.get("LIBPOLIS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _network_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Street graphs parsed by the tests are cached in a folder of the session, never in the
+    user's cache folder."""
+    folder = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("LIBPOLIS_CACHE_DIR")
+    os.environ["LIBPOLIS_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("LIBPOLIS_CACHE_DIR", None)
+    else:
+        os.environ["LIBPOLIS_CACHE_DIR"] = before
+
+
 def _pg_available() -> bool:
     try:
         eng = create_engine(PG_BASE, connect_args={"connect_timeout": 3})

@@ -11,15 +11,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
 from libpolis.errors import LibpolisError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from rich.console import Console
+    from rich.progress import Progress
     from sqlalchemy import Engine
-from libpolis.settings import get_settings
+
+# The command line starts in a fraction of a second because nothing heavy is imported here:
+# settings (pydantic), rich's console, the store (SQLAlchemy) and every analysis are imported
+# by the command that uses them (tests/test_cli_startup.py checks it).
 
 __all__ = [
     "DbOpt",
@@ -37,7 +42,14 @@ __all__ = [
     "stderr",
 ]
 
-stderr = Console(stderr=True)
+
+@functools.cache
+def stderr() -> Console:
+    """The rich console on stderr that progress displays use (made on first use)."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
 
 WorkspaceOpt = Annotated[
     Path | None,
@@ -119,12 +131,31 @@ def _quiet_flags(cmd: Any) -> None:
             opt = get_help(ctx)
             if opt is not None:
                 opt.metavar = ""
+                # an unset flag reads False, not None: Typer then has nothing to convert and does
+                # not load pydantic (a third of the start-up time) to print the version
+                if opt.default is None:
+                    opt.default = False
             return opt
 
         cmd.get_help_option = help_option
         cmd._libpolis_quiet_help = True
+    if hasattr(cmd, "format_commands"):
+        cmd.format_commands = functools.partial(_format_commands, cmd)
     for sub in getattr(cmd, "commands", {}).values():
         _quiet_flags(sub)
+
+
+def _format_commands(group: Any, ctx: Any, formatter: Any) -> None:
+    """List a group's commands with their whole first line of help (click would cut it at
+    the width of the screen; the formatter wraps it instead)."""
+    rows = []
+    for name in group.list_commands(ctx):
+        sub = group.get_command(ctx, name)
+        if sub is not None and not sub.hidden:
+            rows.append((name, sub.get_short_help_str(limit=200)))
+    if rows:
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 class OneLineErrors(TyperGroup):
@@ -160,6 +191,7 @@ _OPEN: list[Engine] = []
 
 def engine_for(workspace: Path | None, db: str | None, *, create: bool = True) -> Engine:
     """Open (and migrate) the store named by the options or the environment."""
+    from libpolis.settings import get_settings
     from libpolis.store import open_store
 
     settings = get_settings()
@@ -192,16 +224,18 @@ def emit(result: dict[str, Any], as_json: bool, human: str | Callable[[], None])
 
 
 @contextmanager
-def progress(enabled: bool = True):
+def progress(enabled: bool = True) -> Iterator[Progress]:
     """A rich progress display on stderr (transient; quiet when stderr is not a terminal)."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     prog = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         TimeElapsedColumn(),
-        console=stderr,
+        console=stderr(),
         transient=True,
-        disable=not enabled or not stderr.is_terminal,  # no blank line in logs and pipes
+        disable=not enabled or not stderr().is_terminal,  # no blank line in logs and pipes
     )
     with prog:
         yield prog

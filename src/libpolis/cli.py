@@ -53,7 +53,13 @@ from libpolis.steps import STEP_MODULES
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, cls=OneLineErrors)
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help=__doc__,
+    cls=OneLineErrors,
+    rich_markup_mode=None,
+)
 import_app = typer.Typer(
     no_args_is_help=True,
     help="Bring open data in: libraries, cultural venues, residents, districts, programmes.",
@@ -174,7 +180,7 @@ def access(
     Example: libpolis access --mode walk --thresholds 5,10,15,30 --export walk.gpkg
     """
     from libpolis.errors import DataError
-    from libpolis.pipeline import AccessRequest, export_result, format_of, run_access
+    from libpolis.pipeline import AccessRequest, run_access
 
     try:
         ts = tuple(float(t) for t in thresholds.split(",") if t.strip()) if thresholds else None
@@ -187,6 +193,8 @@ def access(
         max_access_m=max_access_m, label=label,
     )  # fmt: skip
     if export is not None:
+        from libpolis.pipeline import format_of
+
         format_of(export)  # a file we cannot write is said before the run, not after
     engine = engine_for(workspace, db, create=False)
     with progress(not json_out) as prog:
@@ -194,6 +202,8 @@ def access(
         res = run_access(engine, req)
     summary = res.as_dict()
     if export is not None:
+        from libpolis.pipeline import export_result
+
         summary["export"] = str(export_result(engine, f"{req.step}_units", export))
     unit = req.mode.unit
     mean = summary.get(f"mean_{req.mode.value_col}")

@@ -7,7 +7,7 @@ the store exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from libpolis.rules import check_records, check_value
 from libpolis.sources.names import library_city, match_library
 from libpolis.store import record_dataset, session_scope, upsert_records
 from libpolis.store.tables import SOURCED_TABLES, Library, LibrarySystem, Programme
+from libpolis.store.upsert import existing_ids
 
 __all__ = [
     "ImportResult",
@@ -146,30 +147,48 @@ def link_programmes_to_libraries(session) -> dict[str, int]:
 def _write(
     engine: Engine,
     source: str,
-    frames: dict[str, pd.DataFrame],
+    frames: Mapping[str, pd.DataFrame | Iterable[pd.DataFrame]],
     result: ImportResult,
     dataset: dict[str, Any],
     extra_sources: dict[str, str],
     link: tuple[str, str] | None,
 ) -> None:
+    rows = 0
     with session_scope(engine) as session:
         for name, frame in frames.items():
             src = extra_sources.get(name, source)
-            counts = upsert_records(session, SOURCED_TABLES[name], _records(frame, src))
-            result.inserted[name] = result.inserted.get(name, 0) + counts.inserted
-            result.updated[name] = result.updated.get(name, 0) + counts.updated
+            table = SOURCED_TABLES[name]
+            # a frame, or the parts of a file read in parts (same transaction)
+            parts = [frame] if isinstance(frame, pd.DataFrame) else frame
+            known = None if isinstance(frame, pd.DataFrame) else existing_ids(session, table, {src})
+            for part in parts:
+                counts = upsert_records(session, table, _records(part, src), existing=known)
+                result.inserted[name] = result.inserted.get(name, 0) + counts.inserted
+                result.updated[name] = result.updated.get(name, 0) + counts.updated
+                rows += len(part)
         if link is not None:
             link_libraries_to_systems(session, *link)
-        if len(frames.get("programme", ())) or len(frames.get("library", ())):
+        if (
+            result.inserted.get("programme")
+            or result.updated.get("programme")
+            or (result.inserted.get("library") or result.updated.get("library"))
+        ):
             result.programme_links = link_programmes_to_libraries(session)
-        rows = sum(len(f) for f in frames.values())
         record_dataset(session, source=source, rows=rows, **dataset)
+
+
+def _checked_parts(
+    parts: Iterable[pd.DataFrame], name: str, file: str, columns: Mapping[str, str] | None
+) -> Iterator[pd.DataFrame]:
+    for part in parts:
+        check_records(part, name, file=file, columns=columns)
+        yield part
 
 
 def import_frames(
     engine: Engine,
     source: str,
-    frames: dict[str, pd.DataFrame],
+    frames: dict[str, pd.DataFrame | Iterable[pd.DataFrame]],
     *,
     dataset: dict[str, Any],
     extra_sources: dict[str, str] | None = None,
@@ -188,6 +207,10 @@ def import_frames(
     Every frame is first checked against its entity's rules (:mod:`libpolis.rules`), so
     nothing is stored that the web API or a page could not show; ``files`` names the file of
     each table in the message (default: ``source``), ``columns`` the file's column names.
+
+    A table's records may also be an iterable of frames (the parts of a large file read in
+    parts, :mod:`libpolis.sources.population_stream`): each part is checked as it comes and
+    written in the same transaction, so a part refused late leaves nothing written.
     """
     result = ImportResult(source)
     extra_sources = extra_sources or {}
@@ -195,13 +218,15 @@ def import_frames(
         why = check_value("dataset", key, value)
         if why is not None:
             raise DataError(f"--{key} {why}")
+    checked: dict[str, pd.DataFrame | Iterable[pd.DataFrame]] = {}
     for name, frame in frames.items():
-        check_records(
-            frame,
-            name,
-            file=(files or {}).get(name, source),
-            columns=(columns or {}).get(name),
-        )
+        file, cols = (files or {}).get(name, source), (columns or {}).get(name)
+        if isinstance(frame, pd.DataFrame):
+            check_records(frame, name, file=file, columns=cols)
+            checked[name] = frame
+        else:
+            checked[name] = _checked_parts(frame, name, file, cols)
+    frames = checked
     try:
         _write(engine, source, frames, result, dataset, extra_sources, link)
     except DBAPIError as exc:  # one line, never the bound rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import secrets
 from pathlib import Path
 
@@ -54,6 +55,13 @@ class Settings(BaseSettings):
         Requests that may wait for admission, and how long; beyond either the worker answers
         ``503`` with ``Retry-After: web_retry_after_s`` at once instead of keeping the client
         waiting.
+    cache_dir:
+        Folder of derived data kept between runs (street graphs parsed from OpenStreetMap
+        files, see :mod:`libpolis.pipeline.network_cache`); default
+        ``$XDG_CACHE_HOME/libpolis``, else ``~/.cache/libpolis``.
+    network_cache:
+        Keep parsed street graphs in ``cache_dir`` (default True); False parses the file on
+        every run.
     """
 
     model_config = SettingsConfigDict(env_prefix="LIBPOLIS_", extra="ignore")
@@ -76,6 +84,8 @@ class Settings(BaseSettings):
     web_max_queue: int = Field(200, ge=0)
     web_queue_timeout_s: float = Field(5.0, gt=0)
     web_retry_after_s: int = Field(2, ge=1)
+    cache_dir: Path | None = None
+    network_cache: bool = True
 
     @field_validator("secret_key")
     @classmethod
@@ -99,6 +109,13 @@ class Settings(BaseSettings):
     def proxy_list(self) -> list[str]:
         """``trusted_proxies`` as a list of addresses and networks (empty: trust no proxy)."""
         return _split(self.trusted_proxies)
+
+    def resolved_cache_dir(self) -> Path:
+        """``cache_dir``, or the user's cache folder for libpolis when it is not set."""
+        if self.cache_dir is not None:
+            return self.cache_dir.expanduser()
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        return (Path(xdg) if xdg else Path.home() / ".cache") / "libpolis"
 
     def store_url(self, workspace: Path | None = None) -> str:
         """The SQLAlchemy URL: ``database_url`` if set, else a SQLite file at ``workspace``."""

@@ -375,3 +375,29 @@ def test_bad_parameters(helsinki_graphs):
         nearest_points([24.9], [60.1], [], [])
     with pytest.raises(DataError, match="must be a GeoDataFrame"):
         nearest_straight(pd.DataFrame({"id": [1]}), pts)
+
+
+def test_reversed_graph_is_scipys_transpose() -> None:
+    """The reversed graph (one stable sort by head) equals SciPy's transposed CSR, edge by
+    edge, on a graph with one-way edges; a symmetric graph not flagged as such is its own
+    reverse."""
+    from libpolis.access.graph import graph_from_edges
+
+    rng = np.random.default_rng(3)
+    n = 400
+    tail = rng.integers(0, n, 3000)
+    head = rng.integers(0, n, 3000)
+    lon, lat = rng.uniform(24.9, 25.0, n), rng.uniform(60.1, 60.2, n)
+    g = graph_from_edges(tail, head, rng.uniform(0.1, 2, 3000), lon, lat, largest_component=False)
+    rev = g.reverse
+    for weight, values in (("time_min", rev.time_min), ("length_m", rev.length_m)):
+        m = g.matrix(weight).T.tocsr()
+        m.sort_indices()
+        assert np.array_equal(rev.indptr, m.indptr) and np.array_equal(rev.indices, m.indices)
+        assert np.array_equal(values, m.data)
+    both = graph_from_edges(
+        np.concatenate((tail, head)), np.concatenate((head, tail)),
+        np.concatenate((g_t := rng.uniform(0.1, 2, 3000), g_t)), lon, lat,
+        largest_component=False,
+    )  # fmt: skip
+    assert both.symmetric is None and both.reverse is both

@@ -96,3 +96,30 @@ def test_unreachable_store_is_a_clear_error(tmp_path) -> None:
         open_store(f"sqlite:///{tmp_path / 'missing' / 'ws.sqlite'}")
     with pytest.raises(StoreError, match="cannot open"):
         open_store("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+
+
+def test_the_head_read_from_the_migration_files_is_alembics(tmp_path) -> None:
+    """`open_store` checks an up-to-date store against the newest migration without loading
+    Alembic: the revision it reads from the files is the one Alembic finds."""
+    from alembic.script import ScriptDirectory
+
+    from libpolis.store.engine import _head, alembic_config
+
+    assert _head() == ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def test_an_up_to_date_store_opens_without_alembic(tmp_path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'ws.sqlite'}"
+    open_store(url).dispose()  # created and migrated (Alembic runs here)
+    code = (
+        "import json, sys\nfrom libpolis.store import open_store\n"
+        f"open_store({url!r}).dispose()\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in"
+        " ('alembic', 'mako'))))"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(res.stdout) == []

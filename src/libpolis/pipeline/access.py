@@ -52,11 +52,11 @@ from sqlalchemy import Engine
 from libpolis.access import coverage as cov
 from libpolis.access import cultural, equity, fca
 from libpolis.access.nearest import nearest_facility, nearest_straight, travel_time_matrix
-from libpolis.access.network import graph_from_pbf
 from libpolis.errors import DataError
 from libpolis.model import TravelMode
 from libpolis.pipeline.inputs import (
     age_bands,
+    attr_keys,
     libraries_left_out,
     load_libraries,
     load_population,
@@ -64,6 +64,7 @@ from libpolis.pipeline.inputs import (
     points_gdf,
     street_network,
 )
+from libpolis.pipeline.network_cache import street_graph
 from libpolis.pipeline.requests import AccessRequest, AccessResult
 from libpolis.plan.quick import best_new_site
 from libpolis.store import write_result
@@ -107,7 +108,7 @@ def run_access(
         reachable = np.isfinite(values)
     else:
         net, cut = (Path(network), None) if network else street_network(engine)
-        graph = graph_from_pbf(net, mode)
+        graph, cached = street_graph(net, mode)
         near = nearest_facility(graph, residents, facilities, max_access_m=max_access_m)
         # Units farther than max_access_m from the network lie outside the area it covers:
         # every figure of this run is for the covered area, and the summary says so.
@@ -116,6 +117,7 @@ def run_access(
             "file": net.name,
             "nodes": graph.n_nodes,
             "edges": graph.n_edges,
+            "cached": cached,
             "max_access_m": max_access_m,
             "units_outside": int((~inside).sum()),
             "residents_outside": float(pop.loc[~inside, "population"].sum()),
@@ -169,11 +171,12 @@ def run_access(
             "reachable": reachable,
         }
     )
-    shapes = pop["attrs"].map(
-        lambda a: (a or {}).get("geometry_wkt") if isinstance(a, dict) else None
-    )
-    if shapes.notna().any():  # cells with a shape (H3 hexagons): kept for maps and export
-        units["shape_wkt"] = shapes.to_numpy(object)
+    if "geometry_wkt" in attr_keys(pop):  # cells with a shape (H3 hexagons): kept for maps
+        shapes = pop["attrs"].map(
+            lambda a: (a or {}).get("geometry_wkt") if isinstance(a, dict) else None
+        )
+        if shapes.notna().any():
+            units["shape_wkt"] = shapes.to_numpy(object)
     # nearest cultural institution: value to the nearest venue of each kind
     kinds = sorted(set(venues["culture_kind"])) if len(venues) else []
     per_kind = {"library": values}

@@ -19,7 +19,14 @@ from libpolis.access.nearest import nearest_points
 from libpolis.errors import DataError
 from libpolis.imports import import_frames, source_name
 from libpolis.pipeline.osm_import import read_osm_import
-from libpolis.pipeline.population import buildings_source, population_frames, workspace_extent
+from libpolis.pipeline.population import (
+    PopulationParts,
+    buildings_source,
+    population_frames,
+    population_parts,
+    streams,
+    workspace_extent,
+)
 from libpolis.pipeline.requests import ImportKind, ImportRequest, ImportResult
 from libpolis.rules import row_label
 from libpolis.sources import areas, osm, pls, tabular
@@ -95,6 +102,10 @@ def _frames(engine: Engine, req: ImportRequest, source: str) -> tuple[dict, dict
             venues = _not_already_listed(engine, venues, req.skip_venues_near_m, source)
         ds = _dataset(req, "osm", **_OSM, attrs=attrs)
         return {"library": libs, "venue": venues}, ds, {}, message
+    if req.kind is ImportKind.POPULATION and streams(req):  # large: read as it is written
+        parts, defaults = population_parts(engine, req)
+        return ({"population_unit": parts}, _dataset(req, "population", **defaults), {},
+                "")  # fmt: skip
     if req.kind is ImportKind.POPULATION:
         frame, defaults = population_frames(engine, req)
         return ({"population_unit": frame}, _dataset(req, "population", **defaults), {},
@@ -204,7 +215,12 @@ def run_import(engine: Engine, request: ImportRequest) -> ImportResult:
         if "cut" in osm_attrs:
             osm_attrs["cut"] = {k: v for k, v in osm_attrs["cut"].items() if k != "wkt"}
         summary["osm"] = osm_attrs
-    if request.kind is ImportKind.POPULATION:
+    if isinstance(tables.get("population_unit"), PopulationParts):
+        read = tables["population_unit"]
+        message = f"imported {read.units} population units, {read.residents:,.0f} residents"
+        summary["residents"] = read.residents
+        message += _basis_note(engine, source, request.path.name, summary)
+    elif request.kind is ImportKind.POPULATION:
         summary["residents"] = float(tables["population_unit"]["population"].sum())
         message += _basis_note(engine, source, request.path.name, summary)
     if request.kind is ImportKind.PROGRAMMES:

@@ -18,6 +18,7 @@ from libpolis.store.queries import datasets
 __all__ = [
     "AGE_BANDS",
     "age_bands",
+    "attr_keys",
     "libraries_left_out",
     "load_libraries",
     "load_population",
@@ -135,12 +136,17 @@ def points_gdf(
     )
 
 
+def attr_keys(pop: pd.DataFrame) -> set[str]:
+    """Every key of the units' ``attrs`` (one pass in C over the dicts' keys)."""
+    return set().union(*(a.keys() for a in pop["attrs"] if isinstance(a, dict) and a))
+
+
 def age_bands(pop: pd.DataFrame) -> pd.DataFrame | None:
     """Residents per age band (columns named by :data:`AGE_BANDS`), or None without bands."""
+    if not attr_keys(pop).intersection(AGE_BANDS):  # no frame of every unit's attributes
+        return None
     attrs = pd.DataFrame(list(pop["attrs"].map(lambda a: a or {})))
     cols = [c for c in AGE_BANDS if c in attrs.columns]
-    if not cols:
-        return None
     bands = attrs[cols].apply(pd.to_numeric, errors="coerce").astype(float)
     suppressed = (bands == _SUPPRESSED).all(axis=1)
     bands[suppressed] = 0.0  # unknown ages: these residents are left out of the band figures

@@ -22,7 +22,6 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from libpolis.access.nearest import travel_time_matrix
-from libpolis.access.network import graph_from_pbf
 from libpolis.errors import DataError, NotFoundError
 from libpolis.model import Objective
 from libpolis.pipeline.inputs import (
@@ -31,6 +30,7 @@ from libpolis.pipeline.inputs import (
     points_gdf,
     street_network_file,
 )
+from libpolis.pipeline.network_cache import street_graph
 from libpolis.pipeline.requests import PlanRequest, PlanResult
 from libpolis.plan import MaximalCoverage, PMedian, straight_line_times
 from libpolis.plan.need import group_gains, need_weights, target_groups
@@ -116,7 +116,7 @@ def run_plan(engine: Engine, request: PlanRequest | None = None, **options: Any)
     if not mode.is_network:
         times = straight_line_times(residents, site_pts, speed_kph=req.speed_kph, limit_min=limit)
     else:
-        graph = graph_from_pbf(req.network or street_network_file(engine), mode.value)
+        graph, _ = street_graph(req.network or street_network_file(engine), mode.value)
         times = travel_time_matrix(
             graph, residents, site_pts, limit_min=limit, destination_id="site_id"
         )

@@ -11,7 +11,7 @@ obtained; the evidence quotes it in the method of its residents figure.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pandas as pd
@@ -22,6 +22,7 @@ from libpolis.errors import DataError
 from libpolis.pipeline.requests import ImportRequest
 from libpolis.sources import buildings, population
 from libpolis.sources._geo import VECTOR_SUFFIXES
+from libpolis.sources.population_stream import CHUNK_ROWS, STREAM_SUFFIXES, iter_population
 from libpolis.sources.sanity import (
     MARGIN_KM,
     check_expected_total,
@@ -30,7 +31,19 @@ from libpolis.sources.sanity import (
 )
 from libpolis.store import read_table
 
-__all__ = ["buildings_source", "population_frames", "workspace_extent"]
+__all__ = [
+    "STREAM_BYTES",
+    "PopulationParts",
+    "buildings_source",
+    "population_frames",
+    "population_parts",
+    "streams",
+    "workspace_extent",
+]
+
+#: Population files larger than this (bytes) are read in parts (CSV chunks, GeoParquet
+#: batches); smaller ones whole.
+STREAM_BYTES = 64 * 1024 * 1024
 
 _OSM = {"publisher": "OpenStreetMap", "licence": "ODbL 1.0",
         "attribution": "© OpenStreetMap contributors"}  # fmt: skip
@@ -117,6 +130,85 @@ class _Where(Sequence[str]):
 
 def _where(path_suffix: str, frame: pd.DataFrame, osm: bool) -> Sequence[str]:
     return _Where(frame, path_suffix in VECTOR_SUFFIXES, osm)
+
+
+class PopulationParts:
+    """The checked parts of a population file read in parts, counted as they are read.
+
+    Each part is checked (swapped coordinates, the workspace's extent) as it comes; the expected total,
+    when given, after the last part (the import's transaction is still open, so a refused
+    total leaves nothing written). ``units`` and ``residents`` are the totals read so far.
+    """
+
+    def __init__(
+        self,
+        parts: Iterator[pd.DataFrame],
+        file: str,
+        suffix: str,
+        *,
+        extent: tuple[float, float, float, float] | None,
+        margin_km: float,
+        expected: float | None,
+    ) -> None:
+        self._parts, self._file, self._suffix = parts, file, suffix
+        self._extent, self._margin, self._expected = extent, margin_km, expected
+        self.units, self.residents = 0, 0.0
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        for part in self._parts:
+            if len(part):
+                lon, lat = part["lon"].to_numpy(float), part["lat"].to_numpy(float)
+                where = _where(self._suffix, part, False)
+                check_swapped_points(lon, lat, where, self._file)
+                if self._extent is not None:
+                    check_extent(lon, lat, where, self._extent, self._file,
+                                 margin_km=self._margin)  # fmt: skip
+            self.units += len(part)
+            self.residents += float(part["population"].sum())
+            yield part
+        if self._expected is not None:
+            check_expected_total(self.residents, float(self._expected), self._file)
+
+
+def streams(req: ImportRequest) -> bool:
+    """Whether the population file of ``req`` is read in parts: a CSV or GeoParquet file of
+    more than :data:`STREAM_BYTES` (smaller files are read whole, as before)."""
+    if req.options.get("from_osm_buildings"):
+        return False
+    path = req.path
+    suffix = path.suffix.lower()
+    return (
+        suffix in STREAM_SUFFIXES
+        and path.is_file()
+        and path.stat().st_size > int(req.options.get("stream_bytes", STREAM_BYTES))
+    )
+
+
+def population_parts(engine: Engine, req: ImportRequest) -> tuple[PopulationParts, dict]:
+    """:func:`population_frames` for a large file: its units in checked parts (read as the
+    import writes them), and the dataset defaults."""
+    o = dict(req.options)
+    expected = o.pop("expected_total", None)
+    accept_outside = bool(o.pop("accept_outside", False))
+    margin = float(o.pop("margin_km", MARGIN_KM))
+    chunk_rows = int(o.pop("chunk_rows", CHUNK_ROWS))
+    o.pop("stream_bytes", None)
+    o.pop("layer", None)
+    for k in ("total", "total_source", "building_rule", "from_osm_buildings"):
+        if o.pop(k, None) is not None:
+            raise DataError(f"--{k.replace('_', '-')} goes with --from-osm-buildings")
+    h3c = o.get("h3_column")
+    defaults: dict[str, Any] = {}
+    if h3c:
+        defaults["attrs"] = {"population_method": (
+            f"Residents per H3 cell (column {h3c!r} of {req.path.name}); each unit at its "
+            "cell's centre (h3 library), its hexagon kept.")}  # fmt: skip
+    extent = None if accept_outside else workspace_extent(engine)
+    if accept_outside:
+        defaults.setdefault("attrs", {})["accepted_outside"] = True
+    parts = iter_population(req.path, chunk_rows=chunk_rows, **o)
+    return PopulationParts(parts, str(req.path), req.path.suffix.lower(), extent=extent,
+                           margin_km=margin, expected=expected), defaults  # fmt: skip
 
 
 def population_frames(engine: Engine, req: ImportRequest) -> tuple[pd.DataFrame, dict]:

@@ -32,7 +32,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from libpolis.access.nearest import travel_time_matrix
-from libpolis.access.network import graph_from_pbf, snap_points
+from libpolis.access.network import snap_points
 from libpolis.errors import DataError
 from libpolis.pipeline.inputs import (
     load_libraries,
@@ -40,6 +40,7 @@ from libpolis.pipeline.inputs import (
     points_gdf,
     street_network_file,
 )
+from libpolis.pipeline.network_cache import street_graph
 from libpolis.pipeline.requests import ScenarioKind, ScenarioRequest, ScenarioResult
 from libpolis.plan import straight_line_times
 from libpolis.plan.need import target_groups
@@ -249,7 +250,7 @@ def run_scenario(
     graph, network = None, None
     if req.mode.is_network:  # as in `access`: units far from the network lie outside its area
         net = Path(req.network or street_network_file(engine))
-        graph = graph_from_pbf(net, req.mode.value)
+        graph, _ = street_graph(net, req.mode.value)
         _, acc = snap_points(graph, pop["lon"].to_numpy(float), pop["lat"].to_numpy(float))
         inside = acc <= req.max_access_m
         if not inside.any():

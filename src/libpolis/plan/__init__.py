@@ -12,15 +12,40 @@ Candidate sites are read by :mod:`libpolis.sources.candidates` (an import, not a
 
 from __future__ import annotations
 
-from libpolis.plan.cover import (
-    MaximalCoverage,
-    NotSolvedError,
-    PlanResult,
-    PMedian,
-    straight_line_times,
-)
-from libpolis.plan.need import need_weights
-from libpolis.plan.scenarios import closure_impact, mobile_stops, supply_change
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+#: Where each public name lives; loaded on first use, so that an access run, which needs only
+#: :mod:`~libpolis.plan.quick`, does not load the solvers (PEP 562 module ``__getattr__``).
+_LAZY = {
+    "MaximalCoverage": "cover",
+    "NotSolvedError": "cover",
+    "PMedian": "cover",
+    "PlanResult": "cover",
+    "straight_line_times": "cover",
+    "need_weights": "need",
+    "closure_impact": "scenarios",
+    "mobile_stops": "scenarios",
+    "supply_change": "scenarios",
+}
+
+if TYPE_CHECKING:
+    from libpolis.plan.cover import (
+        MaximalCoverage,
+        NotSolvedError,
+        PlanResult,
+        PMedian,
+        straight_line_times,
+    )
+    from libpolis.plan.need import need_weights
+    from libpolis.plan.scenarios import closure_impact, mobile_stops, supply_change
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f"libpolis.plan.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'libpolis.plan' has no attribute {name!r}")
+
 
 __all__ = [
     "MaximalCoverage",

@@ -109,6 +109,39 @@ def read_population(
     else:
         frame = read_csv_checked(path, encoding=encoding)
         points = None
+    return _units(
+        frame,
+        points,
+        path,
+        id_column=id_column,
+        population_column=population_column,
+        x_column=x_column,
+        y_column=y_column,
+        crs=crs,
+        income_column=income_column,
+        district_column=district_column,
+        attr_columns=attr_columns,
+        h3_column=h3_column,
+    )
+
+
+def _units(
+    frame: pd.DataFrame,
+    points: pd.DataFrame | None,
+    path: Path,
+    *,
+    id_column: str,
+    population_column: str,
+    x_column: str | None,
+    y_column: str | None,
+    crs: str | None,
+    income_column: str | None,
+    district_column: str | None,
+    attr_columns: Sequence[str],
+    h3_column: str | None,
+) -> pd.DataFrame:
+    """The store records of the rows of ``frame`` (the whole file, or a part of it), indexed
+    as ``frame`` is: by file line (``line``) or feature number (``feature``)."""
     if h3_column and id_column not in frame.columns:
         id_column = h3_column  # the cell is the unit's id
     row_ids = id_column == ROW_ID

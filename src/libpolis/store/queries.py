@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import JSON, Engine, Float, Integer, Text, func, select, type_coerce
 
@@ -64,16 +66,27 @@ def read_table(
         cursor = conn.exec_driver_sql(compiled.string, params).cursor
         rows = cursor.fetchall() if cursor is not None else []
     names = [c.name for c in cols]
-    data = (
-        dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {n: () for n in names}
-    )
-    frame = pd.DataFrame({n: pd.Series(list(v), dtype=object) for n, v in data.items()})
+    numeric = {c.name for c in cols if isinstance(c.type, Float | Integer)}
+    if not rows:
+        frame = pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
+    else:
+        # the tuples become one 2-D array of the values as the store returned them (in C),
+        # its columns the frame's; numbers are converted column by column below
+        values = np.empty((len(rows), len(names)), dtype=object)
+        values[:] = rows
+        frame = pd.DataFrame(values, columns=names, dtype=object, copy=False)
     for n in json_cols:
-        frame[n] = [json.loads(v) if isinstance(v, str) else v for v in frame[n]]
-    for c in cols:
-        if isinstance(c.type, Float | Integer) and c.name in frame:
-            frame[c.name] = pd.to_numeric(frame[c.name])
+        frame[n] = [_json(v) for v in frame[n]]
+    for n in numeric:
+        frame[n] = pd.to_numeric(frame[n])
     return frame
+
+
+def _json(value: Any) -> Any:
+    """A JSON text from the store as Python (the common empty object without the parser)."""
+    if value == "{}":
+        return {}
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def datasets(engine: Engine) -> pd.DataFrame:

@@ -53,7 +53,14 @@ def result_table_name(name: str) -> str:
     return RESULT_PREFIX + _check(name)
 
 
+#: What pandas infers (in C) for object columns that hold no list, dict or tuple.
+_FLAT = frozenset({"string", "empty", "integer", "floating", "mixed-integer-float", "boolean",
+                   "decimal", "bytes", "datetime", "date", "time"})  # fmt: skip
+
+
 def _is_nested(series: pd.Series) -> bool:
+    if pd.api.types.infer_dtype(series, skipna=True) in _FLAT:
+        return False
     sample = series.dropna()
     return len(sample) > 0 and sample.map(lambda v: isinstance(v, list | dict | tuple)).any()
 
@@ -85,7 +92,9 @@ def _encode(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
             spec["json"].append(col)
             continue
         spec["dtypes"][col] = str(s.dtype)
-        if s.dtype == object:
+        if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+            out[col] = s.where(s.notna(), None)  # text and missing values only
+        elif s.dtype == object:
             out[col] = [None if v is None or (isinstance(v, float) and np.isnan(v)) else
                         (v.item() if hasattr(v, "item") else v) for v in s]  # fmt: skip
     return pd.DataFrame(out), spec
