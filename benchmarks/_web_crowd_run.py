@@ -165,6 +165,7 @@ def _context(engine: Engine, port: int, args: Any) -> Context:
         n_programmes=args.programmes,
         timeout_s=args.timeout_s,
         think_s=args.think_ms / 1000,
+        reader_think_s=args.reader_think_ms / 1000,
     )
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from _align_queries import ALL, QuerySystems, as_matrix, research_ensemble
+from _programmes import labelled_programmes
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
@@ -207,6 +208,8 @@ def main(argv: list[str] | None = None) -> None:
         tuple(int(g) for g in str(v).split(";")) if isinstance(v, str) and v else ()
         for v in progs_ml["sdgs"]
     ]
+    labelled = pd.DataFrame(labelled_programmes(data_root))
+    labelled["labels"] = labelled["sdgs"].map(tuple)
     zora_keys = set(corpus.zora_publications(data_root)["text"].map(corpus.norm_key))
     swiss = corpus.swisstext_gold(data_root)
     swiss_free = swiss[~swiss["text"].map(corpus.norm_key).isin(zora_keys)]
@@ -231,6 +234,15 @@ def main(argv: list[str] | None = None) -> None:
         "Aurora-query Scopus abstracts": (corpus.aurora_abstracts(data_root), "ext"),
         "Scopus exports per SDG": (corpus.scopus_exports(data_root), "ext"),
         "Digital Public Goods descriptions (multi-label)": (corpus.dpg_projects(data_root), "ext"),
+        "real library programmes, labelled (tests/data/align; all languages)": (labelled, "ext"),
+        **{
+            f"real library programmes, labelled, {lang}": (
+                labelled[labelled["language"] == lang],
+                "lang",
+            )
+            for lang in sorted(set(labelled["language"]))
+            if (labelled["language"] == lang).sum() >= 10
+        },
         **{
             f"library programmes {lang} (45 written for libpolis, see benchmarks/data)": (
                 progs_ml[progs_ml["lang"] == lang],

@@ -422,6 +422,12 @@ def main() -> None:
     ap.add_argument("--proxy", choices=["nginx"], help="--crowd: serve behind this proxy")
     ap.add_argument("--timeout-s", type=float, default=10.0, help="--crowd: client timeout")
     ap.add_argument(
+        "--reader-think-ms",
+        type=float,
+        default=1000.0,
+        help="--crowd: pause of each signed-in reader between requests (0.5-1.5 times it)",
+    )
+    ap.add_argument(
         "--scenario", action="append", help="--crowd: run only this scenario (repeatable)"
     )
     ap.add_argument("--env", action="append", default=[], help="--crowd: KEY=VALUE for the server")

@@ -101,3 +101,32 @@ def test_city_with_region_and_both_stores(store_url: str) -> None:
         assert len(systems) == 35 and systems["visits_status"].isin(["reported", "closed"]).all()
     finally:
         engine.dispose()
+
+
+def _one_system_files(tmp_path: Path, key: bytes) -> tuple[Path, Path]:
+    """The sample files cut to one system (bytes kept, latin-1)."""
+    out = []
+    for name in ("pls_systems_sample.csv", "pls_outlets_sample.csv"):
+        lines = (SAMPLE.parent / name).read_bytes().splitlines(keepends=True)
+        keep = [lines[0]] + [ln for ln in lines[1:] if b"," + key + b"," in ln]
+        path = tmp_path / name
+        path.write_bytes(b"".join(keep))
+        out.append(path)
+    return out[0], out[1]
+
+
+def test_the_workspace_own_system_is_the_default_subject(tmp_path: Path) -> None:
+    ws = str(tmp_path / "ws.sqlite")
+    systems, outlets = _one_system_files(tmp_path, b"AK0016")
+    res = runner.invoke(app, ["import", "pls", "--outlets", str(outlets), "--systems",
+                              str(systems), "-w", ws])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert (
+        runner.invoke(app, ["indicators", "lmw", "--systems", str(SAMPLE), "-w", ws]).exit_code == 0
+    )
+    res = runner.invoke(app, ["benchmark", "peers", "--locale", "any", "-w", ws, "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["subject"]["system_id"] == "AK0016"
+    res = runner.invoke(app, ["benchmark", "peers", "--system", "AK0016", "--city", "Cordova",
+                              "-w", ws])  # fmt: skip
+    assert res.exit_code == 2 and "once" in res.output

@@ -80,6 +80,9 @@ def test_model_hits_are_evidence_a_probability_is_not() -> None:
     text = "Family bingo night with prizes"
     assert supported_goals(text, [3], {"3": {"probability": 0.99}}) == {}
     assert supported_goals(text, [3], {"3": {"hits": [{"query": "q", "words": ["x"]}]}}) == {3: []}
+    # the ensemble's explanation lists its query hits under "queries"
+    hit = {"system": "aurora", "target": "3.8", "words": ["vaccination"]}
+    assert supported_goals(text, [3, 4], {"3": {"queries": [hit]}, "4": {"queries": []}}) == {3: []}
 
 
 def test_empty_long_and_mismatched_inputs() -> None:
@@ -100,5 +103,6 @@ def test_the_three_suggestions_of_issue_15_with_the_real_model() -> None:
     assert out[1]["sdgs"] == []  # a film screening serves no goal
     assert 11 not in out[2]["sdgs"]  # cities, at 0.90 before
     for res, text in zip(out, texts, strict=True):
-        for g in res["sdgs"]:
-            assert res["explanations"][str(g)]["evidence"], (text[:30], g)
+        for g in res["sdgs"]:  # kept: a phrase of the text, or the model's query hits
+            ex = res["explanations"][str(g)]
+            assert ex["evidence"] or ex.get("queries"), (text[:30], g)

@@ -176,7 +176,7 @@ def test_cli_align_texts_sdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         ("id,text\n1,a\n1,b\n", "line 3, column id: duplicate id '1' \\(first on line 2\\)"),
         ("id,text\n1,a\n2\n", "line 3, column text: missing"),
         ("", "the CSV file is empty"),
-        ('id,text\n1,"unterminated\n', "row"),
+        ('id,text\n1,"unterminated\n', "line 2: unexpected end of data"),
     ],
 )
 def test_cli_align_texts_bad_csv(tmp_path: Path, body: str, message: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import percentileofscore
 
@@ -77,6 +77,7 @@ def test_percentiles_match_scipy_and_numpy() -> None:
         assert res.loc[m, "peer_median"] == pytest.approx(np.percentile(vals, 50))
 
 
+@settings(deadline=None)  # a shared machine: no timing in tests
 @given(
     st.lists(st.integers(-50, 50), min_size=1, max_size=40),
     st.integers(-60, 60),

@@ -116,7 +116,7 @@ def test_a_request_that_would_wait_in_vain_is_refused_at_once() -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             first = asyncio.create_task(client.get("/hold"))
             await _started(ran, 1)
-            limiter._service_s[False] = 5.0  # requests lately ran 5 s: the wait would be 5 s
+            limiter._service_s[False] = 0.6  # a slot frees in 0.6 s, then its own 0.6 s: > 1 s
             refused = await client.get("/api/quick")
             assert refused.status_code == 503 and refused.headers["retry-after"] == "3"
             assert limiter.stats.refused_full == 1 and limiter.stats.refused_timeout == 0

@@ -49,23 +49,24 @@ _MARKER_SETS = {k: set(v.split()) for k, v in _MARKERS.items()}
 
 
 @lru_cache(maxsize=1)
-def _phrases() -> dict[int, dict[str, tuple[tuple[str, ...], ...]]]:
+def _index() -> dict[str, list[tuple[int, str, tuple[str, ...]]]]:
+    """Every evidence phrase, by its first word: ``{word: [(goal, lang, phrase words)]}``."""
     base = resources.files("libpolis") / "data" / "frameworks"
     lib = json.loads((base / "descriptions" / "sdg_library.json").read_text(encoding="utf-8"))
     spec = json.loads((base / "sdg_evidence.json").read_text(encoding="utf-8"))
     exclude = {normalize(w) for w in spec.get("exclude", [])}
-    out: dict[int, dict[str, tuple[tuple[str, ...], ...]]] = {}
+    index: dict[str, list[tuple[int, str, tuple[str, ...]]]] = {}
     for goal in range(1, 18):
         by_lang: dict[str, str] = {**lib.get(str(goal), {})}
         for lang, text in spec.get("extra", {}).get(str(goal), {}).items():
             by_lang[lang] = f"{by_lang.get(lang, '')}, {text}"
-        out[goal] = {}
         for lang, text in by_lang.items():
             found = {normalize(p) for p in re.split(r"[,;]", text)}
-            out[goal][lang] = tuple(
-                tuple(p.split()) for p in sorted(found - exclude) if p and not p.isdigit()
-            )
-    return out
+            for p in sorted(found - exclude):
+                if p and not p.isdigit():
+                    words = tuple(p.split())
+                    index.setdefault(words[0], []).append((goal, lang, words))
+    return index
 
 
 def _languages(words: Sequence[str]) -> tuple[str, ...]:
@@ -79,15 +80,34 @@ def _languages(words: Sequence[str]) -> tuple[str, ...]:
     return tuple(k for k in _LANGS if counts[k] > 0 and counts[k] * 3 >= best)
 
 
-def _has(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    for i in range(len(words) - n + 1):
-        if all(
-            w == p or w == p + "s" or w == p + "es"
-            for w, p in zip(words[i : i + n], phrase, strict=True)
-        ):
-            return True
-    return False
+def _bases(word: str) -> tuple[str, ...]:
+    """The forms a phrase word may have for ``word`` to match it: itself, or without a plural
+    ``s`` / ``es``."""
+    out = [word]
+    if len(word) > 3 and word.endswith("s"):
+        out.append(word[:-1])
+        if word.endswith("es"):
+            out.append(word[:-2])
+    return tuple(out)
+
+
+def _scan(text: str) -> dict[int, list[str]]:
+    """``{goal: phrases}`` found in ``text``, in the text's language(s), one pass over it."""
+    words = normalize(text).split()
+    if not words:
+        return {}
+    langs = set(_languages(words))
+    index = _index()
+    bases = [_bases(w) for w in words]
+    found: dict[int, set[str]] = {}
+    for i, forms in enumerate(bases):
+        for form in forms:
+            for goal, lang, phrase in index.get(form, ()):
+                if lang not in langs or i + len(phrase) > len(words):
+                    continue
+                if all(p in bases[i + k] for k, p in enumerate(phrase[1:], start=1)):
+                    found.setdefault(goal, set()).add(" ".join(phrase))
+    return {g: sorted(v) for g, v in found.items()}
 
 
 def evidence_phrases(text: str, goal: int) -> list[str]:
@@ -109,20 +129,13 @@ def evidence_phrases(text: str, goal: int) -> list[str]:
     Examples
     --------
     >>> evidence_phrases("Toddler story time with rhymes", 4)
-    ['rhyme', 'story time']
+    ['story time']
     >>> evidence_phrases("Children's Friday movie", 3)
     []
     """
-    words = normalize(text).split()
-    if not words or not 1 <= int(goal) <= 17:
+    if not 1 <= int(goal) <= 17:
         return []
-    table = _phrases()[int(goal)]
-    found = []
-    for lang in _languages(words):
-        for phrase in table.get(lang, ()):
-            if _has(words, phrase):
-                found.append(" ".join(phrase))
-    return sorted(set(found))
+    return _scan(text).get(int(goal), [])
 
 
 def _model_says(explanation: Mapping[str, Any] | None) -> bool:
@@ -151,9 +164,10 @@ def supported_goals(
         ``{goal: phrases}`` for each goal kept (phrases may be empty when the model's own
         evidence keeps it), in the order of ``goals``.
     """
+    found = _scan(text) if goals else {}
     out: dict[int, list[str]] = {}
     for g in goals:
-        phrases = evidence_phrases(text, int(g))
+        phrases = found.get(int(g), [])
         if phrases or _model_says((explanations or {}).get(str(g))):
             out[int(g)] = phrases
     return out

@@ -267,10 +267,10 @@ def _load_builtin(name: str) -> Framework:
     if desc_file.is_file():
         raw = json.loads(desc_file.read_text(encoding="utf-8"))
         descriptions = {k: v for k, v in raw.items() if not k.startswith("_")}
-    names = short_names(name)
+    names = short_names(name)  # UDHR articles and Culture 21 commitments (libpolis.goal_names)
     if names:
-        data = {**data, "goals": [{**g, "name": dict(names.get(str(g["code"]), {}))}
-                                  for g in data["goals"]]}  # fmt: skip
+        goals = [{**g, "name": dict(names.get(str(g["code"]), {}))} for g in data["goals"]]
+        data = {**data, "goals": goals}
     return framework_from_dict(data, descriptions)
 
 

@@ -32,7 +32,7 @@ from libpolis.sources.national import (
 )
 from libpolis.stats.lmw import INDICATORS, aggregate_indicators, system_indicators
 from libpolis.stats.peers import PeerRule, benchmark, peer_group, per_capita
-from libpolis.store import read_result, write_result
+from libpolis.store import read_result, read_table, write_result
 
 __all__ = [
     "BenchmarkRequest",
@@ -68,7 +68,8 @@ class IndicatorsRequest:
 @dataclass(frozen=True)
 class BenchmarkRequest:
     """Compare one library system (``system`` id, or ``city`` matched to the systems' city or
-    name) with its peers among the systems of the indicators run ``indicators``."""
+    name; neither: the one library system the workspace holds, e.g. from `import pls`) with
+    its peers among the systems of the indicators run ``indicators``."""
 
     system: str | None = None
     city: str | None = None
@@ -78,8 +79,8 @@ class BenchmarkRequest:
     command: str = ""
 
     def __post_init__(self) -> None:
-        if (self.system is None) == (self.city is None):
-            raise DataError("name the library system to compare: --system ID or --city NAME")
+        if self.system is not None and self.city is not None:
+            raise DataError("name the library system to compare once: --system ID or --city NAME")
         check_label(self.label)
         check_label(self.indicators, "--indicators")
 
@@ -147,8 +148,28 @@ def _systems(engine: Engine, label: str) -> pd.DataFrame:
         ) from None
 
 
-def _subject(systems: pd.DataFrame, req: BenchmarkRequest) -> str:
+def _own_system(engine: Engine, ids: pd.Series) -> str:
+    """The one library system of the workspace that the indicators hold."""
+    own = read_table(engine, "library_system", columns=["source_id"])
+    known = set(ids)
+    mine = sorted({str(s) for s in own.get("source_id", [])} & known)
+    if len(mine) == 1:
+        return mine[0]
+    if not mine:
+        raise NotFoundError(
+            "name the library system to compare: --system ID or --city NAME (the workspace"
+            " holds no library system of the indicators)"
+        )
+    raise DataError(
+        f"the workspace holds {len(mine):,} library systems ({', '.join(mine[:5])}, ...):"
+        " name one with --system ID or --city NAME"
+    )
+
+
+def _subject(engine: Engine, systems: pd.DataFrame, req: BenchmarkRequest) -> str:
     ids = systems["system_id"].astype(str)
+    if req.system is None and req.city is None:
+        return _own_system(engine, ids)
     if req.system is not None:
         if not (ids == req.system).any():
             raise NotFoundError(f"no library system {req.system!r} in the indicators")
@@ -178,7 +199,7 @@ def _subject(systems: pd.DataFrame, req: BenchmarkRequest) -> str:
 def run_benchmark(engine: Engine, request: BenchmarkRequest) -> StepResult:
     """Build the subject's peer group, its percentiles among the peers, and store them."""
     systems = _systems(engine, request.indicators)
-    subject = _subject(systems, request)
+    subject = _subject(engine, systems, request)
     label = request.label or re.sub(r"[^a-z0-9_]+", "_", subject.lower())[:24]
     if not label[:1].isalpha():
         label = f"s_{label}"[:24]

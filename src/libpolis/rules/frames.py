@@ -47,7 +47,11 @@ def _first_bad_text(series: pd.Series, r: Text) -> int | None:
     present = series.notna().to_numpy()
     bad = np.zeros(len(series), dtype=bool)
     if series.dtype == object:  # Python strings may hold lone surrogates, refused first
-        bad |= np.array([isinstance(v, str) and bool(SURROGATE.search(v)) for v in series])
+        bad |= np.fromiter(
+            (isinstance(v, str) and bool(SURROGATE.search(v)) for v in series),
+            dtype=bool,
+            count=len(series),
+        )
         if bad.any():
             return int(np.flatnonzero(bad)[0])
     text = series.where(series.notna(), "").astype(str)
@@ -133,7 +137,11 @@ def check_records(
     if entity in DATE_ORDER and all(c in frame.columns for c in DATE_ORDER[entity]):
         start, end = (frame[c] for c in DATE_ORDER[entity])
         both = start.notna().to_numpy() & end.notna().to_numpy()
-        early = np.array([bool(b and e < s) for b, s, e in zip(both, start, end, strict=True)])
+        early = np.fromiter(
+            (bool(b and e < s) for b, s, e in zip(both, start, end, strict=True)),
+            dtype=bool,
+            count=len(frame),
+        )
         if early.any():
             pos = int(np.flatnonzero(early)[0])
             s, e = start.iloc[pos], end.iloc[pos]
@@ -150,7 +158,9 @@ def check_records(
 
 
 def _first_bad_day(series: pd.Series, r: Day) -> int | None:
-    bad = [
-        isinstance(v, date) and not r.min_year <= v.year <= r.max_year for v in series.to_numpy()
-    ]
-    return int(np.flatnonzero(bad)[0]) if any(bad) else None
+    bad = np.fromiter(
+        (isinstance(v, date) and not r.min_year <= v.year <= r.max_year for v in series),
+        dtype=bool,
+        count=len(series),
+    )
+    return int(np.flatnonzero(bad)[0]) if bad.any() else None

@@ -97,7 +97,9 @@ def read_population(
         (WGS84 degrees, residents, m²); ``attrs`` holds the extra attribute columns. With
         ``h3_column`` each unit is the centre of its H3 cell (lon/lat columns of the file are
         not used), ``area_m2`` the cell's area and ``attrs`` also holds ``h3`` and the hexagon
-        as ``geometry_wkt``.
+        as ``geometry_wkt``. Indexed by the file line of each unit (CSV, index name
+        ``line``) or its feature number (vector files, ``feature``), for the messages of
+        later checks.
     """
     path = Path(path)
     if path.suffix.lower() in VECTOR_SUFFIXES:

@@ -109,19 +109,37 @@ def system_indicators(
     return out.reset_index(drop=True)
 
 
-def _sum_block(frame: pd.DataFrame, indicator: str) -> dict[str, float | int]:
-    status = frame[f"{indicator}_status"]
-    counts = status.value_counts()
-    row: dict[str, float | int] = {
-        "systems": len(frame),
-        "reporting": int(counts.get("reported", 0)),
-    }
-    for s in STATUSES[1:]:
-        row[s] = int(counts.get(s, 0))
-    reported = frame.loc[status == "reported", indicator]
-    # rounded to 1e-6: a sum of FTE decimals without the float noise (138826.58, not ...0002)
-    row["value"] = round(float(reported.sum()), 6) if row["reporting"] else np.nan
-    return row
+def _sum_level(
+    table: pd.DataFrame, keys: pd.Series, level: str, names: Mapping[str, str]
+) -> list[pd.DataFrame]:
+    """One block per indicator: its sum over the reporting systems of each area, and how
+    many systems of the area are in each status."""
+    out = []
+    areas = sorted(keys.unique())
+    for ind, (unit, method) in INDICATORS.items():
+        status = table[f"{ind}_status"]
+        counts = status.groupby([keys, status]).size().unstack()
+        counts = counts.reindex(index=areas, columns=list(STATUSES))
+        counts = counts.fillna(0).astype(int)
+        reported = table[ind].where(status == "reported")
+        sums = reported.groupby(keys).sum(min_count=1).reindex(areas).round(6)
+        block = pd.DataFrame(
+            {
+                "level": level,
+                "area": areas,
+                "area_name": [names.get(a, a) for a in areas],
+                "indicator": ind,
+                "value": sums.to_numpy(float),
+                "unit": unit,
+                "systems": counts.sum(axis=1).to_numpy(),
+                "reporting": counts["reported"].to_numpy(),
+            }
+        )
+        for st in STATUSES[1:]:
+            block[st] = counts[st].to_numpy()
+        block["method"] = method
+        out.append(block)
+    return out
 
 
 def aggregate_indicators(
@@ -142,7 +160,7 @@ def aggregate_indicators(
     names = region_names or {}
     year = int(table["year"].iloc[0]) if len(table) else 0
     source = str(table["source"].iloc[0]) if len(table) else ""
-    rows: list[dict[str, object]] = []
+    blocks: list[pd.DataFrame] = []
     if include_systems:
         for ind, (unit, method) in INDICATORS.items():
             status = table[f"{ind}_status"].to_numpy()
@@ -161,30 +179,19 @@ def aggregate_indicators(
             for s in STATUSES[1:]:
                 block[s] = (status == s).astype(int)
             block["method"] = method
-            rows.extend(block.to_dict(orient="records"))
+            blocks.append(block)
     for level in levels:
         if level not in table.columns:
             continue
         keys = table[level].astype(str)
         if (keys == "").all():
             continue
-        for area, part in table.groupby(keys, sort=True):
-            for ind, (unit, method) in INDICATORS.items():
-                row: dict[str, object] = {
-                    "level": level,
-                    "area": str(area),
-                    "area_name": names.get(level, {}).get(str(area), str(area)),
-                    "indicator": ind,
-                    "unit": unit,
-                    "method": method,
-                }
-                row.update(_sum_block(part, ind))
-                rows.append(row)
+        blocks.extend(_sum_level(table, keys, level, names.get(level, {})))
     cols = ["level", "area", "area_name", "indicator", "value", "unit", "systems",
             "reporting", *STATUSES[1:], "year", "source", "method"]  # fmt: skip
-    out = pd.DataFrame(rows)
-    if out.empty:
+    if not blocks:
         return pd.DataFrame(columns=cols)
+    out = pd.concat(blocks, ignore_index=True)
     out["year"] = year
     out["source"] = source
     out["value"] = out["value"].astype(float)

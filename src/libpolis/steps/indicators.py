@@ -175,7 +175,9 @@ def register(app: typer.Typer) -> None:
         Peers are the systems that serve a similar population (within a factor),
         in the same kind of place and, if asked, with a similar budget per
         resident. For each figure the percentile says the share of peers below
-        (ties count half). Run `libpolis indicators lmw` first.
+        (ties count half). Run `libpolis indicators lmw` first. Without --system
+        or --city, the workspace's own library system is compared (the one
+        imported with `libpolis import pls`).
 
         Example: libpolis benchmark peers --system MA0035
 

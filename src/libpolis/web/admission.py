@@ -6,8 +6,9 @@ never wait) lets at most ``limit`` requests of a worker run at once, of which at
 thread or a database connection, in a first-come first-served queue of at most ``max_queue``
 requests for at most ``queue_timeout_s`` seconds. A request that finds the queue full, or
 waits longer, is answered at once with ``503 Service Unavailable`` and
-``Retry-After: retry_after_s``; so is one that would wait longer than that by the recent run
-time of requests (the requests ahead of it times that time, over the slots). A crowd gets a
+``Retry-After: retry_after_s``; so is, at once, one that would not be done by then judging by
+the recent run time of requests (the requests ahead of it times that time, over the slots, and
+its own run). A crowd gets a
 quick "come back in a moment" instead of timeouts, and the requests let in run at full speed.
 
 Why a bound and not more threads: a route with a synchronous body runs its dependencies and its
@@ -158,11 +159,12 @@ class AdmissionLimiter:
         self.stats.waiting = len(self._queue)
 
     def _expected_wait_s(self, write: bool) -> float:
-        """How long a request joining the queue now would wait: the requests ahead of it (of
-        its kind, for a write) times the recent time a request runs, over the slots."""
+        """How long a request joining the queue now would wait and run: the requests ahead of
+        it (of its kind, for a write) times the recent time a request runs, over the slots,
+        and its own run."""
         ahead = sum(1 for w, _ in self._queue if w or not write) + 1
         slots = self.write_limit if write else self.limit
-        return ahead * self._service_s[write] / slots
+        return (ahead / slots + 1) * self._service_s[write]
 
     def _ran(self, write: bool, seconds: float) -> None:
         self._service_s[write] += 0.1 * (seconds - self._service_s[write])  # moving average
