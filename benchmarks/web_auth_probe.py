@@ -133,6 +133,7 @@ def lockout(app: Any, attempts: int, threads: int) -> dict[str, Any]:
         "concurrent attempts": threads,
         "concurrent password checks (403)": conc.count(403),
         "concurrent refused (429)": conc.count(429),
+        "concurrent refused by admission (503)": conc.count(503),
         "same address, other account signs in": other.status_code,
     }
 

@@ -11,7 +11,15 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
-from libpolis.rules.fields import DATE_ORDER, Number, Text, check_value, rule
+from libpolis.rules.fields import (
+    CONTROL_LINE,
+    CONTROL_MULTILINE,
+    DATE_ORDER,
+    Number,
+    Text,
+    check_value,
+    rule,
+)
 
 __all__ = ["RuleChecked", "rule_field"]
 
@@ -29,6 +37,8 @@ def rule_field(entity: str, name: str, *, default: Any = ..., optional: bool = F
         kwargs["max_length"] = r.max_length
         if r.required:
             kwargs["min_length"] = 1
+        # documented, not enforced here (the validator below gives the clearer message)
+        kwargs["json_schema_extra"] = {"pattern": _text_pattern(r, blank_ok=optional)}
     elif isinstance(r, Number):
         if r.ge is not None:
             kwargs["ge"] = int(r.ge) if r.integer else r.ge
@@ -39,6 +49,16 @@ def rule_field(entity: str, name: str, *, default: Any = ..., optional: bool = F
     if optional:
         default = None if default is ... else default
     return Field(default=default, **kwargs)
+
+
+def _text_pattern(r: Text, *, blank_ok: bool) -> str:
+    """The rule of a text as a JSON-schema ``pattern``: no control characters (tabs and line
+    breaks only in multi-line texts) and, where required, something other than blanks."""
+    allowed = CONTROL_MULTILINE if r.multiline else CONTROL_LINE
+    ok = "[^" + allowed[1:]  # the complement of the control-character class
+    if not r.required or blank_ok:
+        return f"^{ok}*$"
+    return f"^{ok}*[^\\s{allowed[1:-1]}]{ok}*$"
 
 
 class RuleChecked(BaseModel):

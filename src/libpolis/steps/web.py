@@ -71,7 +71,8 @@ def register(app: typer.Typer) -> None:
 
         engine = engine_for(workspace, db)  # migrates the schema once, before any worker
         typer.echo(f"libpolis web on http://{host}:{port}/ (API docs at /api/docs)", err=True)
-        opts = {"host": host, "port": port, "log_level": log_level, "proxy_headers": True}
+        # forwarded headers are believed by the app, from LIBPOLIS_TRUSTED_PROXIES only
+        opts = {"host": host, "port": port, "log_level": log_level, "proxy_headers": False}
         if workers == 1:
             uvicorn.run(create_app(engine, cache_reads=read_cache), **opts)
             return

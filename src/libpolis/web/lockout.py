@@ -4,9 +4,10 @@ An account may fail ``free_failures`` times; after that each further attempt mus
 ``backoff_s · 2^(failures − free_failures)`` seconds (at most ``backoff_max_s``) after the last
 failure, until a sign-in succeeds. The count lives on the user's row in the store, so every
 server process and every client address share it: attempts cannot be multiplied by rotating
-``X-Forwarded-For`` or by running more workers. An attempt is counted *before* the password is
-checked (with a compare-and-set on the count), so concurrent attempts cannot slip through
-together either; a success resets the count.
+``X-Forwarded-For`` or by a restart. In one process the attempts for one account are checked one
+at a time (count read, password checked, outcome written), so concurrent guesses cannot slip
+past the count together, while concurrent sign-ins with the right password all succeed; with W
+worker processes at most W attempts are in flight at once. A success resets the count.
 
 E-mail addresses of no account get the same back-off in the process's memory, so a 429 does
 not tell whether an account exists. Each client address (as resolved from the trusted proxies
@@ -21,10 +22,12 @@ import math
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from libpolis.settings import Settings
@@ -35,6 +38,8 @@ __all__ = ["Backoff", "LoginGuard", "login_guard"]
 
 _MAX_UNKNOWN = 10_000
 """E-mail addresses of no account whose failures are remembered (oldest forgotten first)."""
+_STRIPES = 64
+"""Locks that take the attempts of one account (by e-mail) one at a time in a process."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,13 @@ def _too_many(wait: float) -> TooManyAttemptsError:
     )
 
 
+class _Outcome:
+    """Whether the password was right; set inside :meth:`LoginGuard.attempt`."""
+
+    ok: bool = False
+    failures: int = 0  # the account's count when the attempt began
+
+
 class LoginGuard:
     """Decides whether a sign-in may be tried, and records how it went."""
 
@@ -76,57 +88,74 @@ class LoginGuard:
         self.addresses = LoginRateLimiter(max_failures=address_max_failures, window_s=900.0)
         self._unknown: OrderedDict[str, tuple[int, float]] = OrderedDict()
         self._lock = threading.Lock()
+        self._stripes = [threading.Lock() for _ in range(_STRIPES)]
 
-    def reserve(self, db: Session, *, user: User | None, email: str, address: str) -> None:
-        """Count this attempt as a failure before the password is checked, or refuse it.
-
-        Commits the count at once (a failed sign-in rolls the request back).
+    @contextmanager
+    def attempt(
+        self, db: Session, *, user: User | None, email: str, address: str
+    ) -> Iterator[_Outcome]:
+        """Check whether a sign-in may be tried; the caller checks the password inside and
+        sets ``.ok`` on what this yields; the outcome is recorded on the way out (a failure is
+        committed at once: the request itself is rolled back).
 
         Raises
         ------
         TooManyAttemptsError
-            The account (or unknown e-mail) is waiting out its back-off, the address is over
-            its limit, or another attempt for the account is being counted right now.
+            The account (or unknown e-mail) is waiting out its back-off, or the address is
+            over its limit.
         """
         self.addresses.check(f"ip:{address}")
-        if user is None:
-            self._reserve_unknown(email)
-            return
-        n = user.failed_logins or 0
-        last = _aware(user.last_failed_login_at)
-        now = datetime.now(UTC)
-        waited = (now - last).total_seconds() if last else math.inf
-        wait = self.backoff.wait_s(n) - waited
+        outcome = _Outcome()
+        with self._stripes[hash(email) % _STRIPES]:
+            if user is None:
+                self._check_unknown(email)
+            else:
+                outcome.failures = self._check_account(db, user)
+            try:
+                yield outcome
+            finally:
+                if not outcome.ok:
+                    self._failed(db, user, email, address)
+                elif user is not None and outcome.failures:
+                    self._reset(db, user)
+
+    def _check_account(self, db: Session, user: User) -> int:
+        n, last = db.execute(
+            select(User.failed_logins, User.last_failed_login_at).where(User.id == user.id)
+        ).one()
+        waited = (datetime.now(UTC) - _aware(last)).total_seconds() if last else math.inf
+        wait = self.backoff.wait_s(n or 0) - waited
         if wait > 0:
             raise _too_many(wait)
-        done = db.execute(
+        return n or 0
+
+    def _check_unknown(self, email: str) -> None:
+        with self._lock:
+            n, last = self._unknown.get(email, (0, -math.inf))
+        wait = self.backoff.wait_s(n) - (time.monotonic() - last)
+        if wait > 0:
+            raise _too_many(wait)
+
+    def _failed(self, db: Session, user: User | None, email: str, address: str) -> None:
+        self.addresses.failed(f"ip:{address}")
+        if user is None:
+            with self._lock:
+                n, _ = self._unknown.get(email, (0, 0.0))
+                self._unknown[email] = (n + 1, time.monotonic())
+                self._unknown.move_to_end(email)
+                while len(self._unknown) > _MAX_UNKNOWN:
+                    self._unknown.popitem(last=False)
+            return
+        db.execute(  # one atomic step: attempts in other processes all count
             update(User)
-            .where(User.id == user.id, User.failed_logins == n)
-            .values(failed_logins=n + 1, last_failed_login_at=now)
+            .where(User.id == user.id)
+            .values(failed_logins=User.failed_logins + 1, last_failed_login_at=datetime.now(UTC))
             .execution_options(synchronize_session=False)
         )
         db.commit()
-        if done.rowcount != 1:  # another attempt for this account was counted meanwhile
-            raise _too_many(1)
 
-    def _reserve_unknown(self, email: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            n, last = self._unknown.get(email, (0, -math.inf))
-            wait = self.backoff.wait_s(n) - (now - last)
-            if wait > 0:
-                raise _too_many(wait)
-            self._unknown[email] = (n + 1, now)
-            self._unknown.move_to_end(email)
-            while len(self._unknown) > _MAX_UNKNOWN:
-                self._unknown.popitem(last=False)
-
-    def failed(self, *, address: str) -> None:
-        """The password was wrong (the account's count was raised by :meth:`reserve`)."""
-        self.addresses.failed(f"ip:{address}")
-
-    def succeeded(self, db: Session, *, user: User) -> None:
-        """The password was right: the account's count starts again from zero."""
+    @staticmethod
+    def _reset(db: Session, user: User) -> None:
         db.execute(
             update(User)
             .where(User.id == user.id)

@@ -59,10 +59,10 @@ def authenticate(request: Request, db: Session, email: str, password: str) -> Us
     email = email.strip().lower()
     address = client_address(request)
     user = db.scalar(select(User).where(User.email == email))
-    cfg.guard.reserve(db, user=user, email=email, address=address)
-    ok = verify_password(password, user.password_hash if user else None)
-    if not ok or user is None or not user.is_active:
-        cfg.guard.failed(address=address)
+    with cfg.guard.attempt(db, user=user, email=email, address=address) as outcome:
+        ok = verify_password(password, user.password_hash if user else None)
+        outcome.ok = ok and user is not None and user.is_active
+    if not outcome.ok or user is None:
         audit(
             db,
             user=None,
@@ -73,7 +73,6 @@ def authenticate(request: Request, db: Session, email: str, password: str) -> Us
         )
         db.commit()  # keep the audit record of the failure
         raise PermissionDeniedError("wrong e-mail or password")
-    cfg.guard.succeeded(db, user=user)
     audit(db, user=user, action="login", entity="user", entity_id=user.id)
     return user
 
