@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
-from libpolis.rules.fields import DATE_ORDER, Number, Text, check_value, rule
+from libpolis.rules.fields import DATE_ORDER, Number, Text, check_value, rule, text_pattern
 
 __all__ = ["RuleChecked", "rule_field"]
 
@@ -27,6 +27,7 @@ def rule_field(entity: str, name: str, *, default: Any = ..., optional: bool = F
     kwargs: dict[str, Any] = {}
     if isinstance(r, Text):
         kwargs["max_length"] = r.max_length
+        kwargs["pattern"] = text_pattern(r)
         if r.required:
             kwargs["min_length"] = 1
     elif isinstance(r, Number):

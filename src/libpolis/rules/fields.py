@@ -23,6 +23,7 @@ __all__ = [
     "bad_character",
     "check_value",
     "rule",
+    "text_pattern",
 ]
 
 MAX_ID = 2**31 - 1
@@ -184,6 +185,20 @@ BAD_MULTILINE = re.compile(f"{CONTROL_MULTILINE}|{SURROGATE.pattern}")
 BAD_LINE = re.compile(f"{CONTROL_LINE}|{SURROGATE.pattern}")
 
 
+#: What blank means for a required text: nothing but ASCII spaces, tabs and line breaks.
+BLANK = " \t\r\n"
+
+
+def text_pattern(r: Text) -> str:
+    """The rule's characters as a regular expression that Python, pydantic (Rust) and
+    JSON Schema (ECMA 262) read alike: no forbidden character, and for a required text one
+    that is not blank."""
+    bad = r"\x00-\x08\x0b\x0c\x0e-\x1f\uFFFE\uFFFF" if r.multiline else r"\x00-\x1f\uFFFE\uFFFF"
+    if r.required:
+        return f"^[^{bad}]*[^ \\t\\n\\r{bad}][^{bad}]*$"
+    return f"^[^{bad}]*$"
+
+
 def rule(entity: str, name: str) -> Rule | None:
     """The rule of ``entity.name``, or None if the field has none."""
     return ENTITIES.get(entity, {}).get(name)
@@ -198,7 +213,7 @@ def bad_character(text: str, *, multiline: bool = False) -> tuple[int, str] | No
 
 
 def _why_text(r: Text, value: str) -> str | None:
-    if r.required and not value.strip():
+    if r.required and not value.strip(BLANK):
         return "is empty"
     if len(value) > r.max_length:
         return f"is {len(value):,} characters long (at most {r.max_length:,})"
