@@ -40,7 +40,9 @@ def _big_population(path: Path) -> None:
     path.write_text("id,lon,lat,population\n" + "\n".join(rows) + "\n", encoding="utf-8")
 
 
-APP_NAME = "libpolis-kill-test"
+#: The killed clients' PostgreSQL sessions carry this name: unique to this run, since other
+#: runs of these tests may share the server.
+APP_NAME = f"libpolis-kill-{os.getpid()}"
 
 
 def _args(ws) -> list[str]:
