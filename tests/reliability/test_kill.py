@@ -147,7 +147,8 @@ def _serve(ws) -> tuple[subprocess.Popen, str]:
     raise AssertionError("the server did not start in 240 s")
 
 
-def _writer(base: str, token: str, stop: threading.Event, sent: list[int]) -> None:
+def _writer(base: str, token: str, stop: threading.Event, first: threading.Event,
+            sent: list[int], codes: list[int]) -> None:  # fmt: skip
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as client:
         i = 0
         while not stop.is_set():
@@ -155,12 +156,14 @@ def _writer(base: str, token: str, stop: threading.Event, sent: list[int]) -> No
                 r = client.post(
                     "/api/programmes",
                     json={"title": f"kill {i}", "description": "d" * 2000, "language": "en"},
-                    timeout=5,
+                    timeout=60,
                 )
-                if r.status_code == 201:
-                    sent.append(i)
             except httpx.HTTPError:
                 return
+            codes.append(r.status_code)
+            if r.status_code == 201:
+                sent.append(i)
+                first.set()
             i += 1
 
 
@@ -177,9 +180,13 @@ def test_kill_9_during_web_writes(workspace) -> None:
             json={"email": "killer@example.org", "password": PASSWORD},
             timeout=10,
         ).json()["access_token"]
-        stop, sent = threading.Event(), []
-        writer = threading.Thread(target=_writer, args=(base, token, stop, sent))
+        stop, first, sent, codes = threading.Event(), threading.Event(), [], []
+        writer = threading.Thread(target=_writer, args=(base, token, stop, first, sent, codes))
         writer.start()
+        if not first.wait(timeout=120):  # the kill falls among writes, not before the first
+            proc.kill()
+            stop.set()
+            raise AssertionError(f"no write was answered 201 in 120 s: {codes[:5]}")
         assert _kill_after(proc, rng.uniform(0.3, 2.5)), "the server ended on its own"
         stop.set()
         writer.join(timeout=30)
