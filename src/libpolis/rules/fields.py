@@ -184,6 +184,10 @@ BAD_MULTILINE = re.compile(f"{CONTROL_MULTILINE}|{SURROGATE.pattern}")
 BAD_LINE = re.compile(f"{CONTROL_LINE}|{SURROGATE.pattern}")
 
 
+#: What blank means for a required text: nothing but ASCII spaces, tabs and line breaks.
+BLANK = " \t\r\n"
+
+
 def rule(entity: str, name: str) -> Rule | None:
     """The rule of ``entity.name``, or None if the field has none."""
     return ENTITIES.get(entity, {}).get(name)
@@ -198,7 +202,7 @@ def bad_character(text: str, *, multiline: bool = False) -> tuple[int, str] | No
 
 
 def _why_text(r: Text, value: str) -> str | None:
-    if r.required and not value.strip():
+    if r.required and not value.strip(BLANK):
         return "is empty"
     if len(value) > r.max_length:
         return f"is {len(value):,} characters long (at most {r.max_length:,})"

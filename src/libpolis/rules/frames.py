@@ -15,6 +15,7 @@ import pandas as pd
 
 from libpolis.errors import DataError
 from libpolis.rules.fields import (
+    BLANK,
     CONTROL_LINE,
     CONTROL_MULTILINE,
     DATE_ORDER,
@@ -56,7 +57,7 @@ def _first_bad_text(series: pd.Series, r: Text) -> int | None:
             return int(np.flatnonzero(bad)[0])
     text = series.where(series.notna(), "").astype(str)
     if r.required:
-        bad |= ~present | (text.str.strip() == "").to_numpy()
+        bad |= ~present | (text.str.strip(BLANK) == "").to_numpy()
     bad |= (text.str.len() > r.max_length).to_numpy()
     pattern = CONTROL_MULTILINE if r.multiline else CONTROL_LINE
     bad |= text.str.contains(pattern, regex=True).to_numpy(dtype=bool)
