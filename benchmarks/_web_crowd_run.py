@@ -103,6 +103,8 @@ def serving(store: str, workers: int, tmp: Path, proxy: str | None, env_extra: d
 
     port = _free_port()
     env = {**os.environ, "LIBPOLIS_SECRET_KEY": os.urandom(24).hex(), **env_extra}
+    if proxy:
+        env.setdefault("LIBPOLIS_TRUSTED_PROXIES", "127.0.0.1")  # as docs/deployment.md says
     where = ["--db", store] if store.startswith("postgresql") else ["--workspace", store]
     cmd = [sys.executable, "-c", "from libpolis.cli import main; main()", "serve", "--host",
            "127.0.0.1", "--port", str(port), *where, "--workers", str(workers),
