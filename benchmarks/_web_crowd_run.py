@@ -103,6 +103,8 @@ def serving(store: str, workers: int, tmp: Path, proxy: str | None, env_extra: d
 
     port = _free_port()
     env = {**os.environ, "LIBPOLIS_SECRET_KEY": os.urandom(24).hex(), **env_extra}
+    if proxy:
+        env.setdefault("LIBPOLIS_TRUSTED_PROXIES", "127.0.0.1")  # as docs/deployment.md says
     where = ["--db", store] if store.startswith("postgresql") else ["--workspace", store]
     cmd = [sys.executable, "-c", "from libpolis.cli import main; main()", "serve", "--host",
            "127.0.0.1", "--port", str(port), *where, "--workers", str(workers),
@@ -147,6 +149,25 @@ def serving(store: str, workers: int, tmp: Path, proxy: str | None, env_extra: d
         log.close()
 
 
+def add_staff(engine: Engine, n: int) -> None:
+    """``n`` admin accounts ``crowd{i}@bench.example`` (a person each: sign-ins of one account
+    are taken one at a time), with the benchmark's password."""
+    from web_load import WRITER_PASSWORD
+
+    from libpolis.store import session_scope
+    from libpolis.store.tables import User
+    from libpolis.web.security import hash_password
+
+    digest = hash_password(WRITER_PASSWORD)  # one hash (its own salt) for all: quicker
+    with session_scope(engine) as s:
+        if s.scalar(select(User.id).where(User.email == "crowd0@bench.example")) is None:
+            s.add_all(
+                User(email=f"crowd{i}@bench.example", name=f"Crowd {i}", role="admin",
+                     password_hash=digest, is_active=True)
+                for i in range(n)
+            )  # fmt: skip
+
+
 def _context(engine: Engine, port: int, args: Any) -> Context:
     from web_load import WRITER_EMAIL, WRITER_PASSWORD
 
@@ -183,6 +204,7 @@ def crowd(args: Any, sqlite_path: Path, tmp: Path) -> list[dict[str, Any]]:
         else:
             store = str(sqlite_path)
         engine = open_store(store if schema else f"sqlite:///{store}")
+        add_staff(engine, max(n for n, _ in SCENARIOS.values()))
         try:
             with serving(store, args.workers, tmp, args.proxy, env_extra) as port:
                 ctx = _context(engine, port, args)

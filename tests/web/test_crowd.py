@@ -23,8 +23,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from libpolis.store import open_store
-from libpolis.store.tables import Partner
+from libpolis.store import open_store, session_scope
+from libpolis.store.tables import Partner, User
 
 WRITERS = 60
 WRITES_EACH = 4
@@ -40,6 +40,12 @@ def _free_port() -> int:
 def served(store_url: str, tmp_path: Path, password_hash: str, web_kit: Any) -> Iterator[Any]:
     engine = open_store(store_url)
     ids = web_kit.seed(engine, password_hash)
+    with session_scope(engine) as s:  # one account each: sign-ins of one account are serial
+        s.add_all(
+            User(email=f"writer{i}@example.org", name=f"Writer {i}", role="admin",
+                 password_hash=password_hash, is_active=True)
+            for i in range(WRITERS)
+        )  # fmt: skip
     port = _free_port()
     env = {
         **os.environ,
@@ -102,12 +108,14 @@ async def _writer(base: str, i: int, email: str, password: str) -> list[tuple[in
     return seen
 
 
-def test_concurrent_writers_get_2xx_or_503_and_every_2xx_is_stored(served: Any) -> None:
+def test_concurrent_writers_get_2xx_or_503_and_every_2xx_is_stored(
+    served: Any, web_kit: Any
+) -> None:
     base, engine, _ = served
 
     async def crowd() -> list[list[tuple[int, str, str]]]:
         return await asyncio.gather(
-            *(_writer(base, i, "admin@example.org", "correct horse battery staple")
+            *(_writer(base, i, f"writer{i}@example.org", web_kit.PASSWORD)
               for i in range(WRITERS))
         )  # fmt: skip
 
