@@ -69,6 +69,7 @@ _LAZY = {
     "run_scenario": "scenarios",
     "LIST_KINDS": "outputs",
     "export_named": "outputs",
+    "export_partitioned": "outputs",
     "export_result": "outputs",
     "format_of": "outputs",
     "list_items": "outputs",
@@ -102,6 +103,7 @@ if TYPE_CHECKING:
     from libpolis.pipeline.outputs import (
         LIST_KINDS,
         export_named,
+        export_partitioned,
         export_result,
         format_of,
         list_items,
@@ -142,6 +144,7 @@ __all__ = [
     "align_text_file",
     "evidence_of",
     "export_named",
+    "export_partitioned",
     "export_result",
     "format_of",
     "framework_goals",
