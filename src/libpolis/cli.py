@@ -163,8 +163,8 @@ def access(
         Path | None,
         typer.Option(
             "--export",
-            help="Write per-unit results (.parquet, .gpkg or .csv), or to DIR/ as GeoParquet"
-            " partitioned by tile.",
+            help="Write per-unit results (.parquet, .gpkg or .csv), or into a folder (DIR/, no"
+            " suffix) as GeoParquet partitioned by tile.",
         ),
     ] = None,
     engine_name: EngineOpt = "local",
@@ -208,7 +208,7 @@ def access(
         max_access_m=max_access_m, label=label, engine=engine_name, scheduler=scheduler,
         partitions=partitions, workers=workers,
     )  # fmt: skip
-    to_dir = export is not None and (str(export).endswith("/") or export.is_dir())
+    to_dir = export is not None and (export.is_dir() or not export.suffix)
     if export is not None and not to_dir:
         format_of(export)  # a file we cannot write is said before the run, not after
     engine = engine_for(workspace, db, create=False)

@@ -109,9 +109,10 @@ class LocalExecutor:
 
 def _frame(gdf: gpd.GeoDataFrame, id_col: str = "id") -> pd.DataFrame:
     geom = gdf.geometry.to_crs(4326) if gdf.crs is not None else gdf.geometry
+    ids = gdf[id_col] if id_col in gdf else pd.Series(np.arange(len(gdf)).astype(str))
     return pd.DataFrame(
         {
-            "id": gdf[id_col].reset_index(drop=True),
+            "id": ids.reset_index(drop=True),
             "lon": geom.x.to_numpy(),
             "lat": geom.y.to_numpy(),
         }
