@@ -28,10 +28,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from road_grid import RoadGrid  # noqa: E402
+from road_grid import RoadGrid
 
-from libpolis.access.nearest import nearest_facility  # noqa: E402
-from libpolis.scale.executor import DaskExecutor  # noqa: E402
+from libpolis.access.nearest import nearest_facility
+from libpolis.scale.executor import DaskExecutor
 
 
 def _peak_rss_mb() -> float:
