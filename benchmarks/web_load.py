@@ -19,6 +19,12 @@ Usage::
                                   [--partnerships 500] [--workers 1] [--no-read-cache]
                                   [--think-ms 0] [--json]
 
+``--crowd`` runs the crowd scenarios of issue 14 instead (``_web_crowd.py``): 200 anonymous
+clients on cache-missing searches, 100 signed-in writers and 50 signed-in readers, ``--seconds``
+each, on SQLite and PostgreSQL (``--backends``), optionally behind nginx (``--proxy nginx``)::
+
+    python benchmarks/web_load.py --crowd --workers 2 --seconds 60 [--proxy nginx]
+
 Loopback only; the load generator runs on the same machine as the server.
 """
 
@@ -401,6 +407,35 @@ def main() -> None:
         default=0.0,
         help="Pause of each client between its requests (0: back to back)",
     )
+    ap.add_argument(
+        "--crowd",
+        action="store_true",
+        help="Run the crowd scenarios instead (issue 14): 200 anonymous clients on "
+        "cache-missing searches, 100 signed-in writers, 50 signed-in readers; --seconds each",
+    )
+    ap.add_argument("--backends", default="sqlite,postgresql", help="--crowd: stores to run on")
+    ap.add_argument(
+        "--pg-url",
+        default=os.environ.get("LIBPOLIS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1/test"),
+        help="--crowd: PostgreSQL server (a schema is made for the run and dropped after)",
+    )
+    ap.add_argument("--proxy", choices=["nginx"], help="--crowd: serve behind this proxy")
+    ap.add_argument("--timeout-s", type=float, default=10.0, help="--crowd: client timeout")
+    ap.add_argument(
+        "--reader-think-ms",
+        type=float,
+        default=1000.0,
+        help="--crowd: pause of each signed-in reader between requests (0.5-1.5 times it)",
+    )
+    ap.add_argument(
+        "--scenario", action="append", help="--crowd: run only this scenario (repeatable)"
+    )
+    ap.add_argument("--env", action="append", default=[], help="--crowd: KEY=VALUE for the server")
+    ap.add_argument(
+        "--store",
+        type=Path,
+        help="Work on a copy of this workspace, built there first if missing (saves the build)",
+    )
     ap.add_argument("--json", action="store_true", help="Print one JSON object.")
     ap.add_argument("--keep", action="store_true", help="Keep the temporary workspace.")
     args = ap.parse_args()
@@ -408,8 +443,22 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="libpolis-webload-"))
     ws = tmp / "workspace.sqlite"
     t = time.perf_counter()
-    build_store(ws, args.programmes, args.partnerships)
+    if args.store is None or not args.store.exists():
+        build_store(ws, args.programmes, args.partnerships)
+        if args.store is not None:
+            shutil.copy(ws, args.store)
+    else:
+        shutil.copy(args.store, ws)
     build_s = time.perf_counter() - t
+    if args.crowd:
+        from _web_crowd_run import crowd
+
+        try:
+            crowd(args, ws, tmp)
+        finally:
+            if not args.keep:
+                shutil.rmtree(tmp, ignore_errors=True)
+        return
     port = _free_port()
     env = {**os.environ, "LIBPOLIS_SECRET_KEY": os.urandom(24).hex()}
     cmd = [

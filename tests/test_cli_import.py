@@ -141,7 +141,7 @@ def test_undecodable_encoding(ws: Path, tmp_path: Path) -> None:
     before = _status(ws)
     code, _, err = _run("import", "population", str(path), "--workspace", str(ws))
     assert code == 2
-    assert f"{path}, line 3: cannot decode byte 0xe4 as utf-8" in err
+    assert f"{path}, line 3, column 2: cannot decode byte 0xe4 as utf-8" in err
     assert _status(ws) == before
     code, _, err = _run(
         "import", "population", str(path), "--workspace", str(ws), "--encoding", "latin-1"

@@ -242,7 +242,7 @@ def progress(enabled: bool = True):
         TimeElapsedColumn(),
         console=stderr,
         transient=True,
-        disable=not enabled,
+        disable=not enabled or not stderr.is_terminal,  # no blank line in logs and pipes
     )
     with prog:
         yield prog

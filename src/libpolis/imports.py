@@ -7,6 +7,7 @@ the store exactly as it was.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import DBAPIError
 
+from libpolis.errors import DataError, StoreError
+from libpolis.rules import check_records, check_value
 from libpolis.sources.names import library_city, match_library
 from libpolis.store import record_dataset, session_scope, upsert_records
 from libpolis.store.tables import SOURCED_TABLES, Library, LibrarySystem, Programme
@@ -139,25 +143,15 @@ def link_programmes_to_libraries(session) -> dict[str, int]:
     return counts
 
 
-def import_frames(
+def _write(
     engine: Engine,
     source: str,
     frames: dict[str, pd.DataFrame],
-    *,
+    result: ImportResult,
     dataset: dict[str, Any],
-    extra_sources: dict[str, str] | None = None,
-    link: tuple[str, str] | None = None,
-) -> ImportResult:
-    """Upsert ``{table_name: records}`` under ``source`` and record the dataset, atomically.
-
-    ``extra_sources`` lets one import write a table under another source key (e.g. the PLS
-    statistics under the AE file's name); ``link`` names ``(library_source, system_source)``
-    to join libraries to their systems in the same transaction. Importing programmes or
-    libraries (re-)links every programme to its library
-    (:func:`link_programmes_to_libraries`), in the same transaction.
-    """
-    result = ImportResult(source)
-    extra_sources = extra_sources or {}
+    extra_sources: dict[str, str],
+    link: tuple[str, str] | None,
+) -> None:
     with session_scope(engine) as session:
         for name, frame in frames.items():
             src = extra_sources.get(name, source)
@@ -170,4 +164,50 @@ def import_frames(
             result.programme_links = link_programmes_to_libraries(session)
         rows = sum(len(f) for f in frames.values())
         record_dataset(session, source=source, rows=rows, **dataset)
+
+
+def import_frames(
+    engine: Engine,
+    source: str,
+    frames: dict[str, pd.DataFrame],
+    *,
+    dataset: dict[str, Any],
+    extra_sources: dict[str, str] | None = None,
+    link: tuple[str, str] | None = None,
+    files: Mapping[str, str] | None = None,
+    columns: Mapping[str, Mapping[str, str]] | None = None,
+) -> ImportResult:
+    """Upsert ``{table_name: records}`` under ``source`` and record the dataset, atomically.
+
+    ``extra_sources`` lets one import write a table under another source key (e.g. the PLS
+    statistics under the AE file's name); ``link`` names ``(library_source, system_source)``
+    to join libraries to their systems in the same transaction. Importing programmes or
+    libraries (re-)links every programme to its library
+    (:func:`link_programmes_to_libraries`), in the same transaction.
+
+    Every frame is first checked against its entity's rules (:mod:`libpolis.rules`), so
+    nothing is stored that the web API or a page could not show; ``files`` names the file of
+    each table in the message (default: ``source``), ``columns`` the file's column names.
+    """
+    result = ImportResult(source)
+    extra_sources = extra_sources or {}
+    for key, value in {"source": source, **dataset}.items():
+        why = check_value("dataset", key, value)
+        if why is not None:
+            raise DataError(f"--{key} {why}")
+    for name, frame in frames.items():
+        check_records(
+            frame,
+            name,
+            file=(files or {}).get(name, source),
+            columns=(columns or {}).get(name),
+        )
+    try:
+        _write(engine, source, frames, result, dataset, extra_sources, link)
+    except DBAPIError as exc:  # one line, never the bound rows
+        first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        raise StoreError(
+            f"{(files or {}).get(next(iter(frames), ''), source)}: the store refused the import"
+            f" ({type(exc.orig).__name__}: {first[:300]}); nothing was written"
+        ) from None
     return result

@@ -300,9 +300,7 @@ def test_partition_with_two_catchment_buffers_equals_whole() -> None:
     assert len(ring) < len(demand)  # the test really works on a subset
 
 
-@given(
-    st.lists(st.tuples(st.floats(0, 0.01), st.integers(0, 20)), min_size=1, max_size=30)
-)
+@given(st.lists(st.tuples(st.floats(0, 0.01), st.integers(0, 20)), min_size=1, max_size=30))
 @settings(max_examples=60, deadline=None)
 def test_e2sfca_summary_matches_expanded_residents(pairs) -> None:
     """Weighted figures equal plain ones over the residents written out one by one."""

@@ -172,11 +172,11 @@ def test_cli_align_texts_sdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     ("body", "message"),
     [
         ("ident,text\n1,a\n", r"column\(s\) id missing; found columns \['ident', 'text'\]"),
-        ("id,text\n1,a\n,b\n", "row 3, column id: empty id"),
-        ("id,text\n1,a\n1,b\n", "row 3, column id: duplicate id '1' \\(first on row 2\\)"),
-        ("id,text\n1,a\n2\n", "row 3, column text: missing"),
+        ("id,text\n1,a\n,b\n", "line 3, column id: empty id"),
+        ("id,text\n1,a\n1,b\n", "line 3, column id: duplicate id '1' \\(first on line 2\\)"),
+        ("id,text\n1,a\n2\n", "line 3, column text: missing"),
         ("", "the CSV file is empty"),
-        ('id,text\n1,"unterminated\n', "row"),
+        ('id,text\n1,"unterminated\n', "line 2: unexpected end of data"),
     ],
 )
 def test_cli_align_texts_bad_csv(tmp_path: Path, body: str, message: str) -> None:

@@ -71,10 +71,11 @@ def test_explanations_come_from_the_text_and_the_goal() -> None:
 
 
 def test_titles_follow_the_language_of_the_text() -> None:
+    # the short names of the commitments (data/frameworks/short_names.json) in the text's language
     (fr,) = match_texts([MEDIA_FR], "culture21")
-    assert fr[0].title == "Culture, information et savoir"
+    assert fr[0].title == "Information ouverte, savoir partagé"
     (es,) = match_texts([STORY_ES], "culture21")
-    assert es[0].title == "Cultura y educación"
+    assert es[0].title == "Aprender con la cultura"
 
 
 def test_mixed_language_text() -> None:

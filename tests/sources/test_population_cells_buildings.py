@@ -47,7 +47,7 @@ def test_h3_centres_match_the_files_own_coordinates() -> None:
     units = read_population(POA, id_column="id", population_column="population", h3_column="id")
     raw = pd.read_csv(POA)
     assert len(units) == len(raw) and units["population"].sum() == raw["population"].sum()
-    gap = _haversine_m(units["lon"], units["lat"], raw["lon"], raw["lat"])
+    gap = _haversine_m(*(f[c].to_numpy() for f in (units, raw) for c in ("lon", "lat")))
     assert gap.max() < 5.0  # metres: the file's lon/lat are the cells' centres
     hexes = shapely.from_wkt([a["geometry_wkt"] for a in units["attrs"]])
     assert all(len(g.exterior.coords) == 7 for g in hexes)  # six corners, closed

@@ -3,8 +3,9 @@ use it, and leaves the store as it was; the roles that may use it succeed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -114,8 +115,11 @@ OPEN = {
     ("POST", "/login"),
     ("POST", "/logout"),
 }
-# writes that need a populated workspace, with their own role tests
-ELSEWHERE = {("POST", "/api/scenarios")}  # tests/web/test_scenarios.py
+# writes that need a populated workspace, or act on oneself, with their own role tests
+ELSEWHERE = {
+    ("POST", "/api/scenarios"),  # tests/web/test_scenarios.py
+    ("POST", "/api/me/password"),  # one's own password: tests/web/test_sessions.py
+}
 
 
 def test_every_write_endpoint_is_in_the_matrix() -> None:
@@ -243,3 +247,203 @@ def test_role_matrix(matrix, w: W) -> None:
             if role == "anonymous" and r.status_code == 303:
                 assert r.headers["location"].startswith("/login")
             assert _audit_count(app) == before, role
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads: every GET route and every output, per role, and what each role may see in it.
+
+SEE_A = {"admin", "officer", "staff"}  # the unpublished partnership of system A
+SEE_B = {"admin", "officer", "staff_other"}  # the unpublished partnership of system B
+SIGNED = set(ALL) - {"anonymous"}
+EVERYONE = set(ALL)
+HIDDEN_A, HIDDEN_B, PUBLISHED = "Hidden pact Aalto", "Hidden pact Borealis", "Open pact Cygnus"
+
+
+@dataclass
+class R:
+    path: str
+    ok: set[str]  # roles answered 200; anonymous otherwise 401 (API) or 303 to /login (pages)
+    denied: int = 403  # what the other signed-in roles get
+    lists: bool = False  # the output lists partnerships: each role must find what it may see
+    special: dict[str, int] = field(default_factory=dict)  # other answers for some roles
+
+
+EXPORTS = [
+    R(f"/api/export/{res}.{fmt}", EVERYONE, lists=res == "partnerships")
+    for res in ("libraries", "venues", "programmes", "partners", "partnerships", "goals")
+    for fmt in ("csv", "geojson")
+]
+READS = [
+    R("/api/me", SIGNED),
+    R("/api/evidence", EVERYONE),
+    R("/api/map", EVERYONE),
+    R("/api/brief.html", EVERYONE, lists=True),
+    R("/api/brief.pdf", EVERYONE, lists=True),
+    R("/api/libraries", EVERYONE),
+    R("/api/libraries/{lib}", EVERYONE),
+    R("/api/programmes", EVERYONE),
+    R("/api/programmes/{prog}", EVERYONE),
+    R("/api/programmes/{prog}/alignments", EVERYONE),
+    R("/api/partners", EVERYONE),
+    R("/api/partners/{partner}", EVERYONE),
+    R("/api/partnerships", EVERYONE, lists=True),
+    R("/api/partnerships/{open}", EVERYONE),
+    R("/api/partnerships/{hidden_a}", SEE_A, denied=404),
+    R("/api/partnerships/{hidden_b}", SEE_B, denied=404),
+    R("/api/documents/{doc_b}", SEE_B, denied=404),
+    R("/api/goals", EVERYONE),
+    R("/api/users", {"admin"}),
+    R("/api/audit", {"admin"}),
+    *EXPORTS,
+    R("/api/scenarios", {"admin", "officer"}),
+    # none stored in this workspace: those who may see scenarios learn that it does not exist
+    R("/api/scenarios/{label}", set(), special={"admin": 404, "officer": 404}),
+    R("/login", EVERYONE),
+    R("/", EVERYONE),
+    R("/api/docs", EVERYONE),
+    R("/libraries", EVERYONE),
+    R("/libraries/{lib}", EVERYONE),
+    R("/programmes", EVERYONE),
+    R("/programmes/new", SIGNED),  # the form; saving it is in the write matrix
+    R("/programmes/{prog}", EVERYONE),
+    R("/programmes/{prog}/edit", SIGNED),
+    R("/partners", EVERYONE),
+    R("/partners/new", SIGNED),
+    R("/partners/{partner}/edit", SIGNED),
+    R("/partnerships", EVERYONE, lists=True),
+    R("/partnerships/new", SIGNED),
+    R("/partnerships/{open}", EVERYONE),
+    R("/partnerships/{hidden_b}", SEE_B, denied=404),
+    R("/partnerships/{hidden_b}/edit", SEE_B, denied=404),
+    R("/documents/{doc_b}", SEE_B, denied=404),
+    R("/goals", EVERYONE),
+    R("/goals/new", SIGNED),
+    R("/goals/{goal}/edit", SIGNED),
+    R("/users", {"admin"}),
+    R("/audit", {"admin"}),
+]
+# pages a signed-out visitor may open although they show a record one may not see: a 404
+ANON_404 = {
+    "/api/partnerships/{hidden_a}",
+    "/api/partnerships/{hidden_b}",
+    "/api/documents/{doc_b}",
+    "/partnerships/{hidden_b}",
+    "/documents/{doc_b}",
+}
+
+
+def _templated(m: re.Match[str]) -> str:
+    """``/api/export/goals.csv`` → ``/api/export/{}.{}``; ``/api/brief.pdf`` → ``/api/brief.{}``."""
+    return "/api/export/{}.{}" if m[1].startswith("/api/export/") else "/api/brief.{}"
+
+
+def test_every_read_route_is_in_the_matrix() -> None:
+    from libpolis.web.routes import ROUTERS
+
+    routes = {
+        _norm(r.path)
+        for router in ROUTERS
+        for r in router.routes
+        if isinstance(r, APIRoute) and "GET" in r.methods
+    }
+    listed = {_norm(r.path) for r in READS}
+    listed = {re.sub(r"^(/api/export/\w+|/api/brief)\.\w+$", _templated, p) for p in listed}
+    assert listed == routes
+
+
+@pytest.fixture(scope="module")
+def readers(tmp_path_factory, password_hash, web_kit):
+    """An app with a published partnership, an unpublished one of each library system (one
+    with a document), and a client per role."""
+    from libpolis.store import open_store
+    from libpolis.web.app import create_app
+
+    tmp = tmp_path_factory.mktemp("reads")
+    engine = open_store(f"sqlite:///{tmp / 'r.sqlite'}")
+    ids = web_kit.seed(engine, password_hash)
+    app = create_app(engine, secret_key=web_kit.SECRET, documents_dir=tmp / "docs")
+    c = {r: web_kit.login(app, None if r == "anonymous" else r) for r in ALL}
+    officer, admin = c["officer"], c["admin"]
+    goal = officer.post("/api/goals", json={"code": "CG", "title": "Reading"}).json()
+    prog = admin.post(
+        "/api/programmes", json={"title": "Story hour", "library_id": ids["library_a"]}
+    ).json()
+    partner = officer.post("/api/partners", json={"name": "School"}).json()
+
+    def ship(client: Any, title: str, system: str, **kw: Any) -> int:
+        body = {"title": title, "library_system_id": ids[system], "district": title, **kw}
+        r = client.post("/api/partnerships", json=body)
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    o = {
+        "lib": ids["library_a"],
+        "prog": prog["id"],
+        "partner": partner["id"],
+        "goal": goal["id"],
+        "label": "nope",
+        "hidden_a": ship(c["staff"], HIDDEN_A, "system_a"),
+        "hidden_b": ship(c["staff_other"], HIDDEN_B, "system_b"),
+        "open": ship(officer, PUBLISHED, "system_a", published=True),
+    }
+    doc = c["staff_other"].post(
+        f"/api/partnerships/{o['hidden_b']}/documents",
+        data={"title": "minutes"},
+        files={"file": ("m.txt", b"minutes of " + HIDDEN_B.encode(), "text/plain")},
+    )
+    assert doc.status_code == 201, doc.text
+    o["doc_b"] = doc.json()["id"]
+    yield app, o, c
+    engine.dispose()
+
+
+def _text(r: Any) -> str:
+    if r.headers.get("content-type", "").startswith("application/pdf"):
+        import io
+
+        from pypdf import PdfReader
+
+        return " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(r.content)).pages)
+    return r.text
+
+
+@pytest.mark.parametrize("rd", READS, ids=lambda r: r.path)
+def test_read_matrix(readers, rd: R) -> None:
+    """Each role gets the status its role allows, and no output shows an unpublished
+    partnership to a role that may not open it; outputs that list partnerships show each role
+    exactly those it may open."""
+    _app, o, clients = readers
+    path = rd.path.format(**o)
+    for role in ALL:
+        r = clients[role].get(path, follow_redirects=False)
+        if role in rd.special:
+            assert r.status_code == rd.special[role], (role, r.status_code, r.text[:300])
+        elif role in rd.ok:
+            assert r.status_code == 200, (role, r.status_code, r.text[:300])
+        elif role == "anonymous" and rd.path not in ANON_404 and rd.ok != EVERYONE:
+            if rd.path.startswith("/api/"):
+                assert r.status_code == 401, (role, r.status_code, r.text[:300])
+            else:
+                assert r.status_code == 303 and r.headers["location"].startswith("/login")
+        else:
+            assert r.status_code == rd.denied, (role, r.status_code, r.text[:300])
+        if r.status_code != 200:
+            assert HIDDEN_A not in r.text and HIDDEN_B not in r.text, role
+            continue
+        text = _text(r)
+        for title, may in ((HIDDEN_A, SEE_A), (HIDDEN_B, SEE_B), (PUBLISHED, EVERYONE)):
+            if role not in may:
+                assert title not in text, (role, title)
+            elif rd.lists:
+                assert title in text, (role, title)
+
+
+def test_register_counts_follow_the_same_rule(readers) -> None:
+    """The evidence figures and the dashboard count the partnerships each role may see."""
+    _app, _o, clients = readers
+    expected = {"anonymous": 1, "viewer": 1, "staff": 2, "staff_other": 2, "officer": 3}
+    expected["admin"] = 3
+    for role, n in expected.items():
+        figs = clients[role].get("/api/evidence").json()["figures"]
+        assert figs["partnerships_idea"]["value"] == n, role
+        assert f"{n} partnerships</a>" in clients[role].get("/").text, role

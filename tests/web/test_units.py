@@ -67,7 +67,7 @@ def test_sessions_are_signed() -> None:
     tampered = cookie[:-2] + ("A" if cookie[-2] != "A" else "B") + cookie[-1]
     assert codec.load_session(tampered) is None
     assert SessionCodec("other" * 8).load_session(cookie) is None
-    assert codec.load_token(codec.dump_token(7)) == 7
+    assert codec.load_token(codec.dump_token(7, 3)) == (7, 3)
     assert codec.load_token(cookie) is None  # a session cookie is not an API token
 
 

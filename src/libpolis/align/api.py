@@ -12,12 +12,18 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
+from libpolis.align._features import MAX_CHARS
 from libpolis.align._sdg_explain import explain_many
 from libpolis.align.frameworks import Framework, load_framework
 from libpolis.align.match import METHOD, VERSION, _check_texts, match_texts
 from libpolis.errors import NotFoundError
 
-__all__ = ["align_texts", "method_of"]
+__all__ = ["MAX_HITS", "align_texts", "method_of", "sdg_decisions"]
+
+#: Query hits shown per suggested goal (the explanation of the ensemble's query evidence).
+MAX_HITS = 5
 
 
 @lru_cache(maxsize=1)
@@ -27,6 +33,23 @@ def _sdg_classifier() -> Any:
     except ImportError as exc:  # the classifier module ships separately
         raise NotFoundError(f"the SDG classifier is not available ({exc})") from None
     return SdgClassifier.load()
+
+
+@lru_cache(maxsize=1)
+def _sdg_ensemble_for(clf: Any) -> Any:
+    from libpolis.align.ensemble import SdgEnsemble
+    from libpolis.align.sdg import SdgClassifier
+
+    if not isinstance(clf, SdgClassifier):  # a stand-in classifier: no ensemble
+        return None
+    try:
+        return SdgEnsemble.load(classifier=clf)
+    except NotFoundError:  # a model folder without the ensemble: the classifier decides
+        return None
+
+
+def _sdg_ensemble() -> Any:
+    return _sdg_ensemble_for(_sdg_classifier())
 
 
 def method_of(framework: str | Framework) -> tuple[str, str]:
@@ -40,10 +63,44 @@ def method_of(framework: str | Framework) -> tuple[str, str]:
         # carries the prior's version and is kept when the name is cut to 100 characters
         from libpolis.align.sdg_library import METHOD_SUFFIX
 
-        return str(name)[: 100 - len(METHOD_SUFFIX)] + METHOD_SUFFIX, str(meta.get("version", ""))[
-            :50
-        ]
+        version = str(meta.get("version", ""))
+        ens = _sdg_ensemble()
+        if ens is not None:  # the ensemble's decision is part of the method
+            version += f"+ensemble-{ens.meta.get('version', '')}"
+        return str(name)[: 100 - len(METHOD_SUFFIX)] + METHOD_SUFFIX, version[:50]
     return METHOD, VERSION
+
+
+def sdg_decisions(
+    texts: list[str], clf: Any, ens: Any, threshold: float | None = None
+) -> tuple[np.ndarray, list[list[int]], list[list[Any]], np.ndarray]:
+    """The SDG decision of :func:`align_texts` without the explanations (non-blank texts).
+
+    Programme-like texts on which the classifier is unsure get the library prior
+    (:func:`libpolis.align.sdg_library.predict_combined`); every other text gets the ensemble
+    (:class:`libpolis.align.ensemble.SdgEnsemble`, when ``ens`` is given), unless one
+    ``threshold`` is forced. Every text gets its query hits.
+
+    Returns
+    -------
+    tuple
+        ``(proba (n, 17), labels, hits, prior_used (n,) bool)``.
+    """
+    from libpolis.align import sdg_library
+
+    res = sdg_library.predict_combined(texts, clf, threshold=threshold)
+    proba = np.array(res.proba, dtype=np.float64)
+    labels = [list(ls) for ls in res.labels]
+    hits: list[list[Any]] = [[] for _ in texts]
+    if ens is not None:
+        rest = [k for k in range(len(texts)) if not res.prior_used[k]] if threshold is None else []
+        if rest:
+            er = ens.analyse([texts[k] for k in rest], classifier_proba=proba[rest])
+            for r, k in enumerate(rest):
+                proba[k], labels[k], hits[k] = er.proba[r], er.labels[r], er.hits[r]
+        for k in sorted(set(range(len(texts))) - set(rest)):
+            hits[k] = ens.engine.match(texts[k][:MAX_CHARS])
+    return proba, labels, hits, np.asarray(res.prior_used, dtype=bool)
 
 
 def _align_sdg(texts: list[str], threshold: float | None) -> list[dict[str, Any]]:
@@ -66,15 +123,16 @@ def _align_sdg(texts: list[str], threshold: float | None) -> list[dict[str, Any]
     if not idx:
         return out
     sub = [texts[i] for i in idx]
-    res = sdg_library.predict_combined(sub, clf, threshold=threshold)
+    ens = _sdg_ensemble()
+    proba, labels, hits, prior_used = sdg_decisions(sub, clf, ens, threshold)
     pairs: list[tuple[int, int]] = []
     for k, i in enumerate(idx):
-        goals = sorted(res.labels[k], key=lambda g: (-float(res.proba[k][g - 1]), g))
+        goals = sorted(labels[k], key=lambda g: (-float(proba[k][g - 1]), g))
         out[i]["sdgs"] = goals
-        out[i]["scores"] = {str(g): round(float(res.proba[k][g - 1]), 4) for g in goals}
+        out[i]["scores"] = {str(g): round(float(proba[k][g - 1]), 4) for g in goals}
         pairs.extend((k, g) for g in goals)
     explained = explain_many(clf, sub, pairs)
-    prior_pairs = [(k, g) for k, g in pairs if res.prior_used[k]]
+    prior_pairs = [(k, g) for k, g in pairs if prior_used[k]]
     priors = dict(
         zip(
             prior_pairs,
@@ -89,6 +147,8 @@ def _align_sdg(texts: list[str], threshold: float | None) -> list[dict[str, Any]
         ex.setdefault("score", out[idx[k]]["scores"][str(g)])
         if (k, g) in priors:
             ex["library"] = priors[(k, g)]
+        if ens is not None:
+            ex["queries"] = [h.to_dict() for h in hits[k] if h.query.sdg == g][:MAX_HITS]
         out[idx[k]]["explanations"][str(g)] = ex
     return out
 
@@ -118,7 +178,9 @@ def align_texts(
     -------
     list of dict
         One per text. For ``"sdg"``: ``{"sdgs": [4, 10], "scores": {"4": 0.91, ...},
-        "explanations": {"4": {"sentence", "target", "target_text", "score"}, ...}}``; for the
+        "explanations": {"4": {"sentence", "target", "target_text", "score", "queries"}, ...}}``
+        (``queries``: the Aurora query hits of the goal, each with ``system``, ``target``,
+        ``query`` and the matched ``words``, when the ensemble is installed); for the
         others: ``{"goals": ["19", "26"], "scores": {"19": 0.31, ...}, "explanations": {"19":
         {"title", "sentence", "goal_text", "terms", "score"}, ...}}``. Both also carry
         ``framework``, ``method`` and ``version``. Goals are listed best first; an empty text

@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from libpolis.errors import DataError, NotFoundError
+from libpolis.goal_names import short_names
 
 __all__ = [
     "BUILTIN_FRAMEWORKS",
@@ -54,6 +55,9 @@ class Goal:
         Keyword descriptions per language written by the libpolis authors (may be empty).
     parent : str or None
         Code of the parent goal (SDG targets point to their goal).
+    names : Mapping[str, str]
+        Short name per language written by the libpolis authors (UDHR articles and Culture 21
+        commitments, :mod:`libpolis.goal_names`); empty for other goals.
     """
 
     code: str
@@ -61,6 +65,7 @@ class Goal:
     texts: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     descriptions: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     parent: str | None = None
+    names: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
     def __hash__(self) -> int:
         return hash(
@@ -70,12 +75,18 @@ class Goal:
                 tuple(sorted(self.titles.items())),
                 tuple(sorted(self.texts.items())),
                 tuple(sorted(self.descriptions.items())),
+                tuple(sorted(self.names.items())),
             )
         )
 
     def title_in(self, lang: str = "en") -> str:
         """Title in ``lang``, else English, else the first language available."""
         return _pick(self.titles, lang) or self.code
+
+    def label_in(self, lang: str = "en") -> str:
+        """What people read for this goal: its short name in ``lang`` where it has one
+        ("Freedom of opinion and information" for UDHR article 19), else its title."""
+        return _pick(self.names, lang) or self.title_in(lang)
 
     def text_in(self, lang: str = "en") -> str:
         """Official text in ``lang``, else English, else the first language available."""
@@ -102,6 +113,8 @@ class Goal:
             d["parent"] = self.parent
         if self.descriptions:
             d["description"] = dict(self.descriptions)
+        if self.names:
+            d["name"] = dict(self.names)
         return d
 
 
@@ -228,6 +241,7 @@ def framework_from_dict(
                 texts=_ro(_as_lang_map(g.get("text"), lang0, where)),
                 descriptions=_ro(desc),
                 parent=None if g.get("parent") is None else str(g["parent"]),
+                names=_ro(_as_lang_map(g.get("name"), lang0, where)),
             )
         )
     if not goals:
@@ -253,6 +267,10 @@ def _load_builtin(name: str) -> Framework:
     if desc_file.is_file():
         raw = json.loads(desc_file.read_text(encoding="utf-8"))
         descriptions = {k: v for k, v in raw.items() if not k.startswith("_")}
+    names = short_names(name)  # UDHR articles and Culture 21 commitments (libpolis.goal_names)
+    if names:
+        goals = [{**g, "name": dict(names.get(str(g["code"]), {}))} for g in data["goals"]]
+        data = {**data, "goals": goals}
     return framework_from_dict(data, descriptions)
 
 

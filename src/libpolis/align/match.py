@@ -348,7 +348,7 @@ def match_texts(
                 Match(
                     framework=fw.name,
                     code=goal.code,
-                    title=goal.title_in(lang),
+                    title=goal.label_in(lang),
                     score=float(scored.scores[t, g]),
                     sentence=scored.sentences[t][int(scored.best_sentence[t, g])],
                     goal_text=passage,

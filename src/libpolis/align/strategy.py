@@ -26,8 +26,10 @@ or a PDF typeset with Typst (read back by rule 2), so export -> import gives the
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
+import warnings
 from pathlib import Path
 
 from libpolis.align._text import detect_language, split_sentences
@@ -288,11 +290,18 @@ def _pdf_text(data: bytes, where: str) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    quiet = logging.getLogger("pypdf")  # its repair notes ("incorrect startxref") are not ours
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
     try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data))
+            pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise DataError(f"cannot read the PDF ({exc})", where=where) from None
+    finally:
+        quiet.setLevel(level)
     text = "\n".join(pages)
     if not text.strip():
         raise DataError(

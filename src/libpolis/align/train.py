@@ -228,6 +228,9 @@ def fit_model(
         "coef": coef,
         "intercept": intercept,
         "platt": platt,
+        # calibrated out-of-fold probabilities of the training rows: the classifier feature
+        # of the ensemble (libpolis.align.ensemble_train) without the in-sample optimism
+        "oof_proba": 1.0 / (1.0 + np.exp(np.clip(platt[:, 0] * oof + platt[:, 1], -50, 50))),
     }
     yv = label_matrix(list(val["labels"]))
     pv = predict_proba_raw(model, list(val["text"]))
@@ -286,7 +289,9 @@ def train_sdg_model(
     ----------
     out_dir : str or Path
         Folder to write ``model.json``, ``weights.npz`` and ``targets.json`` into
-        (loadable with :meth:`libpolis.align.sdg.SdgClassifier.load`).
+        (loadable with :meth:`libpolis.align.sdg.SdgClassifier.load`), and the ensemble
+        ``ensemble.json`` (:mod:`libpolis.align.ensemble_train`) with the classifier's
+        out-of-fold probabilities of the training rows it was fitted on (``oof_proba.npz``).
     seed : int
         Seed of the cross-validation folds and of liblinear (default 0, the shipped model).
     data_dir : str or Path, optional
@@ -343,6 +348,22 @@ def train_sdg_model(
             "un_framework": "UN A/RES/70/1 text via open-sdg/sdg-translations (MIT)",
         },
     }
+    # the ensemble (classifier + Aurora query hits), fitted on the same split
+    from libpolis.align.ensemble_train import fit_ensemble, write_ensemble
+
+    val_texts = [clean(t) for t in val["text"]]
+    ens = fit_ensemble(
+        [clean(t) for t in train["text"]],
+        label_matrix(list(train["labels"])),
+        model["oof_proba"],
+        val_texts,
+        label_matrix(list(val["labels"])),
+        predict_proba_raw(model, val_texts),
+        seed=seed,
+    )
+    meta["ensemble_val_micro_f1"] = ens["val_micro_f1"]
     meta["train_seconds"] = round(time.perf_counter() - t0, 1)
     save_model(model, out_dir, meta, corpus.goal_target_texts(data_dir))
+    write_ensemble(ens, out_dir)
+    np.savez_compressed(Path(out_dir) / "oof_proba.npz", oof=model["oof_proba"].astype(np.float32))
     return meta

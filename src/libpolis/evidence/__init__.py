@@ -17,7 +17,8 @@ What is read: the tables ``library``, ``venue``, ``programme``, ``statistic``, `
 and ``framework``); the access runs ``access_<label>`` (summary and the tables ``_units``,
 ``_curve``, ``_districts``, ``_bands``, ``_income``, ``_culture``, ``_best_site``); the newest
 planning run ``plan_<label>`` and its ``_sites``; the newest run of each scenario
-``scenario_<label>`` (:mod:`.scenarios`). A part that is absent is said so in
+``scenario_<label>`` (:mod:`.scenarios`); the newest peer benchmark ``benchmark_<label>``
+(:mod:`.peers`). A part that is absent is said so in
 ``Evidence.missing``, with the command that adds it.
 """
 
@@ -37,6 +38,7 @@ from libpolis.evidence.figures import (
 from libpolis.evidence.format import NumberFormat, display_value
 from libpolis.evidence.headline import headline_keys
 from libpolis.evidence.partnerships import add_partnerships, add_runs
+from libpolis.evidence.peers import add_peers
 from libpolis.evidence.programmes import add_programmes
 from libpolis.evidence.read import StoreReader
 from libpolis.evidence.recommend import Recommendation, recommend
@@ -80,6 +82,7 @@ def assemble_evidence(engine: Engine, *, area: str | None = None) -> Evidence:
     add_alignment(ev, rd)
     add_partnerships(ev, rd)
     add_scenarios(ev, rd)
+    add_peers(ev, rd)
     add_runs(ev, rd)
     ev.recommendations = recommend(ev)
     return ev

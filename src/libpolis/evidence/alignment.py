@@ -18,15 +18,21 @@ import pandas as pd
 from libpolis.evidence.figures import FOCUS_ARTICLES, Evidence
 from libpolis.evidence.programmes import city_programme_ids
 from libpolis.evidence.read import StoreReader
+from libpolis.goal_names import code_key, short_names
 
 __all__ = ["add_alignment"]
 
 
-def _titles(attrs: Any) -> dict[str, str]:
-    """Goal titles per language from ``goal.attrs`` (``title`` or ``titles``: {lang: text})."""
+def _titles(attrs: Any, framework: str | None = None, code: Any = None) -> dict[str, str]:
+    """Goal titles per language: the short names of :mod:`libpolis.goal_names` for a UDHR
+    article or Culture 21 commitment (also for a workspace aligned before they existed), else
+    ``goal.attrs`` (``name``, ``titles`` or ``title``: {lang: text})."""
+    names = short_names(framework).get(str(code)) if framework else None
+    if names:
+        return dict(names)
     if not isinstance(attrs, dict):
         return {}
-    for k in ("titles", "title"):
+    for k in ("name", "titles", "title"):
         if isinstance(attrs.get(k), dict):
             return {str(a): str(b) for a, b in attrs[k].items()}
     return {}
@@ -119,15 +125,16 @@ def add_alignment(ev: Evidence, rd: StoreReader) -> None:
         ev.missing["sdg"] = "no programme is aligned to the SDGs yet: run `libpolis align`"
     # rights
     rights = al[al["fkind"] == "rights"]
-    codes = sorted(set(FOCUS_ARTICLES) | set(rights["code"].astype(str)), key=lambda c: (len(c), c))
+    codes = sorted(set(FOCUS_ARTICLES) | set(rights["code"].astype(str)), key=code_key)
     rows = []
     for c in codes:
         part = rights[rights["code"].astype(str) == c]
+        titles = _titles(part["goal_attrs"].iloc[0] if len(part) else None, "udhr", c)
         rows.append(
             {
                 "article": c,
-                "title": part["goal_title"].iloc[0] if len(part) else None,
-                "titles": _titles(part["goal_attrs"].iloc[0]) if len(part) else {},
+                "title": titles.get("en") or (part["goal_title"].iloc[0] if len(part) else None),
+                "titles": titles,
                 "programmes": int(part["programme_id"].nunique()),
                 "examples": list(
                     part.sort_values("score", ascending=False)["title"].dropna().unique()[:3]
@@ -163,6 +170,7 @@ def add_alignment(ev: Evidence, rd: StoreReader) -> None:
             continue
         rows = []
         for (fname, code, title), g in part.groupby(["framework_name", "code", "goal_title"]):
+            key = str(g["key"].iloc[0])
             partners = sorted(
                 {
                     p.strip()
@@ -175,8 +183,8 @@ def add_alignment(ev: Evidence, rd: StoreReader) -> None:
                 {
                     "framework": fname,
                     "code": str(code),
-                    "title": title,
-                    "titles": _titles(g["goal_attrs"].iloc[0]),
+                    "title": _titles(None, key, code).get("en") or title,
+                    "titles": _titles(g["goal_attrs"].iloc[0], key, code),
                     "programmes": int(g["programme_id"].nunique()),
                     "examples": list(
                         g.sort_values("score", ascending=False)["title"].dropna().unique()[:3]
@@ -188,7 +196,7 @@ def add_alignment(ev: Evidence, rd: StoreReader) -> None:
             pd.DataFrame(rows)
             .sort_values(
                 ["framework", "code"],
-                key=lambda s: s.map(lambda x: (len(x), x) if isinstance(x, str) else x),
+                key=lambda s: s.map(code_key) if s.name == "code" else s,
             )
             .reset_index(drop=True)
         )

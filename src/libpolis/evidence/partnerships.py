@@ -9,13 +9,29 @@ from libpolis.evidence.figures import Evidence
 from libpolis.evidence.read import StoreReader
 from libpolis.evidence.venues import sources_of
 
-__all__ = ["add_partnerships", "add_runs"]
+__all__ = [
+    "REGISTER_FIGURE_PREFIX",
+    "REGISTER_TABLES",
+    "add_partnerships",
+    "add_runs",
+    "register_evidence",
+]
+
+REGISTER_FIGURE_PREFIX = "partnerships_"
+"""Keys of the register's figures start with this."""
+REGISTER_TABLES = ("partnerships", "partners_without_partnership")
+"""The register's tables."""
 
 
 def add_partnerships(ev: Evidence, rd: StoreReader) -> None:
     """The partnership register: partners and partnerships with their status."""
-    partners = rd.table("partner")
-    ships = rd.table("partnership")
+    register_evidence(ev, rd.table("partner"), rd.table("partnership"))
+
+
+def register_evidence(ev: Evidence, partners: pd.DataFrame, ships: pd.DataFrame) -> None:
+    """Add the register's figures and tables from these partners and partnerships
+    (``ships`` with ``title``, ``status``, ``partner_id``, ``district`` and ``source``); the web
+    app passes only the partnerships the reader may see (:mod:`libpolis.web.visibility`)."""
     if len(ships):
         names = partners.set_index("id")["name"] if len(partners) else pd.Series(dtype=str)
         tab = ships[["title", "status", "partner_id", "district"]].copy()

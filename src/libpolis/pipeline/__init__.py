@@ -14,6 +14,10 @@ function            request               what it does
 :func:`run_report`  :class:`ReportRequest` the evidence rendered as the city brief
 :func:`run_scenario` :class:`ScenarioRequest` closure, longer hours, mobile stops;
                                            ``scenario_<label>_*``
+:func:`run_indicators` :class:`IndicatorsRequest` Library Map of the World indicators of a
+                                           national file; ``indicators_<label>_*``
+:func:`run_benchmark` :class:`BenchmarkRequest` a library system against its peers;
+                                           ``benchmark_<label>_*``
 ==================  ====================  ===================================================
 
 :mod:`libpolis.pipeline.outputs` lists, shows and exports what a workspace holds
@@ -76,6 +80,11 @@ _LAZY = {
     "show_item": "outputs",
     "workspace_status": "outputs",
     "evidence_of": "report",
+    "BenchmarkRequest": "indicators",
+    "IndicatorsRequest": "indicators",
+    "PeerRule": "indicators",
+    "run_benchmark": "indicators",
+    "run_indicators": "indicators",
     "run_report": "report",
 }
 
@@ -92,6 +101,13 @@ if TYPE_CHECKING:
         train_sdg,
     )
     from libpolis.pipeline.importing import run_import, use_population
+    from libpolis.pipeline.indicators import (
+        BenchmarkRequest,
+        IndicatorsRequest,
+        PeerRule,
+        run_benchmark,
+        run_indicators,
+    )
     from libpolis.pipeline.inputs import (
         AGE_BANDS,
         load_libraries,
@@ -128,11 +144,14 @@ __all__ = [
     "AccessResult",
     "AlignRequest",
     "AlignResult",
+    "BenchmarkRequest",
     "Framework",
     "ImportKind",
     "ImportRequest",
     "ImportResult",
+    "IndicatorsRequest",
     "Objective",
+    "PeerRule",
     "PlanRequest",
     "PlanResult",
     "ReportRequest",
@@ -157,7 +176,9 @@ __all__ = [
     "programme_text",
     "run_access",
     "run_align",
+    "run_benchmark",
     "run_import",
+    "run_indicators",
     "run_plan",
     "run_report",
     "run_scenario",

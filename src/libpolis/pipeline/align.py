@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
+from libpolis.align.abstain import keep_supported
 from libpolis.align.api import align_texts, method_of
 from libpolis.align.frameworks import BUILTIN_FRAMEWORKS, framework_from_dict, load_framework
 from libpolis.align.frameworks import Framework as FrameworkDef
@@ -68,7 +69,7 @@ def _records(fw: FrameworkDef, source: str) -> tuple[dict[str, Any], list[dict[s
             "source": source,
             "source_id": f"{fw.name}:{g.code}",
             "code": g.code,
-            "title": g.title,
+            "title": g.label_in("en"),
             "text": g.text,
             "parent_code": g.parent,
             "attrs": g.to_dict(),
@@ -157,6 +158,8 @@ def _align_in(
             source = f"strategy:{fw.name}" if fw.kind == "strategy" else _SOURCE
             fid = _store_framework(session, fw, source=source)
             results = align_texts(texts, "sdg" if name == Framework.SDG else fw) if texts else []
+            if name == Framework.SDG:
+                results = keep_supported(texts, results)  # no evidence in the text, no goal
         goal_ids = {
             str(c): int(i)
             for c, i in session.execute(select(Goal.code, Goal.id).where(Goal.framework_id == fid))
@@ -269,7 +272,12 @@ def framework_goals(engine: Engine | None, name: str, language: str = "en") -> d
             fw = _stored_strategies(s).get(name)
     fw = fw or load_framework(name)
     goals = [
-        {"code": g.code, "title": g.title_in(language), "text": g.text_in(language)}
+        {
+            "code": g.code,
+            "title": g.label_in(language),
+            "official_title": g.title_in(language),
+            "text": g.text_in(language),
+        }
         for g in fw.goals
     ]
     return {"name": fw.name, "title": fw.title, "source": fw.source, "goals": goals}

@@ -19,9 +19,11 @@ from libpolis.access.nearest import nearest_points
 from libpolis.errors import DataError
 from libpolis.imports import import_frames, source_name
 from libpolis.pipeline.osm_import import read_osm_import
-from libpolis.pipeline.population import buildings_source, population_frames
+from libpolis.pipeline.population import buildings_source, population_frames, workspace_extent
 from libpolis.pipeline.requests import ImportKind, ImportRequest, ImportResult
+from libpolis.rules import row_label
 from libpolis.sources import areas, osm, pls, tabular
+from libpolis.sources.sanity import check_extent, check_swapped_points
 from libpolis.store import (
     counts,
     population_basis,
@@ -37,6 +39,16 @@ _OSM = {"publisher": "OpenStreetMap", "licence": "ODbL 1.0",
         "attribution": "© OpenStreetMap contributors"}  # fmt: skip
 _IMLS = {"publisher": "IMLS", "licence": "US public domain"}
 _CITY_AREA_KINDS = frozenset({"city", "municipality", "boundary", "town"})
+#: The file's column of a record field, where they differ, for the messages of the rules.
+_FILE_COLUMNS: dict[ImportKind, dict[str, dict[str, str]]] = {
+    ImportKind.PROGRAMMES: {"programme": {"source_id": "id", "library_name": "library"}},
+    ImportKind.FACILITIES: {t: {"source_id": "id"} for t in ("library", "venue")},
+    ImportKind.MUSEUMS: {"venue": {"source_id": "MID", "name": "COMMONNAME"}},
+    ImportKind.PLS: {
+        "library": {"name": "LIBNAME", "address": "ADDRESS", "city": "CITY"},
+        "library_system": {"source_id": "FSCSKEY", "name": "LIBNAME", "city": "CITY"},
+    },
+}
 
 
 def _dataset(req: ImportRequest, kind: str, **defaults: Any) -> dict[str, Any]:
@@ -59,6 +71,19 @@ def _not_already_listed(engine: Engine, venues: pd.DataFrame, radius_m: float, s
         stored["lat"].to_numpy(float),
     )
     return venues[~(dist <= radius_m)]
+
+
+def _check_places(engine: Engine, req: ImportRequest, frame: pd.DataFrame) -> None:
+    """Refuse places whose coordinates look swapped, or that lie far outside the libraries
+    and areas the workspace holds (unless ``accept_outside``)."""
+    if frame.empty:
+        return
+    where = [row_label(frame, i) for i in range(len(frame))]
+    lon, lat = frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)
+    check_swapped_points(lon, lat, where, str(req.path))
+    extent = workspace_extent(engine)
+    if extent is not None and not req.options.get("accept_outside"):
+        check_extent(lon, lat, where, extent, str(req.path))
 
 
 def _frames(engine: Engine, req: ImportRequest, source: str) -> tuple[dict, dict, dict, str]:
@@ -106,6 +131,7 @@ def _frames(engine: Engine, req: ImportRequest, source: str) -> tuple[dict, dict
         frame = tabular.read_facilities(
             p, default_kind=o.get("kind") or as_, encoding=o.get("encoding", "utf-8")
         )
+        _check_places(engine, req, frame)
         if as_ == "library" and "n_events" in frame.columns:
             frame["attrs"] = [
                 {**a, "n_events": n} for a, n in zip(frame["attrs"], frame["n_events"], strict=True)
@@ -167,7 +193,11 @@ def run_import(engine: Engine, request: ImportRequest) -> ImportResult:
     if request.kind is ImportKind.POPULATION and request.source is None:
         source = buildings_source(request, source)
     tables, dataset, extra, message = _frames(engine, request, source)
-    res = import_frames(engine, source, tables, dataset=dataset, **extra)
+    files = {name: str(request.path) for name in tables}
+    if request.kind is ImportKind.PLS and request.systems is not None:
+        files |= {"library_system": str(request.systems), "statistic": str(request.systems)}
+    res = import_frames(engine, source, tables, dataset=dataset, files=files,
+                        columns=_FILE_COLUMNS.get(request.kind), **extra)  # fmt: skip
     summary = res.as_dict()
     if request.kind is ImportKind.OSM:  # what the cut and the merge left out
         osm_attrs = {k: v for k, v in dataset["attrs"].items() if k != "street_network"}

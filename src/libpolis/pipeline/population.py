@@ -11,6 +11,7 @@ obtained; the evidence quotes it in the method of its residents figure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -21,7 +22,12 @@ from libpolis.errors import DataError
 from libpolis.pipeline.requests import ImportRequest
 from libpolis.sources import buildings, population
 from libpolis.sources._geo import VECTOR_SUFFIXES
-from libpolis.sources.sanity import MARGIN_KM, check_expected_total, check_extent
+from libpolis.sources.sanity import (
+    MARGIN_KM,
+    check_expected_total,
+    check_extent,
+    check_swapped_points,
+)
 from libpolis.store import read_table
 
 __all__ = ["buildings_source", "population_frames", "workspace_extent"]
@@ -86,13 +92,31 @@ def _from_buildings(engine: Engine, req: ImportRequest, o: dict[str, Any]):
     return frame, {**_OSM, "attrs": attrs}
 
 
-def _where(path_suffix: str, frame: pd.DataFrame, osm: bool) -> list[str]:
-    ids = frame["source_id"].astype(str)
-    if osm:
-        return [f"OSM {i}" for i in ids]
-    if path_suffix in VECTOR_SUFFIXES:
-        return [f"feature {k + 1} (id {i!r})" for k, i in enumerate(ids)]
-    return [f"line {k + 2} (id {i!r})" for k, i in enumerate(ids)]
+class _Where(Sequence[str]):
+    """How a message names each unit (``line 12 (id 'a1')``), built only for the one named."""
+
+    def __init__(self, frame: pd.DataFrame, vector: bool, osm: bool) -> None:
+        self._ids, self._index, self._vector, self._osm = (
+            frame["source_id"],
+            frame.index,
+            vector,
+            osm,
+        )
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, k):  # type: ignore[override]
+        i = str(self._ids.iloc[k])
+        if self._osm:
+            return f"OSM {i}"
+        if self._index.name in ("line", "feature"):
+            return f"{self._index.name} {self._index[k]} (id {i!r})"
+        return f"feature {k + 1} (id {i!r})" if self._vector else f"line {k + 2} (id {i!r})"
+
+
+def _where(path_suffix: str, frame: pd.DataFrame, osm: bool) -> Sequence[str]:
+    return _Where(frame, path_suffix in VECTOR_SUFFIXES, osm)
 
 
 def population_frames(engine: Engine, req: ImportRequest) -> tuple[pd.DataFrame, dict]:
@@ -129,10 +153,12 @@ def population_frames(engine: Engine, req: ImportRequest) -> tuple[pd.DataFrame,
     if expected is not None:
         check_expected_total(float(frame["population"].sum()), float(expected), file)
     extent = workspace_extent(engine)
+    lon, lat = frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)
+    where = _where(req.path.suffix.lower(), frame, osm)
+    if not osm:
+        check_swapped_points(lon, lat, where, file)
     if extent is not None and not accept_outside and len(frame):
-        lon, lat = frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)
-        check_extent(lon, lat, _where(req.path.suffix.lower(), frame, osm), extent, file,
-                     margin_km=margin)  # fmt: skip
+        check_extent(lon, lat, where, extent, file, margin_km=margin)
     if accept_outside:
         defaults.setdefault("attrs", {})["accepted_outside"] = True
     return frame, defaults

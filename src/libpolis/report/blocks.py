@@ -27,6 +27,7 @@ SECTION_IDS: tuple[str, ...] = (
     "rights",
     "partnerships",
     "scenarios",
+    "peers",
     "methods",
 )
 

@@ -17,6 +17,7 @@ from libpolis.report.sections.access import city, culture
 from libpolis.report.sections.goals import development, partnerships, rights
 from libpolis.report.sections.libraries import libraries
 from libpolis.report.sections.methods import methods
+from libpolis.report.sections.peers import peers
 from libpolis.report.sections.scenarios import scenarios
 from libpolis.report.sections.summary import summary
 
@@ -35,6 +36,7 @@ def build_document(ev: Evidence, lang: Lang, *, today: date) -> Document:
         rights(lang, ev),
         partnerships(lang, ev),
         scenarios(lang, ev),
+        peers(lang, ev),
         methods(lang, ev),
     ]
     strings = {

@@ -90,13 +90,6 @@ _SDG = {
     "17": N_("Partnerships for the goals"),
 }
 
-_ARTICLE = {
-    "19": N_("Freedom of opinion and expression, and to seek and receive information"),
-    "21": N_("Taking part in the government of one's country"),
-    "26": N_("The right to education"),
-    "27": N_("Taking part in the cultural life of the community"),
-}
-
 _AGE = {
     "0-9": N_("0–9 years"),
     "10-19": N_("10–19 years"),

@@ -7,6 +7,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError, ProjError
 
 from libpolis.errors import DataError
 from libpolis.geo import local_utm_crs
@@ -17,9 +19,41 @@ __all__ = ["VECTOR_SUFFIXES", "read_vector", "to_points"]
 VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".parquet", ".geoparquet", ".shp", ".zip"}
 
 
+def _check_crs(crs: CRS, path: Path) -> None:
+    """Refuse a CRS that cannot be taken to WGS84 (a GeoPackage's srs_id 0 or -1 is
+    "undefined": the coordinates could be anything)."""
+    name = crs.name or ""
+    if name.lower().startswith("undefined") or not (crs.is_geographic or crs.is_projected):
+        raise DataError(
+            f"{path}: the file's CRS is undefined ({name or crs.type_name}; a GeoPackage srs_id"
+            " of 0 or -1); set the real one (e.g. EPSG:4326) and retry"
+        )
+    try:
+        Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    except (ProjError, CRSError) as exc:
+        raise DataError(
+            f"{path}: the file's CRS {name!r} cannot be taken to WGS84 ({exc})"
+        ) from None
+
+
+def _check_json_nul(path: Path) -> None:
+    """Refuse a NUL in a GeoJSON text (GDAL would cut the value short there, silently)."""
+    raw = path.read_bytes()
+    at = min((i for i in (raw.find(b"\\u0000"), raw.find(b"\x00")) if i >= 0), default=-1)
+    if at >= 0:
+        line = raw.count(b"\n", 0, at) + 1
+        column = at - (raw.rfind(b"\n", 0, at) + 1) + 1
+        raise DataError(
+            f"{path}, line {line}, column {column}: the file holds the control character U+0000"
+            " (a NUL byte); remove it and retry"
+        )
+
+
 def read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
     """Read a GeoPackage, GeoJSON, GeoParquet or (zipped) shapefile, failing clearly."""
     path = require_file(path)
+    if path.suffix.lower() in {".geojson", ".json"}:
+        _check_json_nul(path)
     try:
         if path.suffix in {".parquet", ".geoparquet"}:
             frame = gpd.read_parquet(path)
@@ -33,7 +67,13 @@ def read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
         raise DataError(f"{path}: the file has no features")
     if frame.crs is None:
         raise DataError(f"{path}: the file has no CRS; set one (e.g. EPSG:4326) and retry")
+    _check_crs(frame.crs, path)
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name="feature")
     return frame
+
+
+def _feature(frame: pd.DataFrame, pos: int) -> int:
+    return int(frame.index[pos]) if frame.index.name == "feature" else pos + 1
 
 
 def to_points(frame: gpd.GeoDataFrame, path: Path | str) -> pd.DataFrame:
@@ -44,7 +84,7 @@ def to_points(frame: gpd.GeoDataFrame, path: Path | str) -> pd.DataFrame:
     """
     if frame.geometry.isna().any() or frame.geometry.is_empty.any():
         pos = int(np.flatnonzero((frame.geometry.isna() | frame.geometry.is_empty).to_numpy())[0])
-        raise DataError(f"{path}, feature {pos + 1}: has no geometry")
+        raise DataError(f"{path}, feature {_feature(frame, pos)}: has no geometry")
     wgs = frame.to_crs("EPSG:4326")
     bounds = wgs.geometry.bounds
     utm = local_utm_crs(

@@ -6,6 +6,7 @@ first data row line 2.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 from collections.abc import Iterable, Sequence
@@ -15,11 +16,13 @@ import numpy as np
 import pandas as pd
 
 from libpolis.errors import DataError, MissingColumnError, NotFoundError
+from libpolis.rules import bad_character
 
 __all__ = [
     "check_lonlat",
     "check_numeric",
     "check_unique",
+    "line_of",
     "read_csv_checked",
     "require_columns",
     "require_file",
@@ -42,9 +45,58 @@ def require_file(path: Path) -> Path:
         raise NotFoundError(f"{path}: no such file")
     if not path.is_file():
         raise DataError(f"{path}: is not a file")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if path.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty")
     return path
+
+
+def _check_characters(path: Path, text: str) -> None:
+    """Refuse the first control character (but tab and line breaks) with its line and column."""
+    bad = bad_character(text, multiline=True)
+    if bad is None:
+        return
+    pos, code = bad
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    what = " (a NUL byte)" if code == "U+0000" else ""
+    raise DataError(
+        f"{path}, line {line}, column {column}: the file holds the control character {code}"
+        f"{what}; remove it and retry"
+    )
+
+
+def _record_lines(text: str, n: int, sep: str | None) -> np.ndarray:
+    """The file line on which each of the ``n`` data records starts (the header is line 1).
+
+    Blank lines (skipped by the reader) and quoted fields over several lines shift records
+    from ``row + 2``: the file is then walked with the csv module to find each start.
+    """
+    flat = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    if '"' not in flat and "\n\n" not in flat:
+        return np.arange(2, n + 2)
+    if sep is None:
+        return np.arange(2, n + 2)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    starts: list[int] = []
+    end = 0
+    try:
+        for row in reader:
+            start, end = end + 1, reader.line_num
+            if row:
+                starts.append(start)
+    except csv.Error:
+        return np.arange(2, n + 2)
+    return np.asarray(starts[1 : n + 1]) if len(starts) == n + 1 else np.arange(2, n + 2)
+
+
+def line_of(frame: pd.DataFrame, pos: int) -> int:
+    """The file line of row ``pos`` of a frame read by :func:`read_csv_checked`."""
+    return int(frame.index[pos]) if frame.index.name == "line" else pos + 2
 
 
 def _sniff(head: bytes) -> str | None:
@@ -78,18 +130,22 @@ def read_csv_checked(
         except (OSError, EOFError) as exc:
             raise DataError(f"{path}: not a readable gzip file ({exc})") from exc
     what = _sniff(raw[:16])
-    if what is not None or b"\x00" in raw[:4096]:
+    if what is not None or raw[:4096].count(b"\x00") > 8:
         raise DataError(f"{path}: expected a CSV text file but found {what or 'binary data'}")
     try:
         text = raw.decode(encoding)
+    except LookupError:
+        raise DataError(f"{path}: unknown encoding {encoding!r}") from None
     except UnicodeDecodeError as exc:
         line = _line_of_offset(raw, exc.start)
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise DataError(
-            f"{path}, line {line}: cannot decode byte {raw[exc.start]:#04x} as {encoding}"
-            " (is the file in another encoding? try --encoding latin-1)"
-        ) from exc
+            f"{path}, line {line}, column {column}: cannot decode byte {raw[exc.start]:#04x}"
+            f" as {encoding} (is the file in another encoding? try --encoding latin-1)"
+        ) from None
     if not text.strip():
         raise DataError(f"{path}: the file is empty")
+    _check_characters(path, text)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -103,6 +159,7 @@ def read_csv_checked(
     if frame.empty:
         raise DataError(f"{path}: the file has a header but no rows")
     frame.columns = [str(c).strip() for c in frame.columns]
+    frame.index = pd.Index(_record_lines(text, len(frame), sep), name="line")
     return frame
 
 
@@ -121,7 +178,13 @@ def _bad_row(path: Path | str, frame: pd.DataFrame, mask: np.ndarray, column: st
         value = value.item()
     if isinstance(value, float):
         value = f"{value:.10g}"
-    return DataError(f"{path}, line {pos + 2}, column {column!r}: {str(value)!r} {why}")
+    return DataError(f"{path}, {_row(frame, pos)}, column {column!r}: {str(value)!r} {why}")
+
+
+def _row(frame: pd.DataFrame, pos: int) -> str:
+    if frame.index.name == "feature":
+        return f"feature {frame.index[pos]}"
+    return f"line {line_of(frame, pos)}"
 
 
 def check_numeric(
@@ -173,11 +236,10 @@ def check_unique(frame: pd.DataFrame, column: str, path: Path | str) -> None:
     if dup.any():
         value = frame[column].iloc[int(np.flatnonzero(dup)[0])]
         at = np.flatnonzero((frame[column] == value).to_numpy())[:2]
-        rows = frame.index[at] if frame.index.dtype.kind == "i" else at
-        lines = [int(i) + 2 for i in rows]
+        first, second = (_row(frame, int(i)) for i in at)
         raise DataError(
-            f"{path}, line {lines[1]}, column {column!r}: duplicate id {value!r}"
-            f" (also on line {lines[0]})"
+            f"{path}, {second}, column {column!r}: duplicate id {str(value)[:200]!r}"
+            f" (also on {first})"
         )
 
 

@@ -41,10 +41,12 @@ def h3_points(frame: pd.DataFrame, path: Path, column: str) -> pd.DataFrame:
     lat = np.empty(len(cells))
     area = np.empty(len(cells))
     wkt: list[str] = []
+    named = frame.index.name in ("line", "feature")
+    where = frame.index.name if named else "line"
     for i, cell in enumerate(cells):
         if not h3.is_valid_cell(cell):
             raise DataError(
-                f"{path}, line {i + 2}, column {column!r}: {frame[column].iloc[i]!r} "
+                f"{path}, {where} {frame.index[i] if named else i + 2}, column {column!r}: {frame[column].iloc[i]!r} "
                 "is not a valid H3 cell id"
             )
         lat[i], lon[i] = h3.cell_to_latlng(cell)

@@ -228,9 +228,15 @@ def read_osm_culture(path: Path, *, geometry: bool = False) -> pd.DataFrame:
 def normalise_name(name: str) -> str:
     """Lower case, accents and punctuation removed, spaces collapsed: ``"Musée  d'Art"`` and
     ``"musee d art"`` are the same name."""
-    text = unicodedata.normalize("NFKD", str(name).casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+    text = str(name)
+    for _ in range(4):  # compatibility forms and case folding can each undo the other once
+        folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
+        folded = " ".join(re.sub(r"[^\w]+", " ", folded).split())
+        if folded == text:
+            break
+        text = folded
+    return text
 
 
 def _metres_crs(frame: pd.DataFrame) -> str:

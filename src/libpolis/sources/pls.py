@@ -84,7 +84,8 @@ def read_pls_outlets(path: Path, *, encoding: str = "latin-1") -> pd.DataFrame:
             "hours_per_year": hours.to_numpy(),
             "floor_area_m2": (sqft * _SQFT_TO_M2).to_numpy(),
             "attrs": [{"state": s} for s in frame["STABR"].str.strip()],
-        }
+        },
+        index=frame.index,
     )
 
 
@@ -109,7 +110,8 @@ def read_pls_systems(
             "city": frame["CITY"].str.strip().to_numpy(),
             "population_served": values["POPU_LSA"].to_numpy(),
             "attrs": [{} for _ in range(len(frame))],
-        }
+        },
+        index=frame.index,
     )
     parts = []
     for col, (name, unit) in PLS_MEASURES.items():

@@ -17,6 +17,7 @@ from libpolis.sources._validate import (
     check_lonlat,
     check_numeric,
     check_unique,
+    line_of,
     read_csv_checked,
     require_columns,
 )
@@ -96,7 +97,9 @@ def read_population(
         (WGS84 degrees, residents, m²); ``attrs`` holds the extra attribute columns. With
         ``h3_column`` each unit is the centre of its H3 cell (lon/lat columns of the file are
         not used), ``area_m2`` the cell's area and ``attrs`` also holds ``h3`` and the hexagon
-        as ``geometry_wkt``.
+        as ``geometry_wkt``. Indexed by the file line of each unit (CSV, index name
+        ``line``) or its feature number (vector files, ``feature``), for the messages of
+        later checks.
     """
     path = Path(path)
     if path.suffix.lower() in VECTOR_SUFFIXES:
@@ -112,19 +115,18 @@ def read_population(
     needed = [population_column, *attr_columns] + ([] if row_ids else [id_column])
     needed += [c for c in (income_column, district_column, h3_column) if c]
     require_columns(frame, needed, path)
-    frame = frame.reset_index(drop=True)
     if row_ids:
         id_column = "__row__"
-        frame[id_column] = [f"row{i + 2}" for i in range(len(frame))]
+        frame[id_column] = [f"row{line_of(frame, i)}" for i in range(len(frame))]
     if h3_column:
         points = h3_points(frame, path, h3_column)
     elif points is None:
         points = _csv_points(frame, path, x_column, y_column, crs)
-    points = points.reset_index(drop=True)
+    points = points.set_axis(frame.index)
     frame[id_column] = frame[id_column].astype(str).str.strip()
     empty_id = (frame[id_column] == "").to_numpy()
     if empty_id.any():
-        line = int(np.flatnonzero(empty_id)[0]) + 2
+        line = line_of(frame, int(np.flatnonzero(empty_id)[0]))
         raise DataError(f"{path}, line {line}, column {id_column!r}: the id is empty")
     check_unique(frame, id_column, path)
     population = check_numeric(frame, population_column, path, minimum=0)
@@ -154,5 +156,6 @@ def read_population(
             else None,
             "income": income.to_numpy(),
             "attrs": attrs,
-        }
+        },
+        index=frame.index,
     )

@@ -20,6 +20,7 @@ __all__ = [
     "MARGIN_KM",
     "check_expected_total",
     "check_extent",
+    "check_swapped_points",
     "extent_margin_km",
 ]
 
@@ -93,6 +94,34 @@ def check_extent(
         f"(lon {lon[i]:.5f}, lat {lat[i]:.5f}); check the coordinates and CRS, or give "
         "--accept-outside"
     )
+
+
+def check_swapped_points(lon: np.ndarray, lat: np.ndarray, where: Sequence[str], file: str) -> None:
+    """Refuse a point whose longitude and latitude look exchanged, judged by the file alone.
+
+    A point is refused when it lies farther than the margin from the file's median point (the
+    margin of :func:`extent_margin_km` for the box of the middle half of the points) while its
+    exchanged coordinates lie within it: Helsinki's (24.94, 60.17) given as (60.17, 24.94)
+    lands in Iran, 3,000 km from the other branches, and swaps back among them.
+    """
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    if len(lon) < 3:
+        return
+    mid = (float(np.median(lon)), float(np.median(lat)))
+    q = np.percentile(np.c_[lon, lat], [25, 75], axis=0)
+    margin = extent_margin_km((q[0, 0], q[0, 1], q[1, 0], q[1, 1]))
+    centre = (mid[0], mid[1], mid[0], mid[1])
+    far = km_outside(lon, lat, centre) > margin
+    back = km_outside(lat, lon, centre) <= margin
+    bad = far & back
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"{file}, {where[i]}: lon {lon[i]:.5f}, lat {lat[i]:.5f} lies "
+            f"{float(km_outside(lon[i : i + 1], lat[i : i + 1], centre)[0]):,.0f} km from the other "
+            f"points, and among them with longitude and latitude exchanged: they look swapped "
+            f"({int(bad.sum())} such point(s))"
+        )
 
 
 def check_expected_total(

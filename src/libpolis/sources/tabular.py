@@ -13,6 +13,7 @@ from libpolis.sources._validate import (
     check_lonlat,
     check_numeric,
     check_unique,
+    line_of,
     read_csv_checked,
     require_columns,
 )
@@ -31,6 +32,13 @@ MUSEUM_KINDS = {
     "SCI": "science_museum",
     "ZAW": "zoo_aquarium",
 }
+
+
+def _whole(value: float) -> int | float | None:
+    """A count as an int; a fraction kept as it is, for the rules to refuse with its line."""
+    if np.isnan(value):
+        return None
+    return int(value) if value == int(value) else float(value)
 
 
 def _blank_to_none(series: pd.Series) -> pd.Series:
@@ -65,7 +73,8 @@ def read_museums(path: Path, *, encoding: str = "latin-1") -> pd.DataFrame:
             "lat": lat[ok].to_numpy(),
             "n_events": None,
             "attrs": [{"state": s.strip()} for s in state],
-        }
+        },
+        index=f.index,
     )
 
 
@@ -80,7 +89,7 @@ def read_programmes(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
     check_unique(frame, "id", path)
     empty = (frame["title"].str.strip() == "").to_numpy()
     if empty.any():
-        line = int(np.flatnonzero(empty)[0]) + 2
+        line = line_of(frame, int(np.flatnonzero(empty)[0]))
         raise DataError(f"{path}, line {line}, column 'title': the title is empty")
     out = pd.DataFrame(
         {
@@ -95,7 +104,7 @@ def read_programmes(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
         out[col] = _blank_to_none(frame[col]) if col in frame.columns else None
     if "attendance" in frame.columns:
         att = check_numeric(frame, "attendance", path, minimum=0, allow_missing=True)
-        out["attendance"] = [None if np.isnan(v) else int(v) for v in att]
+        out["attendance"] = [_whole(v) for v in att]  # a fraction is refused by the rules
     else:
         out["attendance"] = None
     for col in ("start_date", "end_date"):
@@ -104,10 +113,10 @@ def read_programmes(path: Path, *, encoding: str = "utf-8") -> pd.DataFrame:
             parsed = pd.to_datetime(text.replace("", None), errors="coerce", format="ISO8601")
             bad = (parsed.isna() & (text != "")).to_numpy()
             if bad.any():
-                line = int(np.flatnonzero(bad)[0]) + 2
+                pos = int(np.flatnonzero(bad)[0])
                 raise DataError(
-                    f"{path}, line {line}, column {col!r}: {text.iloc[line - 2]!r} is not a date"
-                    " (use YYYY-MM-DD)"
+                    f"{path}, line {line_of(frame, pos)}, column {col!r}: {text.iloc[pos]!r} is"
+                    " not a date (use YYYY-MM-DD)"
                 )
             out[col] = [None if pd.isna(d) else d.date() for d in parsed]
         else:
@@ -138,7 +147,6 @@ def read_facilities(path: Path, *, default_kind: str, encoding: str = "utf-8") -
         lon = check_numeric(frame, "lon", path)
         lat = check_numeric(frame, "lat", path)
         check_lonlat(lon, lat, path, ("lon", "lat"))
-    frame = frame.reset_index(drop=True)
     frame["id"] = frame["id"].astype(str).str.strip()
     check_unique(frame, "id", path)
     kinds = (
@@ -153,11 +161,12 @@ def read_facilities(path: Path, *, default_kind: str, encoding: str = "utf-8") -
             "kind": kinds,
             "lon": np.asarray(lon, dtype=float),
             "lat": np.asarray(lat, dtype=float),
-        }
+        },
+        index=frame.index,
     )
     if "n_events" in frame.columns:
         events = check_numeric(frame, "n_events", path, minimum=0, allow_missing=True)
-        out["n_events"] = [None if np.isnan(v) else int(v) for v in events]
+        out["n_events"] = [_whole(v) for v in events]
     extra = [c for c in frame.columns if c not in {"id", "name", "kind", "lon", "lat", "n_events"}]
     out["attrs"] = [
         {c: v for c, v in zip(extra, row, strict=True) if v not in ("", None)}

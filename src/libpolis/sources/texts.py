@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from libpolis.errors import DataError, MissingColumnError, NotFoundError
+from libpolis.rules import bad_character
 
 __all__ = ["read_texts_csv"]
 
@@ -27,7 +28,7 @@ def read_texts_csv(path: str | Path, *, encoding: str = "utf-8") -> tuple[list[s
         The header lacks ``id`` or ``text`` (the message lists the columns found).
     DataError
         A row has an empty or duplicate id, or too few fields; the file is not text. The
-        message names the file, the row (1 = header) and the column.
+        message names the file, the file line (1 = header) and the column.
     """
     p = Path(path)
     if not p.is_file():
@@ -50,7 +51,7 @@ def read_texts_csv(path: str | Path, *, encoding: str = "utf-8") -> tuple[list[s
             "the CSV file is empty: expected a header with id,text", where=str(p)
         ) from None
     except csv.Error as exc:
-        raise DataError(f"row 1: {exc}", where=str(p)) from None
+        raise DataError(f"line 1: {exc}", where=str(p)) from None
     missing = [c for c in ("id", "text") if c not in header]
     if missing:
         raise MissingColumnError(
@@ -62,25 +63,33 @@ def read_texts_csv(path: str | Path, *, encoding: str = "utf-8") -> tuple[list[s
     seen: dict[str, int] = {}
     row_no = 1
     try:
-        for row_no, row in enumerate(reader, start=2):
+        end = reader.line_num
+        for row in reader:
+            row_no, end = end + 1, reader.line_num  # the file line the record starts on
             if not row:
                 continue
+            bad = next((b for f in row if (b := bad_character(f, multiline=True))), None)
+            if bad is not None:
+                raise DataError(
+                    f"line {row_no}: the text holds the control character {bad[1]}", where=str(p)
+                )
             if len(row) <= max(i_id, i_text):
                 col = "text" if len(row) > i_id else "id"
                 raise DataError(
-                    f"row {row_no}, column {col}: missing (row has {len(row)} fields)", where=str(p)
+                    f"line {row_no}, column {col}: missing (the record has {len(row)} fields)",
+                    where=str(p),
                 )
             rid = row[i_id].strip()
             if not rid:
-                raise DataError(f"row {row_no}, column id: empty id", where=str(p))
+                raise DataError(f"line {row_no}, column id: empty id", where=str(p))
             if rid in seen:
                 raise DataError(
-                    f"row {row_no}, column id: duplicate id {rid!r} (first on row {seen[rid]})",
+                    f"line {row_no}, column id: duplicate id {rid!r} (first on line {seen[rid]})",
                     where=str(p),
                 )
             seen[rid] = row_no
             ids.append(rid)
             texts.append(row[i_text])
     except csv.Error as exc:
-        raise DataError(f"row {row_no + 1}: {exc}", where=str(p)) from None
+        raise DataError(f"line {reader.line_num}: {exc}", where=str(p)) from None
     return ids, texts

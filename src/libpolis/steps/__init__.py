@@ -10,6 +10,7 @@ __all__ = ["STEP_MODULES"]
 STEP_MODULES: tuple[str, ...] = (
     "align",
     "imports",
+    "indicators",
     "osm",
     "outputs",
     "plan",

@@ -13,8 +13,19 @@ from typing import Annotated, Any
 import typer
 
 from libpolis._cli_common import DbOpt, JsonOpt, WorkspaceOpt, cli_errors, emit, engine_for
+from libpolis.goal_names import NUMBERED_TITLES
 
 __all__ = ["register"]
+
+
+def _goal_line(goal: dict[str, Any], framework: str) -> str:
+    """A goal as `frameworks show` prints it: its short name, and its official title when that
+    is a name too ("Culture as everyone's right (Cultural rights)"), not a number ("Article
+    19")."""
+    title, official = str(goal["title"]), str(goal.get("official_title") or "")
+    if official and official != title and framework not in NUMBERED_TITLES:
+        return f"{title} ({official})"
+    return title
 
 
 def register(app: typer.Typer) -> None:
@@ -214,7 +225,10 @@ def register(app: typer.Typer) -> None:
             shown,
             json_out,
             "\n".join(
-                [shown["title"], *(f"{g['code']:>5s}  {g['title']}" for g in shown["goals"])]
+                [
+                    shown["title"],
+                    *(f"{g['code']:>5s}  {_goal_line(g, shown['name'])}" for g in shown["goals"]),
+                ]
             ),
         )
 

@@ -266,6 +266,12 @@ def register(app: typer.Typer) -> None:
             typer.Option("--kind", help="Kind of every place when the file has no kind column."),
         ] = "",
         encoding: EncodingOpt = "utf-8",
+        accept_outside: Annotated[
+            bool,
+            typer.Option(
+                "--accept-outside", help="Import places far outside the libraries and areas."
+            ),
+        ] = False,
         source: SourceOpt = None,
         publisher: PublisherOpt = None,
         licence: LicenceOpt = None,
@@ -278,7 +284,9 @@ def register(app: typer.Typer) -> None:
 
         A CSV needs the columns id, name, lon, lat (WGS84 degrees) and may have
         kind. With --as library they are the libraries analyses measure; otherwise
-        cultural venues.
+        cultural venues. Places whose coordinates look swapped, or that lie far
+        outside the workspace's libraries and areas, are refused (--accept-outside
+        takes the far ones).
 
         Example: libpolis import facilities libraries.csv --as library
 
@@ -288,7 +296,8 @@ def register(app: typer.Typer) -> None:
 
         req = ImportRequest(
             ImportKind.FACILITIES, path, source=source,
-            options={"as_": as_, "kind": kind, "encoding": encoding},
+            options={"as_": as_, "kind": kind, "encoding": encoding,
+                     "accept_outside": accept_outside},
             dataset=_provenance(publisher, licence, attribution),
         )  # fmt: skip
         _import(req, workspace=workspace, db=db, json_out=json_out)

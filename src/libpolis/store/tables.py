@@ -319,6 +319,10 @@ class User(Base):
 
     Library staff (``staff``) edit the data of their own ``library_system_id`` only.
     ``password_hash`` is an argon2id hash; the password itself is never stored.
+    ``token_version`` is written into every session cookie and API token of the user and goes
+    up on sign-out and on a change of password, role or status, which revokes them all.
+    ``failed_logins`` counts failed sign-ins since the last success (the exponential back-off
+    of :mod:`libpolis.web.lockout` waits from ``last_failed_login_at``).
     """
 
     __tablename__ = "app_user"
@@ -330,6 +334,9 @@ class User(Base):
     library_system_id: Mapped[int | None] = mapped_column(ForeignKey("library_system.id"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failed_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AuditEntry(Base):

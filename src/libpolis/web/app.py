@@ -11,22 +11,28 @@ import tempfile
 from importlib.resources import files
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from libpolis.goal_names import short_name
 from libpolis.settings import get_settings
 from libpolis.store import open_store, side_engine, track_revisions, upgrade
 from libpolis.store.revision import read_revisions
+from libpolis.web.admission import AdmissionLimiter, ServerErrors, admission_options
 from libpolis.web.cache import ReadCache
 from libpolis.web.deps import WebConfig
 from libpolis.web.errors import install_error_handlers
 from libpolis.web.live import LiveEvidence
+from libpolis.web.lockout import login_guard
 from libpolis.web.middleware import SessionMiddleware
-from libpolis.web.security import LoginRateLimiter, SessionCodec
+from libpolis.web.openapi import install_openapi
+from libpolis.web.origin import check_origin
+from libpolis.web.security import SessionCodec
 
 __all__ = ["READ_CACHE_ENV", "STORE_URL_ENV", "app_from_env", "create_app", "documents_dir_for"]
 
@@ -54,6 +60,9 @@ def _templates(extra_dir: Path | None) -> Jinja2Templates:
         autoescape=select_autoescape(default=True),
         auto_reload=False,  # templates do not change under a running server
     )
+    # short names of UDHR articles and Culture 21 commitments, also for goals stored before
+    # they existed ("Article 19" in an older workspace)
+    env.globals["goal_name"] = short_name
     return Jinja2Templates(env=env)
 
 
@@ -64,8 +73,9 @@ def create_app(
     documents_dir: Path | None = None,
     templates_dir: Path | None = None,
     max_upload_bytes: int = 10 * 1024 * 1024,
-    login_max_failures: int = 5,
+    login_max_failures: int | None = None,
     cache_reads: bool = True,
+    trusted_proxies: list[str] | None = None,
 ) -> FastAPI:
     """Build the web app on ``store`` (an engine or a URL); migrations run first.
 
@@ -82,11 +92,15 @@ def create_app(
         A folder whose templates replace the bundled ones of the same name (a city's own look).
     max_upload_bytes : int
         Largest accepted document upload, in bytes.
-    login_max_failures : int
-        Failed sign-ins allowed per address and per account in five minutes.
+    login_max_failures : int, optional
+        Failed sign-ins an account may have before the exponential back-off starts
+        (default: ``Settings.login_free_failures``; :mod:`~libpolis.web.lockout`).
     cache_reads : bool
         Keep responses to anonymous reads until the store changes
         (:class:`~libpolis.web.cache.ReadCache`).
+    trusted_proxies : list of str, optional
+        Addresses or networks of reverse proxies whose ``X-Forwarded-For`` and
+        ``X-Forwarded-Proto`` are believed (default: ``Settings.trusted_proxies``; none).
     """
     engine = open_store(store) if isinstance(store, str) else store
     upgrade(engine)
@@ -101,12 +115,14 @@ def create_app(
         openapi_url="/api/openapi.json",
         docs_url=None,  # Swagger UI loads from a CDN; /api/docs is rendered here instead
         redoc_url=None,
+        dependencies=[Depends(check_origin)],  # every write: Origin / Referer of this site
     )
+    install_openapi(app)
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
     app.state.config = WebConfig(
         codec=codec,
-        limiter=LoginRateLimiter(max_failures=login_max_failures),
+        guard=login_guard(settings, login_max_failures),
         documents_dir=Path(documents_dir or documents_dir_for(engine)),
         brief_dir=Path(tempfile.mkdtemp(prefix="libpolis-brief-")),
         max_upload_bytes=max_upload_bytes,
@@ -115,11 +131,17 @@ def create_app(
     templates = _templates(templates_dir)
     app.state.templates = templates
 
+    # innermost: requests answered from the read cache never wait for admission
+    app.add_middleware(AdmissionLimiter, **admission_options(engine, settings))
     if cache_reads:  # inside the session middleware: it needs the session to tell who asks
         # a connection of its own: the event loop must never wait for the routes' pool
         reader = side_engine(engine, pool_size=1)
         app.add_middleware(ReadCache, revisions=lambda: read_revisions(reader))
+    app.add_middleware(ServerErrors, retry_after_s=settings.web_retry_after_s)
     app.add_middleware(SessionMiddleware, codec=codec, max_body_bytes=max_upload_bytes + 64 * 1024)
+    proxies = settings.proxy_list() if trusted_proxies is None else trusted_proxies
+    if proxies:  # outermost: every layer sees the client's address and scheme
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     install_error_handlers(app, templates)
 
     vendor = Path(str(files("libpolis") / "data" / "vendor"))

@@ -3,6 +3,7 @@
 Roles: ``admin`` (everything), ``staff`` (library staff: the programmes and partnerships of
 their own library system, partners), ``officer`` (city officer: partnerships, partners, city
 goals and alignment decisions; reads everything), ``viewer`` (reads what is published).
+Who may *see* which partnership is decided in :mod:`libpolis.web.visibility`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from libpolis.errors import PermissionDeniedError
 from libpolis.store.tables import User
 
 __all__ = [
-    "can_see_unpublished",
     "require_admin",
     "require_alignment_decider",
     "require_goal_editor",
@@ -70,10 +70,3 @@ def require_goal_editor(user: User, what: str) -> None:
     if user.role in {"admin", "officer"}:
         return
     raise _deny(user, what)
-
-
-def can_see_unpublished(user: User | None, system_id: int | None) -> bool:
-    """Admins and officers see every partnership; staff also their own system's."""
-    if user is None:
-        return False
-    return user.role in {"admin", "officer"} or _own_system(user, system_id)

@@ -21,9 +21,11 @@ from fastapi import Path as PathParam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from libpolis.errors import DataError, LibpolisError, PermissionDeniedError
+from libpolis.errors import DataError, PermissionDeniedError
 from libpolis.store.tables import User
-from libpolis.web.security import LoginRateLimiter, SessionCodec, tokens_match
+from libpolis.web.lockout import LoginGuard
+from libpolis.web.security import SessionCodec, tokens_match
+from libpolis.web.sessions import NotAuthenticatedError, request_user
 
 __all__ = [
     "CSRF_FIELD",
@@ -52,12 +54,6 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
 
-class NotAuthenticatedError(LibpolisError):
-    """The request needs a signed-in user."""
-
-    status = 401
-
-
 class CsrfError(PermissionDeniedError):
     """A cookie-authenticated write came without the session's CSRF token."""
 
@@ -81,7 +77,7 @@ class WebConfig:
     """What the app needs besides the store (kept on ``app.state.config``)."""
 
     codec: SessionCodec
-    limiter: LoginRateLimiter
+    guard: LoginGuard
     documents_dir: Path
     brief_dir: Path
     max_upload_bytes: int = 10 * 1024 * 1024
@@ -113,20 +109,10 @@ PathId = Annotated[
 
 
 def maybe_user(request: Request, db: Db) -> User | None:
-    """The signed-in user (bearer token or session cookie), or ``None``."""
+    """The signed-in user (bearer token or session cookie), or ``None``; a session or token
+    revoked by sign-out or a new password does not count (:mod:`libpolis.web.sessions`)."""
     cfg: WebConfig = request.app.state.config
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        uid = cfg.codec.load_token(auth[7:].strip())
-        if uid is None:
-            raise NotAuthenticatedError("the bearer token is invalid or expired")
-        request.state.auth = "token"
-    else:
-        uid = request.state.session.get("uid")
-        request.state.auth = "cookie"
-    user = db.get(User, uid) if isinstance(uid, int) else None
-    if user is not None and not user.is_active:
-        user = None
+    user = request_user(request, db, cfg.codec)
     request.state.user = UserView.of(user) if user is not None else None
     return user
 
@@ -145,8 +131,9 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 async def check_csrf(request: Request) -> None:
     """Refuse a cookie-authenticated write without the session's CSRF token."""
-    if getattr(request.state, "auth", "cookie") == "token":
-        return
+    bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+    if bearer or getattr(request.state, "auth", "cookie") == "token":
+        return  # a browser cannot be made to send an Authorization header to another site
     expected = request.state.session.get("csrf")
     given = request.headers.get(CSRF_HEADER)
     ctype = request.headers.get("content-type", "")

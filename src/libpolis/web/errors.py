@@ -49,10 +49,15 @@ def install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
 
     @app.exception_handler(LibpolisError)
     async def _libpolis(request: Request, exc: LibpolisError) -> Response:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+        if getattr(exc, "retry_after_s", None):
+            headers["Retry-After"] = str(exc.retry_after_s)
         if wants_json(request):
-            headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
             return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=headers)
-        return page(request, exc.status, str(exc))
+        response = page(request, exc.status, str(exc))
+        if "Retry-After" in headers:
+            response.headers["Retry-After"] = headers["Retry-After"]
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

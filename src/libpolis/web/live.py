@@ -27,7 +27,7 @@ from libpolis.store import read_revision, side_engine
 from libpolis.store.revision import ANY, note_read
 from libpolis.store.tables import Dataset, Library, Run, Venue
 
-__all__ = ["EQUITY_KEYS", "LiveEvidence", "district_table", "map_legend"]
+__all__ = ["EQUITY_KEYS", "LiveEvidence", "district_table", "figure_view", "map_legend"]
 
 #: The inequality and capacity figures the dashboard shows beside the headline, in order.
 EQUITY_KEYS = (
@@ -105,6 +105,11 @@ def _plain(d: dict[str, Any]) -> dict[str, Any]:
             v = None
         out[k] = v
     return out
+
+
+def figure_view(f: Any) -> dict[str, Any]:
+    """A figure as the dashboard and ``/api/evidence`` show it (with its display string)."""
+    return {**_plain(f.as_dict()), "display": display_value(f, "en")}
 
 
 def _point(lon: Any, lat: Any) -> dict[str, Any] | None:
@@ -189,10 +194,7 @@ class LiveEvidence:
 
     @staticmethod
     def _build_view(ev: Evidence) -> dict[str, Any]:
-        figs = {
-            k: {**_plain(f.as_dict()), "display": display_value(f, "en")}
-            for k, f in ev.figures.items()
-        }
+        figs = {k: figure_view(f) for k, f in ev.figures.items()}
         return {
             "place": ev.place_name,
             "mode": ev.headline_mode,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from libpolis.rules.api import RuleChecked, rule_field
+from libpolis.web.openapi import UtcDateTime
 
 __all__ = [
     "ROLES",
@@ -55,9 +58,6 @@ Role = Literal["admin", "staff", "officer", "viewer"]
 Status = Literal["idea", "proposed", "agreed", "active", "evaluated"]
 T = TypeVar("T")
 
-_Title = Field(min_length=1, max_length=500)
-_Name = Field(min_length=1, max_length=300)
-
 
 class _ORM(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -75,32 +75,34 @@ class Page(BaseModel, Generic[T]):
 # -- programmes -----------------------------------------------------------------------------
 
 
-class ProgrammeBase(BaseModel):
-    title: str = _Title
-    description: str = Field(default="", max_length=20_000)
-    audience: str | None = Field(default=None, max_length=200)
-    language: str | None = Field(default=None, max_length=10)
+class ProgrammeBase(RuleChecked):
+    entity = "programme"
+    title: str = rule_field("programme", "title")
+    description: str = rule_field("programme", "description", default="")
+    audience: str | None = rule_field("programme", "audience", default=None)
+    language: str | None = rule_field("programme", "language", default=None)
     start_date: date | None = None
     end_date: date | None = None
-    attendance: int | None = Field(default=None, ge=0, le=100_000_000)
-    partners: str | None = Field(default=None, max_length=2_000)
-    library_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    attendance: int | None = rule_field("programme", "attendance", default=None)
+    partners: str | None = rule_field("programme", "partners", default=None)
+    library_id: int | None = rule_field("programme", "library_id", default=None)
 
 
 class ProgrammeCreate(ProgrammeBase):
     pass
 
 
-class ProgrammeUpdate(BaseModel):
-    title: str | None = Field(default=None, min_length=1, max_length=500)
-    description: str | None = Field(default=None, max_length=20_000)
-    audience: str | None = Field(default=None, max_length=200)
-    language: str | None = Field(default=None, max_length=10)
+class ProgrammeUpdate(RuleChecked):
+    entity = "programme"
+    title: str | None = rule_field("programme", "title", optional=True)
+    description: str | None = rule_field("programme", "description", optional=True)
+    audience: str | None = rule_field("programme", "audience", optional=True)
+    language: str | None = rule_field("programme", "language", optional=True)
     start_date: date | None = None
     end_date: date | None = None
-    attendance: int | None = Field(default=None, ge=0, le=100_000_000)
-    partners: str | None = Field(default=None, max_length=2_000)
-    library_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    attendance: int | None = rule_field("programme", "attendance", optional=True)
+    partners: str | None = rule_field("programme", "partners", optional=True)
+    library_id: int | None = rule_field("programme", "library_id", optional=True)
 
 
 class ProgrammePublic(ProgrammeBase, _ORM):
@@ -123,7 +125,7 @@ class AlignmentPublic(_ORM):
     explanation: dict[str, Any]
     status: str
     decided_by: str | None
-    decided_at: datetime | None
+    decided_at: UtcDateTime | None
 
 
 class ProgrammeDetail(ProgrammePublic):
@@ -137,20 +139,22 @@ class AlignmentDecision(BaseModel):
 # -- goals (frameworks; city goals are edited here) -------------------------------------------
 
 
-class GoalBase(BaseModel):
-    code: str = Field(min_length=1, max_length=50)
-    title: str = Field(min_length=1, max_length=1_000)
-    text: str = Field(default="", max_length=10_000)
+class GoalBase(RuleChecked):
+    entity = "goal"
+    code: str = rule_field("goal", "code")
+    title: str = rule_field("goal", "title")
+    text: str = rule_field("goal", "text", default="")
 
 
 class GoalCreate(GoalBase):
     pass
 
 
-class GoalUpdate(BaseModel):
-    code: str | None = Field(default=None, min_length=1, max_length=50)
-    title: str | None = Field(default=None, min_length=1, max_length=1_000)
-    text: str | None = Field(default=None, max_length=10_000)
+class GoalUpdate(RuleChecked):
+    entity = "goal"
+    code: str | None = rule_field("goal", "code", optional=True)
+    title: str | None = rule_field("goal", "title", optional=True)
+    text: str | None = rule_field("goal", "text", optional=True)
 
 
 class GoalPublic(GoalBase, _ORM):
@@ -161,18 +165,20 @@ class GoalPublic(GoalBase, _ORM):
 # -- partners -------------------------------------------------------------------------------
 
 
-class PartnerBase(BaseModel):
-    name: str = _Name
-    kind: str | None = Field(default=None, max_length=100)
+class PartnerBase(RuleChecked):
+    entity = "partner"
+    name: str = rule_field("partner", "name")
+    kind: str | None = rule_field("partner", "kind", default=None)
 
 
 class PartnerCreate(PartnerBase):
     pass
 
 
-class PartnerUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=300)
-    kind: str | None = Field(default=None, max_length=100)
+class PartnerUpdate(RuleChecked):
+    entity = "partner"
+    name: str | None = rule_field("partner", "name", optional=True)
+    kind: str | None = rule_field("partner", "kind", optional=True)
 
 
 class PartnerPublic(PartnerBase, _ORM):
@@ -182,12 +188,13 @@ class PartnerPublic(PartnerBase, _ORM):
 # -- partnerships ---------------------------------------------------------------------------
 
 
-class PartnershipBase(BaseModel):
-    title: str = _Title
-    purpose: str = Field(default="", max_length=20_000)
-    partner_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    library_system_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    district: str | None = Field(default=None, max_length=200)
+class PartnershipBase(RuleChecked):
+    entity = "partnership"
+    title: str = rule_field("partnership", "title")
+    purpose: str = rule_field("partnership", "purpose", default="")
+    partner_id: int | None = rule_field("partnership", "partner_id", default=None)
+    library_system_id: int | None = rule_field("partnership", "library_system_id", default=None)
+    district: str | None = rule_field("partnership", "district", default=None)
     published: bool = False
     goal_ids: list[int] = Field(default_factory=list, max_length=100)
 
@@ -196,12 +203,13 @@ class PartnershipCreate(PartnershipBase):
     pass
 
 
-class PartnershipUpdate(BaseModel):
-    title: str | None = Field(default=None, min_length=1, max_length=500)
-    purpose: str | None = Field(default=None, max_length=20_000)
-    partner_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    library_system_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    district: str | None = Field(default=None, max_length=200)
+class PartnershipUpdate(RuleChecked):
+    entity = "partnership"
+    title: str | None = rule_field("partnership", "title", optional=True)
+    purpose: str | None = rule_field("partnership", "purpose", optional=True)
+    partner_id: int | None = rule_field("partnership", "partner_id", optional=True)
+    library_system_id: int | None = rule_field("partnership", "library_system_id", optional=True)
+    district: str | None = rule_field("partnership", "district", optional=True)
     published: bool | None = None
     goal_ids: list[int] | None = Field(default=None, max_length=100)
 
@@ -219,15 +227,16 @@ class StatusChange(BaseModel):
 class StatusChangePublic(_ORM):
     from_status: str | None
     to_status: str
-    changed_at: datetime
+    changed_at: UtcDateTime
     changed_by: str | None
 
 
-class IndicatorBase(BaseModel):
-    name: str = _Name
-    unit: str = Field(default="", max_length=50)
-    target: float | None = Field(default=None, allow_inf_nan=False)
-    measured: float | None = Field(default=None, allow_inf_nan=False)
+class IndicatorBase(RuleChecked):
+    entity = "indicator"
+    name: str = rule_field("indicator", "name")
+    unit: str = rule_field("indicator", "unit", default="")
+    target: float | None = rule_field("indicator", "target", default=None)
+    measured: float | None = rule_field("indicator", "measured", default=None)
     measured_on: date | None = None
 
 
@@ -235,11 +244,12 @@ class IndicatorCreate(IndicatorBase):
     pass
 
 
-class IndicatorUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=300)
-    unit: str | None = Field(default=None, max_length=50)
-    target: float | None = Field(default=None, allow_inf_nan=False)
-    measured: float | None = Field(default=None, allow_inf_nan=False)
+class IndicatorUpdate(RuleChecked):
+    entity = "indicator"
+    name: str | None = rule_field("indicator", "name", optional=True)
+    unit: str | None = rule_field("indicator", "unit", optional=True)
+    target: float | None = rule_field("indicator", "target", optional=True)
+    measured: float | None = rule_field("indicator", "measured", optional=True)
     measured_on: date | None = None
 
 
@@ -248,8 +258,9 @@ class IndicatorPublic(IndicatorBase, _ORM):
     partnership_id: int
 
 
-class NoteCreate(BaseModel):
-    body: str = Field(min_length=1, max_length=20_000)
+class NoteCreate(RuleChecked):
+    entity = "note"
+    body: str = rule_field("note", "body")
 
 
 class NotePublic(_ORM):
@@ -257,7 +268,7 @@ class NotePublic(_ORM):
     partnership_id: int
     body: str
     author: str | None
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class DocumentPublic(_ORM):
@@ -269,7 +280,7 @@ class DocumentPublic(_ORM):
     size_bytes: int
     sha256: str
     uploaded_by: str | None
-    uploaded_at: datetime
+    uploaded_at: UtcDateTime
 
 
 class PartnershipDetail(PartnershipPublic):
@@ -346,7 +357,7 @@ class TokenOut(BaseModel):
 
 class AuditPublic(_ORM):
     id: int
-    at: datetime
+    at: UtcDateTime
     user_email: str | None
     action: str
     entity: str

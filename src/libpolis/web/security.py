@@ -1,7 +1,7 @@
-"""Passwords, signed session cookies, CSRF tokens and the login rate limit.
+"""Passwords, signed session cookies, CSRF tokens and the per-address sign-in brake.
 
-Sessions are a signed (itsdangerous) cookie holding the user id and a CSRF token; nothing
-secret is stored in it. Passwords are hashed with argon2id (argon2-cffi).
+Sessions are a signed (itsdangerous) cookie holding the user id, their token version and a CSRF
+token; nothing secret is stored in it (revocation: :mod:`libpolis.web.sessions`). Passwords are hashed with argon2id (argon2-cffi).
 """
 
 from __future__ import annotations
@@ -39,9 +39,14 @@ _DUMMY_HASH = _HASHER.hash("not-a-password-" + secrets.token_hex(8))
 
 
 class TooManyAttemptsError(LibpolisError):
-    """Too many failed sign-ins from one address or for one account; try again later."""
+    """Too many failed sign-ins for one account or from one address; ``retry_after_s`` says
+    when to try again (sent as the ``Retry-After`` header)."""
 
     status = 429
+
+    def __init__(self, message: str, *, retry_after_s: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after_s = max(1, int(retry_after_s))
 
 
 def hash_password(password: str) -> str:
@@ -86,16 +91,22 @@ class SessionCodec:
             return None
         return data if isinstance(data, dict) else None
 
-    def dump_token(self, user_id: int) -> str:
-        return self._token.dumps({"uid": user_id})
+    def dump_token(self, user_id: int, version: int = 0) -> str:
+        """A signed token naming the user and their token version (see
+        :mod:`libpolis.web.sessions`)."""
+        return self._token.dumps({"uid": user_id, "tv": version})
 
-    def load_token(self, token: str) -> int | None:
+    def load_token(self, token: str) -> tuple[int, int] | None:
+        """``(user id, token version)`` of a valid, unexpired token, else ``None``."""
         try:
             data = self._token.loads(token, max_age=SESSION_MAX_AGE_S)
         except BadSignature:
             return None
-        uid = data.get("uid") if isinstance(data, dict) else None
-        return uid if isinstance(uid, int) else None
+        if not isinstance(data, dict):
+            return None
+        uid, version = data.get("uid"), data.get("tv", 0)
+        ok = isinstance(uid, int) and isinstance(version, int)
+        return (uid, version) if ok else None
 
 
 class LoginRateLimiter:
@@ -121,9 +132,12 @@ class LoginRateLimiter:
         now = time.monotonic()
         with self._lock:
             for key in keys:
-                if len(self._recent(key, now)) >= self.max_failures:
+                q = self._recent(key, now)
+                if len(q) >= self.max_failures:
+                    wait = self.window_s - (now - q[0])
                     raise TooManyAttemptsError(
-                        f"too many failed sign-ins; wait {self.window_s / 60:.0f} minutes"
+                        f"too many failed sign-ins from this address; wait {wait / 60:.0f} minutes",
+                        retry_after_s=int(wait) + 1,
                     )
 
     def failed(self, *keys: str) -> None:

@@ -11,9 +11,16 @@ from libpolis.evidence.format import DASH, is_blank
 from libpolis.report.blocks import Para, Section, Table
 from libpolis.report.i18n import N_, Lang
 from libpolis.report.sections.tables import add_table
-from libpolis.report.words import _ARTICLE, _SDG, _STATUS, missing, tr
+from libpolis.report.words import _SDG, _STATUS, missing, tr
 
 __all__ = ["development", "partnerships", "rights"]
+
+
+def _right(lang: Lang, row: Any) -> str:
+    """The short name of a UDHR article in the brief's language (``data/frameworks/
+    short_names.json`` via the evidence), else its stored title."""
+    titles = getattr(row, "titles", None) or {}
+    return str(titles.get(lang.code) or titles.get("en") or getattr(row, "title", None) or "")
 
 
 def _cell(v: Any) -> str:
@@ -107,9 +114,7 @@ def rights(lang: Lang, ev: Evidence) -> Section:
             [
                 [
                     x.article,
-                    lang._(_ARTICLE[x.article])
-                    if x.article in _ARTICLE
-                    else ((x.titles or {}).get(lang.code) or x.title or ""),
+                    _right(lang, x),
                     lang.int(x.programmes),
                     "; ".join(x.examples) if x.examples else "–",
                 ]
@@ -126,7 +131,10 @@ def rights(lang: Lang, ev: Evidence) -> Section:
             Para(
                 lang._(
                     "No programme yet advances article(s) {arts}: a partnership opportunity.",
-                    arts=", ".join(missing_focus),
+                    arts=", ".join(
+                        f"{a} ({_right(lang, r.loc[r['article'] == a].iloc[0])})"
+                        for a in missing_focus
+                    ),
                 ),
                 "note",
             )

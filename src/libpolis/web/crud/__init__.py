@@ -11,7 +11,7 @@ notes, documents), :mod:`~.users` (and the audit log). Callers import the names 
 
 from __future__ import annotations
 
-from libpolis.web.crud._common import CITY_FRAMEWORK, WEB_SOURCE, audit, paginate
+from libpolis.web.crud._common import CITY_FRAMEWORK, WEB_SOURCE, audit, paginate, text_match
 from libpolis.web.crud.alignments import alignments_of, decide_alignment
 from libpolis.web.crud.goals import create_goal, get_goal, list_goals, update_goal
 from libpolis.web.crud.libraries import get_library, library_statistics, list_libraries
@@ -81,6 +81,7 @@ __all__ = [
     "partnership_details",
     "partnership_status_counts",
     "programme_system_id",
+    "text_match",
     "update_goal",
     "update_indicator",
     "update_partner",

@@ -10,18 +10,24 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from libpolis.errors import NotFoundError
 from libpolis.model import CITY_FRAMEWORK
 from libpolis.store.tables import AuditEntry, User
 
-__all__ = ["CITY_FRAMEWORK", "WEB_SOURCE", "audit", "paginate"]
+__all__ = ["CITY_FRAMEWORK", "WEB_SOURCE", "audit", "paginate", "text_match"]
 
 
 WEB_SOURCE = "web"
 """``source`` of every record created through the web app or API."""
+
+
+def text_match(q: str, *columns: Any) -> ColumnElement[bool]:
+    """Rows where any of ``columns`` contains ``q`` (case-insensitive) as typed: ``%``, ``_``
+    and the escape character in ``q`` match themselves, not any text."""
+    return or_(*(col.icontains(q, autoescape=True) for col in columns))
 
 
 def _now() -> datetime:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from libpolis.errors import DataError
+from libpolis.goal_names import code_key
 from libpolis.store.tables import Framework, Goal, User
 from libpolis.web import authz
 from libpolis.web.crud._common import (
@@ -44,10 +45,12 @@ def list_goals(
     stmt = select(Goal, Framework.key).join(Framework, Framework.id == Goal.framework_id)
     if framework:
         stmt = stmt.where(Framework.key == framework)
-    stmt = stmt.order_by(Framework.key, Goal.code, Goal.id)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return [(g, k) for g, k in rows], int(total)
+    # codes sort as numbers (1, 2, ... 10, 4.a), which SQL cannot do portably: frameworks
+    # hold a few hundred goals at most, so the page is cut after sorting them here
+    rows = session.execute(stmt).all()
+    rows.sort(key=lambda r: (r[1], code_key(r[0].code), r[0].id))
+    start = (page - 1) * per_page
+    return [(g, k) for g, k in rows[start : start + per_page]], len(rows)
 
 
 def get_goal(session: Session, *, goal_id: int) -> tuple[Goal, str]:

@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from libpolis.store.tables import Library, LibrarySystem, Statistic
-from libpolis.web.crud._common import _get, paginate
+from libpolis.web.crud._common import _get, paginate, text_match
 
 __all__ = ["get_library", "library_statistics", "list_libraries"]
 
@@ -16,7 +16,7 @@ def list_libraries(
 ) -> tuple[list[Library], int]:
     stmt = select(Library).order_by(Library.name, Library.id)
     if q:
-        stmt = stmt.where(Library.name.ilike(f"%{q}%"))
+        stmt = stmt.where(text_match(q, Library.name))
     return paginate(session, stmt, page=page, per_page=per_page)
 
 

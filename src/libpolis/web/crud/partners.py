@@ -17,6 +17,7 @@ from libpolis.web.crud._common import (
     _audit_update,
     _get,
     paginate,
+    text_match,
 )
 from libpolis.web.schemas import PartnerCreate, PartnerUpdate
 
@@ -33,7 +34,7 @@ def list_partners(
 ) -> tuple[list[Partner], int]:
     stmt = select(Partner).order_by(Partner.name, Partner.id)
     if q:
-        stmt = stmt.where(Partner.name.ilike(f"%{q}%"))
+        stmt = stmt.where(text_match(q, Partner.name))
     if kind:
         stmt = stmt.where(Partner.kind == kind)
     return paginate(session, stmt, page=page, per_page=per_page)

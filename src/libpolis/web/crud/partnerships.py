@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
 from libpolis.errors import DataError, NotFoundError
@@ -28,8 +28,17 @@ from libpolis.store.tables import (
     User,
 )
 from libpolis.web import authz
-from libpolis.web.crud._common import WEB_SOURCE, _apply, _audit_update, _now, audit, paginate
+from libpolis.web.crud._common import (
+    WEB_SOURCE,
+    _apply,
+    _audit_update,
+    _now,
+    audit,
+    paginate,
+    text_match,
+)
 from libpolis.web.schemas import STATUSES, PartnershipCreate, PartnershipUpdate
+from libpolis.web.visibility import may_see_partnership, visible_partnerships
 
 __all__ = [
     "change_status",
@@ -45,19 +54,6 @@ __all__ = [
 ]
 
 
-def _visible(stmt: Select, user: User | None) -> Select:
-    if user is not None and user.role in {"admin", "officer"}:
-        return stmt
-    if user is not None and user.role == "staff" and user.library_system_id is not None:
-        return stmt.where(
-            or_(
-                Partnership.published.is_(True),
-                Partnership.library_system_id == user.library_system_id,
-            )
-        )
-    return stmt.where(Partnership.published.is_(True))
-
-
 def list_partnerships(
     session: Session,
     *,
@@ -71,7 +67,7 @@ def list_partnerships(
 ) -> tuple[list[Partnership], int]:
     """Partnerships the user may see, filtered by status, goal, district and text."""
     stmt = (
-        _visible(select(Partnership), user)
+        visible_partnerships(select(Partnership), user)
         .options(defer(Partnership.attrs))
         .order_by(Partnership.id.desc())
     )
@@ -88,20 +84,23 @@ def list_partnerships(
     if district:
         stmt = stmt.where(Partnership.district == district)
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(Partnership.title.ilike(like), Partnership.purpose.ilike(like)))
+        stmt = stmt.where(text_match(q, Partnership.title, Partnership.purpose))
     return paginate(session, stmt, page=page, per_page=per_page)
 
 
 def partnership_status_counts(session: Session, *, user: User | None) -> dict[str, int]:
     """How many partnerships the user may see are in each status."""
-    stmt = _visible(select(Partnership.status, func.count()), user).group_by(Partnership.status)
+    stmt = visible_partnerships(select(Partnership.status, func.count()), user).group_by(
+        Partnership.status
+    )
     return {str(k): int(n) for k, n in session.execute(stmt).all()}
 
 
 def get_partnership(session: Session, *, partnership_id: int, user: User | None) -> Partnership:
     row = session.get(Partnership, partnership_id)
-    if row is None or not (row.published or authz.can_see_unpublished(user, row.library_system_id)):
+    if row is None or not may_see_partnership(
+        user, published=row.published, system_id=row.library_system_id
+    ):
         raise NotFoundError(f"no partnership with id {partnership_id}")
     return row
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from libpolis.errors import DataError
@@ -20,6 +20,7 @@ from libpolis.web.crud._common import (
     _get,
     _now,
     paginate,
+    text_match,
 )
 from libpolis.web.schemas import ProgrammeCreate, ProgrammeUpdate
 
@@ -63,8 +64,7 @@ def list_programmes(
 ) -> tuple[list[Programme], int]:
     stmt = select(Programme).options(defer(Programme.attrs)).order_by(Programme.id.desc())
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(Programme.title.ilike(like), Programme.description.ilike(like)))
+        stmt = stmt.where(text_match(q, Programme.title, Programme.description))
     if library_id is not None:
         stmt = stmt.where(Programme.library_id == library_id)
     return paginate(session, stmt, page=page, per_page=per_page)

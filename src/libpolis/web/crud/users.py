@@ -75,6 +75,9 @@ def update_user(session: Session, *, user_id: int, data: UserUpdate, user: User)
     if password:
         row.password_hash = hash_password(password)
         changed["password"] = ["***", "***"]
+    if changed.keys() & {"password", "role", "is_active", "library_system_id"}:
+        # a reset password, a new role or a deactivation ends every session and token
+        row.token_version = (row.token_version or 0) + 1
     _audit_update(session, row, changed, user=user, entity="user")
     return row
 

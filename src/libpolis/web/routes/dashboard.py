@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -10,12 +11,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy import func, select
 
-from libpolis.errors import NotFoundError, PermissionDeniedError
-from libpolis.store.tables import Alignment, Partnership, Programme
+from libpolis.errors import NotFoundError
+from libpolis.store.tables import Alignment, Programme
 from libpolis.web import crud
-from libpolis.web.deps import Db, MaybeUser, NotAuthenticatedError, WebConfig
-from libpolis.web.live import LiveEvidence
+from libpolis.web.deps import Db, MaybeUser, WebConfig
+from libpolis.web.live import LiveEvidence, figure_view
 from libpolis.web.routes._common import render
+from libpolis.web.visibility import audience_of, evidence_for, figures_for, register_fingerprint
 
 __all__ = ["pages", "router"]
 
@@ -23,20 +25,30 @@ router = APIRouter(prefix="/api", tags=["evidence"])
 pages = APIRouter(include_in_schema=False)
 
 _brief_lock = threading.Lock()
+
+
+class BriefLanguage(StrEnum):
+    """The languages the brief is written in (those of :mod:`libpolis.report.i18n`)."""
+
+    en = "en"
+    fr = "fr"
+    es = "es"
+
+
 _MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
 
 @router.get("/evidence")
-def api_evidence(request: Request) -> dict[str, Any]:
+def api_evidence(request: Request, db: Db, user: MaybeUser) -> dict[str, Any]:
     """Every figure of the workspace with value, unit, sources, method and command — the same
-    figures the brief prints."""
+    figures the brief prints; the register's count only the partnerships the caller may see."""
     live: LiveEvidence = request.app.state.live
     view = live.view()
     return {
         "place": view["place"],
         "mode": view["mode"],
         "unit": view["unit"],
-        "figures": view["figures"],
+        "figures": figures_for(db, live.evidence(), view["figures"], user, figure_view),
         "headline": [f["key"] for f in view["headline"]],
         "equity": [f["key"] for f in view["equity"]],
         "districts": view["districts"],
@@ -60,46 +72,38 @@ def api_map(request: Request) -> Response:
     return Response(body, media_type="application/json", headers=headers)
 
 
-def _brief_fingerprint(request: Request, db: Any) -> tuple:
+def _brief_fingerprint(request: Request, db: Any, user: Any) -> tuple:
     live: LiveEvidence = request.app.state.live
     live.view()
     decided = db.execute(
         select(func.count(), func.max(Alignment.decided_at)).where(Alignment.status == "confirmed")
     ).one()
-    return (live.fingerprint, tuple(decided))
+    return (live.fingerprint, tuple(decided), register_fingerprint(db, user))
 
 
-def _write_brief(request: Request, db: Any, fmt: str, lang: str = "en") -> Path:
-    """The brief in ``fmt``, rewritten only when the evidence or the alignments changed; it
-    renders the same evidence the dashboard shows."""
+def _write_brief(request: Request, db: Any, user: Any, fmt: str, lang: str = "en") -> Path:
+    """The brief in ``fmt`` for ``user``'s eyes (:mod:`libpolis.web.visibility`), rewritten
+    only when the evidence, the alignments or the register as they see it changed; it renders
+    the same evidence the dashboard shows."""
     from libpolis.pipeline import ReportRequest, run_report
 
     cfg: WebConfig = request.app.state.config
     engine = request.app.state.engine
-    fp = _brief_fingerprint(request, db)
+    fp = _brief_fingerprint(request, db, user)
+    audience = audience_of(user).key
     cache: dict[str, Any] = request.app.state.__dict__.setdefault("_brief_cache", {})
     with _brief_lock:
-        hit = cache.get((fmt, lang))
+        hit = cache.get((fmt, lang, audience))
         if hit and hit[0] == fp and Path(hit[1]).exists():
             return Path(hit[1])
         live: LiveEvidence = request.app.state.live
-        req = ReportRequest(out=cfg.brief_dir, formats=(fmt,), lang=lang)
-        files = run_report(engine, req, evidence=live.evidence()).files
+        out = cfg.brief_dir / audience.replace(":", "-")
+        req = ReportRequest(out=out, formats=(fmt,), lang=lang)
+        files = run_report(engine, req, evidence=evidence_for(db, live.evidence(), user)).files
         if fmt not in files:
             raise NotFoundError(f"the brief could not be written as {fmt} in {lang}")
-        cache[(fmt, lang)] = (fp, files[fmt])
+        cache[(fmt, lang, audience)] = (fp, files[fmt])
         return Path(files[fmt])
-
-
-def brief_restricted(db: Any, user: Any) -> bool:
-    """Whether ``user`` may not download the brief: it lists every partnership, so while some
-    are unpublished only signed-in staff, officers and admins may have it."""
-    if user is not None and user.role in {"admin", "officer", "staff"}:
-        return False
-    hidden = db.scalar(
-        select(func.count()).select_from(Partnership).where(Partnership.published.is_(False))
-    )
-    return bool(hidden)
 
 
 @router.get(
@@ -112,22 +116,14 @@ def api_brief(
     request: Request,
     db: Db,
     user: MaybeUser,
-    lang: Annotated[str, Query(pattern="^[a-z]{2}$", description="Language: en, fr, es")] = "en",
+    lang: Annotated[BriefLanguage, Query(description="Language of the brief")] = BriefLanguage.en,
 ) -> FileResponse:
     """The city brief (HTML or PDF) written from the current evidence, for download.
 
-    While some partnerships are unpublished, only signed-in staff, officers and admins may
-    download it (the brief lists every partnership)."""
-    if brief_restricted(db, user):
-        if user is None:
-            raise NotAuthenticatedError(
-                "the brief lists partnerships that are not published yet; sign in to download it"
-            )
-        raise PermissionDeniedError(
-            "the brief lists partnerships that are not published yet; viewers cannot download it"
-        )
-    path = _write_brief(request, db, fmt, lang)
-    name = "brief" if lang == "en" else f"brief.{lang}"
+    Its partnership register lists and counts only the partnerships the caller may see: the
+    published ones, and for library staff their own system's, for officers and admins all."""
+    path = _write_brief(request, db, user, fmt, lang.value)
+    name = "brief" if lang is BriefLanguage.en else f"brief.{lang.value}"
     return FileResponse(path, media_type=_MEDIA[fmt], filename=f"{name}.{fmt}")
 
 
@@ -143,13 +139,14 @@ def dashboard(request: Request, db: Db, user: MaybeUser) -> Response:
         )
         or 0,
     }
+    view = live.view()
+    figures = figures_for(db, live.evidence(), view["figures"], user, figure_view)
     return render(
         request,
         "dashboard.html",
-        ev=live.view(),
+        ev={**view, "figures": figures},
         counts=counts,
         by_status=by_status,
-        brief_restricted=brief_restricted(db, user),
     )
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from shapely import wkt
 from shapely.geometry import mapping
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from libpolis.store.tables import Area, Framework, Goal, Library, Partner, Venue
@@ -68,14 +68,14 @@ def _rows(db: Session, resource: Resource, user: Any, f: dict[str, Any]):
         ]
         stmt = select(Library).order_by(Library.id)
         if f["q"]:
-            stmt = stmt.where(Library.name.ilike(f"%{f['q']}%"))
+            stmt = stmt.where(crud.text_match(f["q"], Library.name))
         objs = db.scalars(stmt).all()
         return cols, objs, [_point(o.lon, o.lat) for o in objs]
     if resource is Resource.venues:
         cols = ["id", "name", "kind", "lon", "lat", "n_events", "source", "source_id"]
         stmt = select(Venue).order_by(Venue.id)
         if f["q"]:
-            stmt = stmt.where(Venue.name.ilike(f"%{f['q']}%"))
+            stmt = stmt.where(crud.text_match(f["q"], Venue.name))
         objs = db.scalars(stmt).all()
         return cols, objs, [_point(o.lon, o.lat) for o in objs]
     if resource is Resource.programmes:
@@ -110,7 +110,7 @@ def _rows(db: Session, resource: Resource, user: Any, f: dict[str, Any]):
         if f["framework"]:
             stmt = stmt.where(Framework.key == f["framework"])
         if f["q"]:
-            stmt = stmt.where(or_(Goal.title.ilike(f"%{f['q']}%"), Goal.text.ilike(f"%{f['q']}%")))
+            stmt = stmt.where(crud.text_match(f["q"], Goal.title, Goal.text))
         rows = [
             {"id": g.id, "framework": k, "code": g.code, "title": g.title, "text": g.text}
             for g, k in db.execute(stmt.order_by(Framework.key, Goal.code)).all()

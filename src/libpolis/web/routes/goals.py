@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from libpolis.goal_names import short_name
 from libpolis.web import crud
 from libpolis.web.deps import CurrentUser, Db, MaybeUser, Paging, PathId, Writer, page_dict
 from libpolis.web.routes._common import form_model, pager, redirect, render
@@ -24,7 +25,13 @@ FrameworkQ = Annotated[
 
 def goal_public(goal, key: str) -> GoalPublic:
     return GoalPublic.model_validate(
-        {"id": goal.id, "code": goal.code, "title": goal.title, "text": goal.text, "framework": key}
+        {
+            "id": goal.id,
+            "code": goal.code,
+            "title": short_name(key, goal.code) or goal.title,
+            "text": goal.text,
+            "framework": key,
+        }
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from libpolis.errors import DataError, LibpolisError
+from libpolis.goal_names import code_key
 from libpolis.store.tables import Area, Framework, Goal, LibrarySystem, Partner, Partnership, User
 from libpolis.web import authz, crud
 from libpolis.web.deps import (
@@ -41,6 +42,7 @@ from libpolis.web.schemas import (
     StatusChange,
     StatusChangePublic,
 )
+from libpolis.web.visibility import visible_partnerships
 
 __all__ = ["pages", "partnership_public", "router"]
 
@@ -248,7 +250,7 @@ def api_document(request: Request, document_id: PathId, db: Db, user: MaybeUser)
 # -- pages ----------------------------------------------------------------------------------
 
 
-def _choices(db: Session) -> dict[str, Any]:
+def _choices(db: Session, user: User | None) -> dict[str, Any]:
     """Options of the filter and form selects: plain rows of the columns shown (no ORM
     entities; the goal list alone can hold a few hundred)."""
     goals = db.execute(
@@ -259,7 +261,13 @@ def _choices(db: Session) -> dict[str, Any]:
     ).all()
     districts = sorted(
         set(db.scalars(select(Area.name).where(Area.kind == "district")).all())
-        | {d for d in db.scalars(select(Partnership.district).distinct()).all() if d}
+        | {
+            d
+            for d in db.scalars(
+                visible_partnerships(select(Partnership.district).distinct(), user)
+            ).all()
+            if d
+        }
     )
     return {
         "partners": db.execute(
@@ -268,7 +276,7 @@ def _choices(db: Session) -> dict[str, Any]:
         "systems": db.execute(
             select(LibrarySystem.id, LibrarySystem.name).order_by(LibrarySystem.name)
         ).all(),
-        "goals": [(g, g.key) for g in goals],
+        "goals": [(g, g.key) for g in sorted(goals, key=lambda g: (g.key, code_key(g.code)))],
         "districts": districts,
         "statuses": STATUSES,
     }
@@ -292,7 +300,7 @@ def list_page(
         rows=partnerships_public(db, rows),
         f={"status": status or "", "goal_id": goal_id, "district": district or "", "q": q or ""},
         pager=pager(request, total, p),
-        **_choices(db),
+        **_choices(db, user),
     )
 
 
@@ -310,7 +318,7 @@ async def _partnership_form(request: Request) -> dict[str, Any]:
 
 @pages.get("/partnerships/new")
 def new_page(request: Request, db: Db, user: CurrentUser) -> Response:
-    return render(request, "partnership_form.html", item=None, goal_ids=[], **_choices(db))
+    return render(request, "partnership_form.html", item=None, goal_ids=[], **_choices(db, user))
 
 
 @pages.post("/partnerships/new")
@@ -346,7 +354,9 @@ def detail_page(request: Request, partnership_id: PathId, db: Db, user: MaybeUse
 def edit_page(request: Request, partnership_id: PathId, db: Db, user: CurrentUser) -> Response:
     row = crud.get_partnership(db, partnership_id=partnership_id, user=user)
     goal_ids = [g.id for g, _ in crud.goals_of(db, partnership_id=row.id)]
-    return render(request, "partnership_form.html", item=row, goal_ids=goal_ids, **_choices(db))
+    return render(
+        request, "partnership_form.html", item=row, goal_ids=goal_ids, **_choices(db, user)
+    )
 
 
 @pages.post("/partnerships/{partnership_id}/edit")

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from libpolis.goal_names import short_name
 from libpolis.pipeline import suggest_for_programme
 from libpolis.store.tables import Alignment, Library, Programme
 from libpolis.web import crud
@@ -50,7 +51,7 @@ def alignment_public(a: Alignment, goal: Any, key: str) -> AlignmentPublic:
             **{c: getattr(a, c) for c in AlignmentPublic.model_fields if hasattr(a, c)},
             "framework": key,
             "goal_code": goal.code,
-            "goal_title": goal.title,
+            "goal_title": short_name(key, goal.code) or goal.title,
         }
     )
 

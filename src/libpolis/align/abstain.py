@@ -1,0 +1,208 @@
+"""Abstention for programme suggestions: no evidence in the text, no goal suggested.
+
+A library listing such as "Children's Friday movie" says nothing about any Sustainable
+Development Goal; a model that must rank the 17 goals still finds one that scores highest, and
+the suggestion then rests on the title alone. This rule runs after the model, on the
+programme suggestion path (:func:`libpolis.pipeline.align` calls :func:`keep_supported` on the
+SDG results of programme texts), and keeps a suggested goal only when one of these holds:
+
+* **a phrase of the goal is in the text**, in the text's own language: the library
+  vocabulary of the goal (``data/frameworks/descriptions/sdg_library.json``, en/fr/es, minus
+  the generic words listed in ``data/frameworks/sdg_evidence.json``, plus that file's
+  Portuguese phrases), matched as whole words after case and accent folding, with a plural
+  ``s`` allowed ("story time", "homework help", "vaccination", "hora do conto");
+* **the model names words of the text**: its explanation lists query hits (``hits``,
+  ``queries`` or ``matches``, as a model built on Boolean query systems gives them).
+
+A probability is not evidence: on listings the classifier gave "Family Bingo" SDG 3 at 0.80
+and a children's theatre studio SDG 16 at 0.62 (``benchmarks/align_programmes.md``).
+
+The phrases found are added to the explanation (``"evidence"``), so the reason a person reads
+is a phrase of their own text. The rule only removes goals: it never adds one. The model's own
+list is kept in ``raw_sdgs`` so benchmarks can show the rule's effect
+(``benchmarks/align_programmes.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from libpolis.align._text import normalize
+from libpolis.errors import DataError
+
+__all__ = ["evidence_phrases", "keep_supported", "supported_goals"]
+
+_LANGS = ("en", "fr", "es", "pt")
+# Words that mark a language and (almost) no other of the four, to pick the phrase lists.
+_MARKERS = {
+    "en": "the and with for you your our this are will from they children",
+    "fr": "le les des et avec pour vous nous une est sont enfants aux du",
+    "es": "el los las con para usted nosotros una del es son ninos por y",
+    "pt": "o os as com para voce nos uma do da dos das e sao criancas pelo na no",
+}
+_MARKER_SETS = {k: set(v.split()) for k, v in _MARKERS.items()}
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, list[tuple[int, str, tuple[str, ...]]]]:
+    """Every evidence phrase, by its first word: ``{word: [(goal, lang, phrase words)]}``."""
+    base = resources.files("libpolis") / "data" / "frameworks"
+    lib = json.loads((base / "descriptions" / "sdg_library.json").read_text(encoding="utf-8"))
+    spec = json.loads((base / "sdg_evidence.json").read_text(encoding="utf-8"))
+    exclude = {normalize(w) for w in spec.get("exclude", [])}
+    index: dict[str, list[tuple[int, str, tuple[str, ...]]]] = {}
+    for goal in range(1, 18):
+        by_lang: dict[str, str] = {**lib.get(str(goal), {})}
+        for lang, text in spec.get("extra", {}).get(str(goal), {}).items():
+            by_lang[lang] = f"{by_lang.get(lang, '')}, {text}"
+        for lang, text in by_lang.items():
+            found = {normalize(p) for p in re.split(r"[,;]", text)}
+            for p in sorted(found - exclude):
+                if p and not p.isdigit():
+                    words = tuple(p.split())
+                    index.setdefault(words[0], []).append((goal, lang, words))
+    return index
+
+
+def _languages(words: Sequence[str]) -> tuple[str, ...]:
+    """The phrase lists to use: every language of the four whose marker words make up at least
+    a third of the best one's count (mixed English/Spanish listings use both); all four when
+    no marker word is found (titles, single words)."""
+    counts = {k: sum(1 for w in words if w in s) for k, s in _MARKER_SETS.items()}
+    best = max(counts.values())
+    if best == 0:
+        return _LANGS
+    return tuple(k for k in _LANGS if counts[k] > 0 and counts[k] * 3 >= best)
+
+
+def _bases(word: str) -> tuple[str, ...]:
+    """The forms a phrase word may have for ``word`` to match it: itself, or without a plural
+    ``s`` / ``es``."""
+    out = [word]
+    if len(word) > 3 and word.endswith("s"):
+        out.append(word[:-1])
+        if word.endswith("es"):
+            out.append(word[:-2])
+    return tuple(out)
+
+
+def _scan(text: str) -> dict[int, list[str]]:
+    """``{goal: phrases}`` found in ``text``, in the text's language(s), one pass over it."""
+    words = normalize(text).split()
+    if not words:
+        return {}
+    langs = set(_languages(words))
+    index = _index()
+    bases = [_bases(w) for w in words]
+    found: dict[int, set[str]] = {}
+    for i, forms in enumerate(bases):
+        for form in forms:
+            for goal, lang, phrase in index.get(form, ()):
+                if lang not in langs or i + len(phrase) > len(words):
+                    continue
+                if all(p in bases[i + k] for k, p in enumerate(phrase[1:], start=1)):
+                    found.setdefault(goal, set()).add(" ".join(phrase))
+    return {g: sorted(v) for g, v in found.items()}
+
+
+def evidence_phrases(text: str, goal: int) -> list[str]:
+    """Phrases of ``goal``'s vocabulary found in ``text`` (in the text's language).
+
+    Parameters
+    ----------
+    text : str
+        A programme title and description.
+    goal : int
+        SDG number, 1-17.
+
+    Returns
+    -------
+    list of str
+        The phrases, as written in the vocabulary after folding ("story time"); empty when the
+        text gives no evidence for the goal.
+
+    Examples
+    --------
+    >>> evidence_phrases("Toddler story time with rhymes", 4)
+    ['story time']
+    >>> evidence_phrases("Children's Friday movie", 3)
+    []
+    """
+    if not 1 <= int(goal) <= 17:
+        return []
+    return _scan(text).get(int(goal), [])
+
+
+def _model_says(explanation: Mapping[str, Any] | None) -> bool:
+    if not explanation:
+        return False
+    return any(explanation.get(k) for k in ("hits", "queries", "matches"))
+
+
+def supported_goals(
+    text: str, goals: Sequence[int], explanations: Mapping[str, Any] | None = None
+) -> dict[int, list[str]]:
+    """The goals of ``goals`` that ``text`` gives evidence for, with the phrases found.
+
+    Parameters
+    ----------
+    text : str
+    goals : sequence of int
+        Goals a model suggested.
+    explanations : Mapping, optional
+        The model's explanation per goal (``{"4": {...}}``), as :func:`libpolis.align.api.
+        align_texts` returns them.
+
+    Returns
+    -------
+    dict
+        ``{goal: phrases}`` for each goal kept (phrases may be empty when the model's own
+        evidence keeps it), in the order of ``goals``.
+    """
+    found = _scan(text) if goals else {}
+    out: dict[int, list[str]] = {}
+    for g in goals:
+        phrases = found.get(int(g), [])
+        if phrases or _model_says((explanations or {}).get(str(g))):
+            out[int(g)] = phrases
+    return out
+
+
+def keep_supported(texts: Sequence[str], results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop the SDG suggestions the text gives no evidence for (see the module docstring).
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The programme texts.
+    results : sequence of dict
+        ``align_texts(texts, "sdg")``, one per text.
+
+    Returns
+    -------
+    list of dict
+        New result dictionaries: ``sdgs``, ``scores`` and ``explanations`` keep the supported
+        goals only (each explanation gains ``"evidence"``: the phrases found); ``raw_sdgs``
+        holds the model's list.
+    """
+    if len(texts) != len(results):
+        raise DataError(f"{len(texts)} texts but {len(results)} results")
+    out = []
+    for text, res in zip(texts, results, strict=True):
+        goals = [int(g) for g in res.get("sdgs", [])]
+        expl = res.get("explanations", {}) or {}
+        kept = supported_goals(text, goals, expl)
+        new = dict(res)
+        new["raw_sdgs"] = goals
+        new["sdgs"] = list(kept)
+        new["scores"] = {k: v for k, v in (res.get("scores") or {}).items() if int(k) in kept}
+        new["explanations"] = {
+            str(g): {**dict(expl.get(str(g), {})), "evidence": kept[g]} for g in kept
+        }
+        out.append(new)
+    return out

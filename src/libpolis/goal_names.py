@@ -1,0 +1,78 @@
+"""Short names of the UDHR articles and Culture 21 Actions commitments, and goal-code order.
+
+The Universal Declaration's articles carry no title of their own ("Article 19"), so a list of
+rights reads as a list of numbers. ``data/frameworks/short_names.json`` gives every article and
+every Culture 21 Actions commitment a short name in English, French and Spanish, written by the
+libpolis authors. This module reads that file; it sits below every face (brief, web app, CLI)
+and below the analyses, so each shows the same name.
+
+:func:`code_key` sorts goal codes as numbers ("1", "2", "10", "4.a"), never as text
+("1", "10", "2").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+
+__all__ = ["NAMED_FRAMEWORKS", "NUMBERED_TITLES", "code_key", "short_name", "short_names"]
+
+#: Frameworks whose goals have short names.
+NAMED_FRAMEWORKS: tuple[str, ...] = ("udhr", "culture21")
+#: Frameworks whose official goal titles only number them ("Article 19", "Article premier").
+NUMBERED_TITLES: tuple[str, ...] = ("udhr",)
+
+_PART = re.compile(r"\d+|[^\d.]+")
+
+
+@lru_cache(maxsize=1)
+def _all() -> dict[str, dict[str, dict[str, str]]]:
+    path = resources.files("libpolis") / "data" / "frameworks" / "short_names.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {k: v for k, v in raw.items() if not k.startswith("_")}
+
+
+def short_names(framework: str) -> Mapping[str, Mapping[str, str]]:
+    """``{code: {lang: name}}`` for ``framework`` (empty for a framework without names).
+
+    Parameters
+    ----------
+    framework : str
+        ``"udhr"`` or ``"culture21"``; any other name gives an empty mapping.
+    """
+    return _all().get(str(framework), {})
+
+
+def short_name(framework: str, code: str | int, lang: str = "en") -> str | None:
+    """The short name of goal ``code`` of ``framework`` in ``lang`` (English if missing).
+
+    Returns None when the framework or the code has no short name.
+
+    Examples
+    --------
+    >>> short_name("udhr", 19)
+    'Freedom of opinion and information'
+    >>> short_name("udhr", "26", "fr")
+    'Éducation'
+    """
+    names = short_names(framework).get(str(code))
+    if not names:
+        return None
+    return names.get(lang) or names.get("en")
+
+
+def code_key(code: str | int) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that orders goal codes numerically: 1 < 2 < 10 < 10.1 < 10.a < 11.
+
+    Examples
+    --------
+    >>> sorted(["10", "2", "1", "4.a", "4.10", "4.2"], key=code_key)
+    ['1', '2', '4.2', '4.10', '4.a', '10']
+    """
+    parts = []
+    for p in _PART.findall(str(code)):
+        parts.append((0, int(p)) if p.isdigit() else (1, p.strip().lower()))
+    return tuple(parts)

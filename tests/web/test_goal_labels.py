@@ -1,0 +1,96 @@
+"""Goals in the web app: UDHR articles by their short names, codes in numeric order."""
+
+from __future__ import annotations
+
+import re
+
+from libpolis.goal_names import short_name
+from libpolis.store import session_scope
+from libpolis.store.tables import Framework, Goal
+
+
+def _seed_old_goals(engine) -> None:
+    """Goals as a workspace aligned before the short names stored them: "Article 2"; inserted
+    in text order (1, 10, 11, ... 2), which is how a text sort would show them."""
+    with session_scope(engine) as s:
+        for key, n, title in (("udhr", 30, "Article {c}"), ("sdg", 17, "Goal {c}")):
+            fw = Framework(source="t", source_id=key, key=key, name=key, attrs={})
+            s.add(fw)
+            s.flush()
+            for c in sorted(str(i) for i in range(1, n + 1)):  # "1", "10", "11", ..., "2"
+                s.add(
+                    Goal(
+                        source="t",
+                        source_id=f"{key}:{c}",
+                        framework_id=fw.id,
+                        code=c,
+                        title=title.format(c=c),
+                        text="",
+                        attrs={},
+                    )
+                )
+
+
+def test_goals_page_and_api_name_rights_and_sort_numerically(
+    sqlite_web, sqlite_web_engine, login_as
+):
+    app, _ = sqlite_web
+    _seed_old_goals(sqlite_web_engine)
+    client = login_as(app, "officer")
+    r = client.get("/api/goals", params={"framework": "udhr", "per_page": 100})
+    assert r.status_code == 200, r.text
+    items = r.json()["items"]
+    assert [g["code"] for g in items] == [str(i) for i in range(1, 31)]
+    assert items[18]["title"] == "Freedom of opinion and information"
+    assert all(not g["title"].startswith("Article") for g in items)
+    # pages cut after sorting: page 2 of 10 starts at article 11
+    r = client.get("/api/goals", params={"framework": "udhr", "per_page": 10, "page": 2})
+    assert [g["code"] for g in r.json()["items"]][:2] == ["11", "12"]
+    html = client.get("/goals", params={"framework": "udhr"}).text
+    codes = re.findall(r"<td>udhr</td><td>(\d+)</td>", html)
+    assert codes == [str(i) for i in range(1, 31)]
+    assert "Taking part in government" in html and "Article 21<" not in html
+
+
+def test_partnership_pick_lists_sort_numerically_with_names(
+    sqlite_web, sqlite_web_engine, login_as
+):
+    app, _ = sqlite_web
+    _seed_old_goals(sqlite_web_engine)
+    client = login_as(app, "admin")
+    for path in ("/partnerships/new", "/partnerships"):
+        html = client.get(path).text
+        sdg = re.findall(r">sdg (\d+) · ", html)
+        assert sdg == [str(i) for i in range(1, 18)], path
+        udhr = re.findall(r">udhr (\d+) · ([^<]+)<", html)
+        assert [c for c, _ in udhr] == [str(i) for i in range(1, 31)], path
+        assert dict(udhr)["26"].strip() == short_name("udhr", 26) == "Education"
+
+
+def test_saved_programmes_get_sdg_suggestions_only_with_evidence(sqlite_web, login_as):
+    app, ids = sqlite_web
+    staff = login_as(app, "staff")
+    movie = staff.post(
+        "/api/programmes",
+        json={
+            "title": "Children's Friday movie",
+            "description": "On Fridays at 17:00 there is an open cinema screening for children "
+            "and families. Bring your own drinks and snacks!",
+            "library_id": ids["library_a"],
+        },
+    )
+    assert movie.status_code == 201, movie.text
+    assert [a for a in movie.json()["alignments"] if a["framework"] == "sdg"] == []
+    homework = staff.post(
+        "/api/programmes",
+        json={
+            "title": "Homework help",
+            "description": "Volunteer tutors give homework help to pupils after school.",
+            "library_id": ids["library_a"],
+        },
+    )
+    sdg = [a for a in homework.json()["alignments"] if a["framework"] == "sdg"]
+    assert [a["goal_code"] for a in sdg] == ["4"]
+    assert "homework help" in sdg[0]["explanation"]["evidence"]
+    page = staff.get(f"/programmes/{homework.json()['id']}").text
+    assert "in the text: homework help" in page
