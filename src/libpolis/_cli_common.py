@@ -87,6 +87,47 @@ PopulationSourceOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")]
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Where the searches run: local (this process) or dask (spatial partitions on a"
+        " Dask cluster; the same results).",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="With --engine dask: a running cluster's scheduler, tcp://HOST:PORT (default: a"
+        " local cluster started for this run).",
+    ),
+]
+PartitionsOpt = Annotated[
+    int | None,
+    typer.Option("--partitions", help="With --engine dask: about this many spatial tiles."),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers", help="With --engine dask and no --scheduler: worker processes to start."
+    ),
+]
+
+
+def engine_progress(prog: Any, task: Any) -> Callable[..., None]:
+    """A progress callback for the Dask engine: prints the dashboard's address and advances
+    ``task`` of the rich progress ``prog`` partition by partition."""
+
+    def notify(event: str, **info: Any) -> None:
+        if event == "dashboard":
+            stderr.print(f"Dask dashboard: {info['link']} (scheduler {info['scheduler']})")
+        elif event == "partitions":
+            prog.update(task, total=info["total"], completed=0, description=info["what"])
+        elif event == "partition":
+            prog.update(task, completed=info["done"])
+
+    return notify
 
 F = TypeVar("F", bound=Callable[..., Any])
 

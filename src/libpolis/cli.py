@@ -39,13 +39,18 @@ import typer
 from libpolis import __version__
 from libpolis._cli_common import (
     DbOpt,
+    EngineOpt,
     JsonOpt,
     OneLineErrors,
+    PartitionsOpt,
     PopulationSourceOpt,
+    SchedulerOpt,
+    WorkersOpt,
     WorkspaceOpt,
     cli_errors,
     emit,
     engine_for,
+    engine_progress,
     progress,
 )
 from libpolis.model import TravelMode
@@ -162,8 +167,16 @@ def access(
     ] = None,
     export: Annotated[
         Path | None,
-        typer.Option("--export", help="Write per-unit results (.parquet, .gpkg or .csv)."),
+        typer.Option(
+            "--export",
+            help="Write per-unit results (.parquet, .gpkg or .csv), or into a folder (DIR/, no"
+            " suffix) as GeoParquet partitioned by tile.",
+        ),
     ] = None,
+    engine_name: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
+    partitions: PartitionsOpt = None,
+    workers: WorkersOpt = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
@@ -178,6 +191,8 @@ def access(
     Example: libpolis access --mode straight --thresholds 250,500,1000
 
     Example: libpolis access --mode walk --thresholds 5,10,15,30 --export walk.gpkg
+
+    Example: libpolis access --mode straight --engine dask --partitions 16 --export out/
     """
     from libpolis.errors import DataError
     from libpolis.pipeline import AccessRequest, run_access
@@ -190,18 +205,24 @@ def access(
         ) from None
     req = AccessRequest(
         mode=mode, thresholds=ts, population_source=population_source, network=network,
-        max_access_m=max_access_m, label=label,
+        max_access_m=max_access_m, label=label, engine=engine_name, scheduler=scheduler,
+        partitions=partitions, workers=workers,
     )  # fmt: skip
-    if export is not None:
+    to_dir = export is not None and (export.is_dir() or not export.suffix)
+    if export is not None and not to_dir:
         from libpolis.pipeline import format_of
 
         format_of(export)  # a file we cannot write is said before the run, not after
     engine = engine_for(workspace, db, create=False)
     with progress(not json_out) as prog:
-        prog.add_task(f"access ({req.mode.value})", total=None)
-        res = run_access(engine, req)
+        task = prog.add_task(f"access ({req.mode.value})", total=None)
+        res = run_access(engine, req, notify=engine_progress(prog, task))
     summary = res.as_dict()
-    if export is not None:
+    if export is not None and to_dir:
+        from libpolis.pipeline import export_partitioned
+
+        summary["export"] = str(export_partitioned(engine, f"{req.step}_units", export))
+    elif export is not None:
         from libpolis.pipeline import export_result
 
         summary["export"] = str(export_result(engine, f"{req.step}_units", export))

@@ -12,17 +12,19 @@ coordinates at all can be exported as CSV or Parquet only.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
 from libpolis.errors import DataError
 from libpolis.store import read_result
 
-__all__ = ["FORMATS", "export_frame", "export_result", "format_of"]
+__all__ = ["FORMATS", "export_frame", "export_partitions", "export_result", "format_of"]
 
 #: Export formats and their file suffixes (the first is the one written by default).
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -109,3 +111,34 @@ def export_frame(
 def export_result(engine: Engine, name: str, path: Path, fmt: str | None = None) -> Path:
     """Export the stored result table ``name`` as it is stored."""
     return export_frame(read_result(engine, name), path, fmt, layer=name)
+
+
+def export_partitions(frame: pd.DataFrame, directory: Path, parts: np.ndarray) -> Path:
+    """Write ``frame`` as GeoParquet files ``part-<k>.parquet`` in ``directory``, one per
+    distinct value ``k`` of ``parts`` (a spatial tile), rows in their order.
+
+    The folder is written whole or not at all: the files go to a temporary folder beside it,
+    which then takes its place (a folder already there is replaced).
+    """
+    directory = Path(directory)
+    parts = np.asarray(parts)
+    if len(parts) != len(frame):
+        raise DataError(f"{directory}: one partition number per row is needed")
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
+    try:
+        for k in np.unique(parts):
+            export_frame(frame[parts == k], tmp / f"part-{int(k):05d}.parquet", "parquet")
+        os.chmod(tmp, 0o777 & ~_umask())
+        old = None
+        if directory.exists():
+            old = directory.with_name(f".{directory.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(directory, old)
+        os.replace(tmp, directory)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return directory

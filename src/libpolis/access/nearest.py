@@ -229,10 +229,10 @@ def _empty_snap() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _bounded_node_times(
-    graph: StreetGraph, from_nodes: np.ndarray, to_nodes: np.ndarray, limit: float
+    graph: StreetGraph, from_nodes: np.ndarray, to_nodes: np.ndarray, limit: float, side: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Network times between unique node sets, only pairs within ``limit`` (long form)."""
-    forward = len(from_nodes) <= len(to_nodes)
+    forward = len(from_nodes) <= len(to_nodes) if side == "auto" else side == "origins"
     starts, ends = (from_nodes, to_nodes) if forward else (to_nodes, from_nodes)
     g = graph if forward else graph.reverse
     mat = g.matrix("time_min")
@@ -262,6 +262,7 @@ def travel_time_matrix(
     destination_id: str = "id",
     max_access_m: float | None = None,
     access_speed_kph: float = WALK_SPEED_KPH,
+    search_from: str = "auto",
 ) -> pd.DataFrame:
     """Door-to-door times of all origin-destination pairs within ``limit_min`` (sparse).
 
@@ -282,6 +283,9 @@ def travel_time_matrix(
         Points farther than this from the network take part in no pair.
     access_speed_kph : float
         Speed of the access legs, km/h.
+    search_from : {"auto", "origins", "destinations"}
+        Where searches start (auto: the side with fewer snapped nodes; times may differ in
+        the last bit between sides).
 
     Returns
     -------
@@ -289,6 +293,8 @@ def travel_time_matrix(
         ``from_id``, ``to_id``, ``time_min``, sorted by origin (input order) then time.
     """
     speed = _check_speed(access_speed_kph)
+    if search_from not in ("auto", "origins", "destinations"):
+        raise DataError(f"search_from must be auto, origins or destinations: {search_from!r}")
     if not (limit_min is not None and np.isfinite(limit_min) and limit_min >= 0):
         raise DataError(f"limit_min must be a finite non-negative number, got {limit_min!r}")
     o_ids, o_lon, o_lat = _points(origins, origin_id, "origins")
@@ -307,7 +313,7 @@ def travel_time_matrix(
         return empty
     from_nodes = np.unique(o_node[o_keep])
     to_nodes = np.unique(d_node[d_keep])
-    a, b, t = _bounded_node_times(graph, from_nodes, to_nodes, float(limit_min))
+    a, b, t = _bounded_node_times(graph, from_nodes, to_nodes, float(limit_min), search_from)
     pairs = pd.DataFrame({"o_node": a, "d_node": b, "net": t})
     left = pd.DataFrame({"o_pos": np.flatnonzero(o_keep), "o_node": o_node[o_keep]})
     right = pd.DataFrame({"d_pos": np.flatnonzero(d_keep), "d_node": d_node[d_keep]})
@@ -335,11 +341,8 @@ def within_time(
     max_access_m: float | None = None,
     access_speed_kph: float = WALK_SPEED_KPH,
 ) -> pd.DataFrame:
-    """All facilities each resident reaches within ``max_time_min`` (e.g. an E2SFCA catchment).
-
-    The same table as :func:`travel_time_matrix` with residents as origins and facilities as
-    destinations: ``from_id`` (resident), ``to_id`` (facility), ``time_min``.
-    """
+    """All facilities each resident reaches within ``max_time_min`` (e.g. an E2SFCA catchment):
+    :func:`travel_time_matrix` with residents as origins and facilities as destinations."""
     return travel_time_matrix(
         graph,
         residents,

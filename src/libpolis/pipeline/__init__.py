@@ -73,6 +73,7 @@ _LAZY = {
     "run_scenario": "scenarios",
     "LIST_KINDS": "outputs",
     "export_named": "outputs",
+    "export_partitioned": "outputs",
     "export_result": "outputs",
     "format_of": "outputs",
     "list_items": "outputs",
@@ -118,6 +119,7 @@ if TYPE_CHECKING:
     from libpolis.pipeline.outputs import (
         LIST_KINDS,
         export_named,
+        export_partitioned,
         export_result,
         format_of,
         list_items,
@@ -161,6 +163,7 @@ __all__ = [
     "align_text_file",
     "evidence_of",
     "export_named",
+    "export_partitioned",
     "export_result",
     "format_of",
     "framework_goals",

@@ -51,7 +51,6 @@ from sqlalchemy import Engine
 
 from libpolis.access import coverage as cov
 from libpolis.access import cultural, equity, fca
-from libpolis.access.nearest import nearest_facility, nearest_straight, travel_time_matrix
 from libpolis.errors import DataError
 from libpolis.model import TravelMode
 from libpolis.pipeline.inputs import (
@@ -67,6 +66,8 @@ from libpolis.pipeline.inputs import (
 from libpolis.pipeline.network_cache import street_graph
 from libpolis.pipeline.requests import AccessRequest, AccessResult
 from libpolis.plan.quick import best_new_site
+from libpolis.scale import executor
+from libpolis.scale.executor import Notify
 from libpolis.store import write_result
 
 __all__ = ["run_access"]
@@ -76,7 +77,11 @@ _WALK_M_PER_MIN = 80.0
 
 
 def run_access(
-    engine: Engine, request: AccessRequest | None = None, **options: Any
+    engine: Engine,
+    request: AccessRequest | None = None,
+    *,
+    notify: Notify | None = None,
+    **options: Any,
 ) -> AccessResult:
     """Distance (straight) or travel time (walk, bike, drive) to the nearest library for every
     population unit, with coverage, equity and the nearest cultural institution; stored.
@@ -85,10 +90,28 @@ def run_access(
     the area the network covers: the figures are for the covered area, and the summary's
     ``network`` entry says how many units and residents lie outside it (and the network's
     bounding box). When the street network's import was cut to a city (``import osm
-    --boundary|--bbox|--place``), units outside that polygon are left out too (``cut``). Units inside the area that cannot reach a library are reported as
-    ``unreachable``, never dropped.
+    --boundary|--bbox|--place``), units outside that polygon are left out too (``cut``).
+    Units inside the area that cannot reach a library are reported as ``unreachable``, never
+    dropped.
+
+    The searches run on ``request.engine``: ``local`` (this process) or ``dask`` (spatial
+    partitions on a cluster, see :mod:`libpolis.scale`), with the same per-unit values; every
+    figure is computed here, once, from all units. ``notify`` receives the engine's progress
+    events (the dashboard's address, partitions done).
     """
     req = request if request is not None else AccessRequest(**options)
+    with executor(
+        req.engine,
+        scheduler=req.scheduler,
+        partitions=req.partitions,
+        workers=req.workers,
+        notify=notify,
+    ) as ex:
+        return _run_access(engine, req, ex)
+
+
+def _run_access(engine: Engine, req: AccessRequest, ex: Any) -> AccessResult:
+    """:func:`run_access` with its executor ``ex``."""
     tm = req.mode
     mode, label = tm.value, req.label or tm.value
     unit, col = tm.unit, tm.value_col
@@ -103,13 +126,13 @@ def run_access(
     summary["libraries_left_out"] = libraries_left_out(engine)  # not walk-in, per kind
     graph = None
     if not tm.is_network:
-        near = nearest_straight(residents, facilities)
+        near = ex.nearest_straight(residents, facilities)
         values = near["dist_m"].to_numpy(float)
         reachable = np.isfinite(values)
     else:
         net, cut = (Path(network), None) if network else street_network(engine)
         graph, cached = street_graph(net, mode)
-        near = nearest_facility(graph, residents, facilities, max_access_m=max_access_m)
+        near = ex.nearest_facility(graph, residents, facilities, max_access_m=max_access_m)
         # Units farther than max_access_m from the network lie outside the area it covers:
         # every figure of this run is for the covered area, and the summary says so.
         inside = near["access_m"].to_numpy() <= max_access_m
@@ -183,9 +206,9 @@ def run_access(
     for kind in kinds:
         sub = points_gdf(venues[venues["culture_kind"] == kind])
         if not tm.is_network:
-            per_kind[kind] = nearest_straight(residents, sub)["dist_m"].to_numpy(float)
+            per_kind[kind] = ex.nearest_straight(residents, sub)["dist_m"].to_numpy(float)
         else:
-            per_kind[kind] = nearest_facility(graph, residents, sub, max_access_m=max_access_m)[
+            per_kind[kind] = ex.nearest_facility(graph, residents, sub, max_access_m=max_access_m)[
                 "time_min"
             ].to_numpy(float)
     tables: dict[str, pd.DataFrame] = {} if graph is None else {"outside": outside}
@@ -197,7 +220,7 @@ def run_access(
         summary["share_nearest_culture_library_strict"] = share["share_strict"]
         tables["culture"] = cultural.median_by_kind(times, w, unit=unit)
     if graph is not None:
-        od = travel_time_matrix(graph, residents, facilities, limit_min=catchment_min)
+        od = ex.travel_time_matrix(graph, residents, facilities, limit_min=catchment_min)
         demand = pd.DataFrame({"id": residents["id"], "population": w})
         # supply from opening hours and floor area where known, else one per library
         supply = pd.DataFrame(
@@ -274,6 +297,7 @@ def run_access(
         f"libpolis access --mode {mode} --thresholds {','.join(f'{t:g}' for t in ts)}"
         + f" --population-source {summary['population_source']}"
         + (f" --label {req.label}" if req.label else "")
+        + (" --engine dask" if req.engine == "dask" else "")
     )
     names = {f"access_{label}_{k}": v for k, v in tables.items()}
     run_id = write_result(
@@ -286,6 +310,7 @@ def run_access(
             "population_source": population_source,
             "max_access_m": max_access_m,
             "catchment_min": catchment_min,
+            "engine": ex.report(),
         },
         summary=summary,
         command=cmd,

@@ -26,7 +26,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from libpolis.errors import DataError, NotFoundError
-from libpolis.exports import export_frame, format_of
+from libpolis.exports import export_frame, export_partitions, format_of
 from libpolis.store import counts, read_result, result_names
 from libpolis.store.catalog import (
     alignment_table,
@@ -41,6 +41,7 @@ from libpolis.store.catalog import (
 __all__ = [
     "LIST_KINDS",
     "export_named",
+    "export_partitioned",
     "export_result",
     "format_of",
     "jsonable",
@@ -277,6 +278,21 @@ def export_named(engine: Engine, name: str, out: Path, fmt: str | None = None) -
 def export_result(engine: Engine, name: str, path: Path, fmt: str | None = None) -> Path:
     """Export the stored result table ``name`` (every unit kept, see the module doc)."""
     return Path(export_named(engine, name, Path(path), fmt)["path"])
+
+
+def export_partitioned(
+    engine: Engine, name: str, directory: Path, *, rows_per_part: int = 250_000
+) -> Path:
+    """Export the per-unit table ``name`` as GeoParquet partitioned by spatial tile
+    (``DIR/part-<tile>.parquet``, tiles of the grid :func:`libpolis.scale.tiles.tile_grid`
+    lays over the units, about ``rows_per_part`` units each)."""
+    from libpolis.scale.tiles import tile_grid
+
+    frame = _units_with_outside(engine, name)
+    lon = pd.to_numeric(frame["lon"], errors="coerce").fillna(0.0).to_numpy(float)
+    lat = pd.to_numeric(frame["lat"], errors="coerce").fillna(0.0).to_numpy(float)
+    grid = tile_grid(lon, lat, partitions=max(1, -(-len(frame) // rows_per_part)))
+    return export_partitions(frame, Path(directory), grid.tile_of(lon, lat))
 
 
 def workspace_status(engine: Engine) -> dict[str, Any]:

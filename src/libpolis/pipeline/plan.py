@@ -21,7 +21,6 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine
 
-from libpolis.access.nearest import travel_time_matrix
 from libpolis.errors import DataError, NotFoundError
 from libpolis.model import Objective
 from libpolis.pipeline.inputs import (
@@ -32,8 +31,10 @@ from libpolis.pipeline.inputs import (
 )
 from libpolis.pipeline.network_cache import street_graph
 from libpolis.pipeline.requests import PlanRequest, PlanResult
-from libpolis.plan import MaximalCoverage, PMedian, straight_line_times
+from libpolis.plan import MaximalCoverage, PMedian
 from libpolis.plan.need import group_gains, need_weights, target_groups
+from libpolis.scale import executor
+from libpolis.scale.executor import Notify
 from libpolis.sources.candidates import candidates_from_file, candidates_from_pbf
 from libpolis.store import write_result
 from libpolis.store.queries import datasets
@@ -60,15 +61,35 @@ def candidate_sites(engine: Engine, candidates: str) -> gpd.GeoDataFrame:
     )
 
 
-def run_plan(engine: Engine, request: PlanRequest | None = None, **options: Any) -> PlanResult:
+def run_plan(
+    engine: Engine,
+    request: PlanRequest | None = None,
+    *,
+    notify: Notify | None = None,
+    **options: Any,
+) -> PlanResult:
     """Solve the plan on the workspace and store it.
 
     Times are straight lines at ``speed_kph`` in a local UTM CRS (``mode=straight``) or
     door-to-door on the street network (``walk``, ``bike``, ``drive``; the imported network or
     ``network``), as in ``libpolis access``. Pairs beyond the standard (coverage) or four times
-    it (median, where an unserved resident is charged that limit) are not computed.
+    it (median, where an unserved resident is charged that limit) are not computed. The
+    times are found on ``request.engine`` (``local``, or ``dask``: partitions on a cluster,
+    the same pairs and times); the model is solved here on all of them.
     """
     req = request if request is not None else PlanRequest(**options)
+    with executor(
+        req.engine,
+        scheduler=req.scheduler,
+        partitions=req.partitions,
+        workers=req.workers,
+        notify=notify,
+    ) as ex:
+        return _run_plan(engine, req, ex)
+
+
+def _run_plan(engine: Engine, req: PlanRequest, ex: Any) -> PlanResult:
+    """:func:`run_plan` with its executor ``ex``."""
     objective, mode = req.objective, req.mode
     label = req.label or objective.value
     pop = load_population(engine, req.population_source)
@@ -114,10 +135,12 @@ def run_plan(engine: Engine, request: PlanRequest | None = None, **options: Any)
     limit = within_min if objective is Objective.COVERAGE else 4.0 * within_min
     site_ids = list(sites["site_id"])
     if not mode.is_network:
-        times = straight_line_times(residents, site_pts, speed_kph=req.speed_kph, limit_min=limit)
+        times = ex.straight_line_times(
+            residents, site_pts, speed_kph=req.speed_kph, limit_min=limit
+        )
     else:
         graph, _ = street_graph(req.network or street_network_file(engine), mode.value)
-        times = travel_time_matrix(
+        times = ex.travel_time_matrix(
             graph, residents, site_pts, limit_min=limit, destination_id="site_id"
         )
     if objective is Objective.COVERAGE:

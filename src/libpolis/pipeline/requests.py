@@ -63,6 +63,22 @@ def _positive(*checks: tuple[str, float, str]) -> None:
             raise DataError(f"{option} must be a positive number{unit}, not {value!r}")
 
 
+def _check_engine(req: Any) -> None:
+    """``--engine local|dask`` with its options (``--scheduler``, ``--partitions``,
+    ``--workers`` need ``dask``)."""
+    if req.engine not in ("local", "dask"):
+        raise DataError(f"--engine must be local or dask, not {req.engine!r}")
+    if req.engine == "local" and (req.scheduler or req.partitions or req.workers):
+        raise DataError("--scheduler, --partitions and --workers need --engine dask")
+    for option, value in (("--partitions", req.partitions), ("--workers", req.workers)):
+        if value is not None and not (isinstance(value, int) and 1 <= value <= 1_000_000):
+            raise DataError(f"{option} must be a positive whole number, not {value!r}")
+    if req.scheduler is not None and "://" not in str(req.scheduler):
+        raise DataError(
+            f"--scheduler must be an address like tcp://HOST:PORT, not {req.scheduler!r}"
+        )
+
+
 def _enum(cls: type[StrEnum], value: Any, option: str) -> Any:
     try:
         return cls(str(value).lower() if value is not None else value)
@@ -178,10 +194,15 @@ class AccessRequest:
     catchment_min: float = 30.0
     label: str | None = None
     command: str | None = None
+    engine: str = "local"
+    scheduler: str | None = None
+    partitions: int | None = None
+    workers: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", _enum(TravelMode, self.mode, "--mode"))
         check_label(self.label)
+        _check_engine(self)
         if self.thresholds is not None:
             ts = tuple(float(t) for t in self.thresholds)
             if not ts or any(not (t > 0) or t == float("inf") for t in ts):
@@ -232,11 +253,16 @@ class PlanRequest:
     mode: TravelMode = TravelMode.STRAIGHT
     network: Path | None = None
     command: str = ""
+    engine: str = "local"
+    scheduler: str | None = None
+    partitions: int | None = None
+    workers: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "objective", _enum(Objective, self.objective, "--objective"))
         object.__setattr__(self, "mode", _enum(TravelMode, self.mode, "--mode"))
         check_label(self.label)
+        _check_engine(self)
         if self.weight not in ("population", "need"):
             raise DataError(f"--weight must be population or need, not {self.weight!r}")
         if not 1 <= int(self.n_sites) <= 10_000:

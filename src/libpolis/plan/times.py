@@ -19,6 +19,7 @@ def straight_line_times(
     *,
     speed_kph: float,
     limit_min: float | None = None,
+    crs: object | None = None,
 ) -> sp.csr_matrix:
     """Straight-line travel times (minutes) in a local UTM CRS, as a sparse origins x sites matrix.
 
@@ -30,6 +31,9 @@ def straight_line_times(
         Travel speed in km/h (walking is about 4.5, cycling 15).
     limit_min : float, optional
         Store only pairs within this many minutes (all pairs when None).
+    crs : CRS or str, optional
+        Metric CRS to measure in (default: the UTM zone of the origins); a partition of the
+        origins passes the whole set's.
 
     Returns
     -------
@@ -44,7 +48,9 @@ def straight_line_times(
         raise DataError(f"CRS differ: origins {origins.crs}, destinations {destinations.crs}")
     if not speed_kph > 0:
         raise DataError(f"speed_kph must be > 0, got {speed_kph!r}")
-    utm = origins.estimate_utm_crs() if len(origins) else destinations.estimate_utm_crs()
+    utm = crs if crs is not None else (
+        origins.estimate_utm_crs() if len(origins) else destinations.estimate_utm_crs()
+    )
     a = _xy(origins.to_crs(utm))
     b = _xy(destinations.to_crs(utm))
     metres_per_min = speed_kph * 1000.0 / 60.0

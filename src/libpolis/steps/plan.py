@@ -14,12 +14,18 @@ import typer
 
 from libpolis._cli_common import (
     DbOpt,
+    EngineOpt,
     JsonOpt,
+    PartitionsOpt,
     PopulationSourceOpt,
+    SchedulerOpt,
+    WorkersOpt,
     WorkspaceOpt,
     cli_errors,
     emit,
     engine_for,
+    engine_progress,
+    progress,
 )
 from libpolis.model import Objective, TravelMode
 
@@ -113,6 +119,10 @@ def register(app: typer.Typer) -> None:
                 "--network", help="Street network .osm.pbf (default: the imported OSM file)."
             ),
         ] = None,
+        engine_name: EngineOpt = "local",
+        scheduler: SchedulerOpt = None,
+        partitions: PartitionsOpt = None,
+        workers: WorkersOpt = None,
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,
         json_out: JsonOpt = False,
@@ -138,9 +148,12 @@ def register(app: typer.Typer) -> None:
             weight=weight, speed_kph=speed_kph, time_limit_s=time_limit, label=label,
             population_source=population_source, mode=mode, network=network,
             command="libpolis " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+            engine=engine_name, scheduler=scheduler, partitions=partitions, workers=workers,
         )  # fmt: skip
         engine = engine_for(workspace, db, create=False)
-        summary = run_plan(engine, req).as_dict()
+        with progress(not json_out and engine_name == "dask") as prog:
+            task = prog.add_task(f"plan times ({req.mode.value})", total=None)
+            summary = run_plan(engine, req, notify=engine_progress(prog, task)).as_dict()
         proof = "proven optimal" if summary["proven_optimal"] else f"gap {summary['gap']:.2%}"
         if req.objective is Objective.COVERAGE:
             text = (

@@ -1,0 +1,273 @@
+"""One partition of a network run: the street graph of a tile plus its halo, the same analysis
+functions as one machine, and the check that proves the halo was wide enough.
+
+Notation (all distances in the planar metric of the graph's snapping index, see
+:mod:`libpolis.scale.tiles`): ``T`` the tile of the partition's residents, ``B_f = T + h`` the
+box whose facilities take part, ``B_g = B_f + m`` the box whose street nodes form the
+partition's graph. ``V`` is an upper bound on how fast any trip moves across the plane: the
+largest planar length per minute over all edges of the graph, and at least the access legs'
+walking speed.
+
+Why the check proves exactness (for a resident ``r`` of ``T``, every trip is
+``access leg + network path + access leg``, each covering planar distance no faster than
+``V``):
+
+* any trip whose network path leaves ``B_g`` covers at least ``d(r, outside B_g)`` and lasts at
+  least ``d(r, outside B_g) / V``;
+* any trip to a facility outside ``B_f`` lasts at least ``d(r, outside B_f) / V``;
+* a point of ``B_f`` snaps to the same node in the partition as in the whole graph when its
+  partition access leg is shorter than its distance to the outside of ``B_g`` (a node beyond
+  ``B_g`` is farther away); the same holds for residents.
+
+So a nearest time ``t`` found inside the partition is the whole graph's when
+``t * V < d(r, outside B_f)`` and every snap is proven; network distances inside the box are
+the whole graph's for every node closer than that bound (the search labels are fixed points of
+the same additions), so the times are equal to the last bit. A resident that fails (or finds no
+library) fails the partition, which the executor widens (``h`` doubled, or ``m`` doubled when a
+facility's snap was not proven) and redoes. A box that holds every node and every facility is
+the whole problem and passes by construction.
+
+For a travel-time matrix bounded by ``L`` minutes, ``h > L * V`` makes every pair within ``L``
+lie inside the partition; only the snaps are checked.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from libpolis.access._geo import PointIndex
+from libpolis.access.graph import StreetGraph
+from libpolis.access.nearest import nearest_facility, travel_time_matrix
+from libpolis.access.network import WALK_SPEED_KPH
+from libpolis.scale.tiles import Box, Metric
+
+__all__ = [
+    "GraphSource",
+    "HaloTask",
+    "Outcome",
+    "cut_graph",
+    "edge_speed_bound",
+    "pin_metric",
+    "run_halo_task",
+]
+
+#: Relative safety on every comparison of the check (floating-point rounding of products).
+_SAFETY = 1e-9
+
+
+class GraphSource(Protocol):
+    """A street graph too large to hold: cut on the worker, box by box.
+
+    ``metric`` and ``speed_bound`` (planar metres per minute, as :func:`edge_speed_bound`)
+    describe the whole graph; ``extent`` is the box of all its nodes.
+    """
+
+    metric: Metric
+    speed_bound: float
+    extent: Box
+
+    def cut(self, box: Box) -> StreetGraph:
+        """The graph induced by the nodes inside ``box`` (metric pinned, see
+        :func:`pin_metric`)."""
+        ...
+
+
+def pin_metric(graph: StreetGraph, metric: Metric) -> StreetGraph:
+    """Make ``graph`` snap points in ``metric`` (the whole graph's CRS), not in one chosen from
+    its own nodes: a partition must measure access legs exactly as the whole graph does."""
+    nodes = np.flatnonzero(graph.snappable)
+    graph.__dict__["_snap_nodes"] = nodes
+    graph.__dict__["_point_index"] = PointIndex(
+        graph.lon[nodes], graph.lat[nodes], method=metric.method, crs=metric.crs
+    )
+    if metric.crs is not None:
+        graph.__dict__["crs"] = metric.crs
+    return graph
+
+
+def cut_graph(graph: StreetGraph, inside: np.ndarray) -> StreetGraph:
+    """The subgraph induced by the nodes where ``inside`` is true, node order kept (pin the
+    whole graph's metric with :func:`pin_metric` where it runs: the index does not travel)."""
+    n = graph.n_nodes
+    inside = np.asarray(inside, dtype=bool)
+    nodes = np.flatnonzero(inside)
+    new = np.full(n, -1, dtype=np.int64)
+    new[nodes] = np.arange(len(nodes))
+    tail = np.repeat(inside, np.diff(graph.indptr))
+    head = graph.indices.astype(np.int64)
+    keep = tail & inside[head]
+    tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr))[keep]
+    indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(new[tails], minlength=len(nodes)), out=indptr[1:])
+    sub = StreetGraph(
+        indptr,
+        new[head[keep]],
+        graph.time_min[keep],
+        graph.length_m[keep],
+        graph.lon[nodes],
+        graph.lat[nodes],
+        graph.osm_id[nodes],
+        graph.mode,
+        graph.snappable[nodes],
+        symmetric=graph.symmetric,
+    )
+    return sub
+
+
+def edge_speed_bound(
+    graph: StreetGraph, x: np.ndarray, y: np.ndarray, access_speed_kph: float = WALK_SPEED_KPH
+) -> float:
+    """``V``: the largest planar distance covered per minute on any edge (node coordinates
+    ``x, y`` in the metric), and at least the access legs' speed; ``inf`` when an edge covers
+    distance in no time."""
+    tail, head = graph.edges()
+    chord = np.hypot(x[head] - x[tail], y[head] - y[tail])
+    moving = chord > 0
+    t = graph.time_min[moving]
+    if (t <= 0).any():
+        return math.inf
+    v = float((chord[moving] / t).max()) if moving.any() else 0.0
+    return max(v, access_speed_kph * 1000.0 / 60.0)
+
+
+@dataclass
+class HaloTask:
+    """The inputs of one partition (picklable: it travels to a worker).
+
+    ``kind`` is ``"nearest"`` (:func:`~libpolis.access.nearest.nearest_facility`) or
+    ``"matrix"`` (:func:`~libpolis.access.nearest.travel_time_matrix` within ``limit_min``).
+    ``residents`` and ``facilities`` hold ``id, lon, lat, x, y`` and the residents' global
+    position ``pos``; ``graph`` is the cut graph of ``B_g`` or a :class:`GraphSource` to cut
+    on the worker.
+    """
+
+    tile_id: int
+    kind: str
+    tile: Box
+    halo: float
+    margin: float
+    residents: pd.DataFrame
+    facilities: pd.DataFrame
+    graph: StreetGraph | GraphSource
+    speed_bound: float
+    metric: Metric
+    whole: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def facility_box(self) -> Box:
+        return self.tile.grow(self.halo)
+
+    @property
+    def graph_box(self) -> Box:
+        return self.facility_box.grow(self.margin)
+
+
+@dataclass
+class Outcome:
+    """What a partition returns: its rows (with ``pos``), whether the check passed, and why
+    not (``"time"``: widen the halo; ``"snap"``: widen the node margin)."""
+
+    tile_id: int
+    ok: bool
+    rows: pd.DataFrame | None
+    reason: str = ""
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+def _points(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"id": frame["id"].reset_index(drop=True)},
+        geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
+        crs="EPSG:4326",
+    )
+
+
+def run_halo_task(task: HaloTask) -> Outcome:
+    """Run one partition and check its halo (see the module notes)."""
+    if isinstance(task.graph, StreetGraph):
+        graph = pin_metric(task.graph, task.metric)
+    else:
+        graph = task.graph.cut(task.graph_box)
+    stats = {"nodes": float(graph.n_nodes), "residents": float(len(task.residents))}
+    res, fac, opts = task.residents, task.facilities, task.options
+    if graph.n_nodes == 0 or not graph.snappable.any():
+        return Outcome(task.tile_id, False, None, "time", stats)
+    walk = opts.get("access_speed_kph", WALK_SPEED_KPH) * 1000.0 / 60.0
+    # beyond this access leg a point takes part in nothing (it only needs to be proven beyond)
+    cutoff = opts["limit_min"] * walk if task.kind == "matrix" else opts.get("max_access_m")
+    if task.kind == "nearest" and not opts.get("remeasure_far"):
+        cutoff = None  # nobody re-measures a far resident's leg: prove every snap
+    r_ok, r_proven = _snaps(graph, res, task.graph_box, cutoff, task.whole)
+    if not r_ok.all():
+        return Outcome(task.tile_id, False, None, "time", stats)
+    # a facility whose snap is not proven lies at least this far from the network
+    f_acc, f_in = _acc_inner(graph, fac, task.graph_box)
+    f_proven = task.whole | (f_acc * (1 + _SAFETY) < f_in)
+    unproven_leg = float(np.min(np.minimum(f_acc, f_in)[~f_proven], initial=np.inf)) / walk
+    if task.kind == "matrix":
+        if unproven_leg <= opts["limit_min"] * (1 + _SAFETY):
+            return Outcome(task.tile_id, False, None, "snap", stats)
+        rows = travel_time_matrix(
+            graph,
+            _points(res),
+            _points(fac),
+            limit_min=opts["limit_min"],
+            search_from=opts.get("search_from", "auto"),
+        )
+        pos = pd.Series(res["pos"].to_numpy(), index=res["id"].to_numpy())
+        rows.insert(0, "pos", pos.loc[rows["from_id"].to_numpy()].to_numpy())
+        return Outcome(task.tile_id, True, rows, stats=stats)
+    if len(fac) == 0 and not task.whole:
+        return Outcome(task.tile_id, False, None, "time", stats)
+    rows = nearest_facility(graph, _points(res), _points(fac), **_near_opts(opts))
+    rows["pos"] = res["pos"].to_numpy()
+    rows["access_unproven"] = ~r_proven  # beyond the cut-off: the caller re-measures the leg
+    if not task.whole:
+        max_access_m = opts.get("max_access_m")
+        counted = r_proven.copy()
+        if max_access_m is not None:
+            counted &= rows["access_m"].to_numpy() <= max_access_m
+        t = rows["time_min"].to_numpy(float)
+        bound = task.facility_box.inner_distance(res["x"].to_numpy(), res["y"].to_numpy())
+        proven = np.isfinite(t) & (t * task.speed_bound * (1 + _SAFETY) < bound)
+        stats["slack_min"] = float(np.nanmin(bound / task.speed_bound - t, initial=np.inf))
+        if not np.all(proven | ~counted):
+            return Outcome(task.tile_id, False, None, "time", stats)
+        if not np.all((t * (1 + _SAFETY) < unproven_leg) | ~counted):
+            return Outcome(task.tile_id, False, None, "snap", stats)
+    return Outcome(task.tile_id, True, rows, stats=stats)
+
+
+def _acc_inner(graph: StreetGraph, pts: pd.DataFrame, box: Box) -> tuple[np.ndarray, np.ndarray]:
+    """Access leg in the partition and distance to the outside of ``box`` of each point."""
+    if len(pts) == 0:
+        return np.empty(0), np.empty(0)
+    acc = graph._point_index.query(pts["lon"].to_numpy(), pts["lat"].to_numpy())[0]
+    return np.asarray(acc, float), box.inner_distance(pts["x"].to_numpy(), pts["y"].to_numpy())
+
+
+def _snaps(
+    graph: StreetGraph, pts: pd.DataFrame, box: Box, cutoff: float | None, whole: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per point: ``ok`` (snap proven, or provably beyond ``cutoff`` in the whole graph too)
+    and ``proven`` (the partition's access leg is the whole graph's)."""
+    acc, inner = _acc_inner(graph, pts, box)
+    if whole:
+        return np.ones(len(acc), bool), np.ones(len(acc), bool)
+    proven = acc * (1 + _SAFETY) < inner
+    if cutoff is None:
+        return proven, proven
+    far = (acc > cutoff * (1 + _SAFETY)) & (inner > cutoff * (1 + _SAFETY))
+    return proven | far, proven
+
+
+def _near_opts(opts: dict[str, Any]) -> dict[str, Any]:
+    keys = ("max_time_min", "max_access_m", "access_speed_kph")
+    return {k: opts[k] for k in keys if k in opts}
