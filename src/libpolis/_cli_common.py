@@ -121,13 +121,14 @@ def engine_progress(prog: Any, task: Any) -> Callable[..., None]:
 
     def notify(event: str, **info: Any) -> None:
         if event == "dashboard":
-            stderr.print(f"Dask dashboard: {info['link']} (scheduler {info['scheduler']})")
+            stderr().print(f"Dask dashboard: {info['link']} (scheduler {info['scheduler']})")
         elif event == "partitions":
             prog.update(task, total=info["total"], completed=0, description=info["what"])
         elif event == "partition":
             prog.update(task, completed=info["done"])
 
     return notify
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
