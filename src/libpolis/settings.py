@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     web_max_concurrency: int | None = Field(None, ge=1, le=1000)
     web_max_writers: int | None = Field(None, ge=1, le=1000)
     web_max_queue: int = Field(200, ge=0)
-    web_queue_timeout_s: float = Field(5.0, gt=0)
+    web_queue_timeout_s: float = Field(3.0, gt=0)
     web_retry_after_s: int = Field(2, ge=1)
     cache_dir: Path | None = None
     network_cache: bool = True
