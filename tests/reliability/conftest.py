@@ -4,7 +4,6 @@ dump hash, and the command line run in-process."""
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,8 +18,6 @@ from typer.testing import CliRunner
 from libpolis.cli import app
 from libpolis.store import open_store
 from libpolis.store.tables import Base
-
-PG_BASE = os.environ.get("LIBPOLIS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 #: Five Helsinki libraries (WGS84), the seed of every workspace.
 LIBRARIES = (
@@ -78,17 +75,6 @@ class Workspace:
         return h.hexdigest()
 
 
-def _pg_ok() -> bool:
-    try:
-        eng = create_engine(PG_BASE, connect_args={"connect_timeout": 3})
-        with eng.connect() as conn:
-            conn.execute(text("select 1"))
-        eng.dispose()
-        return True
-    except Exception:
-        return False
-
-
 def seed(ws: Workspace, tmp: Path) -> None:
     """Libraries, programmes and a population, imported through the command line."""
     for name, body, cmd in (
@@ -113,16 +99,13 @@ def workspace(
         url = f"sqlite:///{tmp / 'ws.sqlite'}"
         args = ["--workspace", str(tmp / "ws.sqlite")]
     else:
-        if not _pg_ok():
-            if os.environ.get("CI") == "true":
-                pytest.fail(f"PostgreSQL is not reachable at {PG_BASE} and CI=true")
-            pytest.skip("PostgreSQL not reachable")
+        pg_base = request.getfixturevalue("pg_base")  # skips, or fails with CI=true
         schema = f"lp_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(PG_BASE)
+        admin = create_engine(pg_base)
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         admin.dispose()
-        url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
+        url = f"{pg_base}?options=-csearch_path%3D{schema}"
         args = ["--db", url]
     engine = open_store(url)
     ws = Workspace(request.param, url, args, engine)
@@ -130,7 +113,7 @@ def workspace(
     yield ws
     engine.dispose()
     if schema is not None:
-        admin = create_engine(PG_BASE)
+        admin = create_engine(request.getfixturevalue("pg_base"))
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()

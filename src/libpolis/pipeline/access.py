@@ -66,7 +66,7 @@ from libpolis.pipeline.inputs import (
 from libpolis.pipeline.network_cache import street_graph
 from libpolis.pipeline.requests import AccessRequest, AccessResult
 from libpolis.plan.quick import best_new_site
-from libpolis.scale import executor
+from libpolis.scale import executor_for
 from libpolis.scale.executor import Notify
 from libpolis.store import write_result
 
@@ -100,13 +100,7 @@ def run_access(
     events (the dashboard's address, partitions done).
     """
     req = request if request is not None else AccessRequest(**options)
-    with executor(
-        req.engine,
-        scheduler=req.scheduler,
-        partitions=req.partitions,
-        workers=req.workers,
-        notify=notify,
-    ) as ex:
+    with executor_for(req, notify) as ex:
         return _run_access(engine, req, ex)
 
 

@@ -33,7 +33,7 @@ from libpolis.pipeline.network_cache import street_graph
 from libpolis.pipeline.requests import PlanRequest, PlanResult
 from libpolis.plan import MaximalCoverage, PMedian
 from libpolis.plan.need import group_gains, need_weights, target_groups
-from libpolis.scale import executor
+from libpolis.scale import executor_for
 from libpolis.scale.executor import Notify
 from libpolis.sources.candidates import candidates_from_file, candidates_from_pbf
 from libpolis.store import write_result
@@ -78,13 +78,7 @@ def run_plan(
     the same pairs and times); the model is solved here on all of them.
     """
     req = request if request is not None else PlanRequest(**options)
-    with executor(
-        req.engine,
-        scheduler=req.scheduler,
-        partitions=req.partitions,
-        workers=req.workers,
-        notify=notify,
-    ) as ex:
+    with executor_for(req, notify) as ex:
         return _run_plan(engine, req, ex)
 
 

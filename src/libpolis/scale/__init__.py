@@ -5,7 +5,7 @@ See :mod:`libpolis.scale.executor` (what runs where), :mod:`libpolis.scale.halo`
 that a partition's halo was wide enough) and :mod:`libpolis.scale.tiles` (the grid).
 """
 
-from libpolis.scale.cluster import ENGINES, dask_executor, executor
+from libpolis.scale.cluster import ENGINES, dask_executor, executor, executor_for
 from libpolis.scale.executor import DaskExecutor, LocalExecutor
 
-__all__ = ["ENGINES", "DaskExecutor", "LocalExecutor", "dask_executor", "executor"]
+__all__ = ["ENGINES", "DaskExecutor", "LocalExecutor", "dask_executor", "executor", "executor_for"]

@@ -17,7 +17,7 @@ from typing import Any
 from libpolis.errors import DataError
 from libpolis.scale.executor import DaskExecutor, LocalExecutor, Notify
 
-__all__ = ["ENGINES", "dask_executor", "executor"]
+__all__ = ["ENGINES", "dask_executor", "executor", "executor_for"]
 
 #: The engines ``--engine`` accepts.
 ENGINES = ("local", "dask")
@@ -89,3 +89,15 @@ def executor(
         scheduler=scheduler, workers=workers, partitions=partitions, tile_m=tile_m, notify=notify
     ) as ex:
         yield ex
+
+
+def executor_for(request: Any, notify: Notify | None = None) -> Any:
+    """:func:`executor` with the engine options of a pipeline request (``engine``,
+    ``scheduler``, ``partitions``, ``workers``): a context manager."""
+    return executor(
+        request.engine,
+        scheduler=request.scheduler,
+        partitions=request.partitions,
+        workers=request.workers,
+        notify=notify,
+    )
