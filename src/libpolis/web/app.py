@@ -59,7 +59,11 @@ def _templates(extra_dir: Path | None) -> Jinja2Templates:
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(default=True),
         auto_reload=False,  # templates do not change under a running server
+        extensions=["jinja2.ext.i18n"],
     )
+    # page text is written as {{ _("...") }} / {{ ngettext(...) }}; English until the web's
+    # catalogs are installed per request
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     # short names of UDHR articles and Culture 21 commitments, also for goals stored before
     # they existed ("Article 19" in an older workspace)
     env.globals["goal_name"] = short_name
