@@ -24,6 +24,7 @@ Network searches carry the street graph of the tile plus a halo and prove it wid
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -152,8 +153,10 @@ class DaskExecutor:
         Tile side in metres (network runs) instead of a number of partitions.
     halo_m, margin_m : float, optional
         First halo around a tile and node margin beyond it (network runs); by default the
-        halo is twice the farthest straight-line distance from a resident of the tile to its
-        nearest library, and the margin 250 m. Both are widened until proven.
+        halo is twice the 90th percentile of the straight-line distance from a resident of
+        the tile to its nearest library (+50 m), and the margin 250 m. Both are widened until
+        proven: a halo straight to what the times found in the failed run need (else
+        doubled), a margin doubled.
     notify : callable, optional
         Progress events (see :data:`Notify`).
     """
@@ -348,6 +351,7 @@ class DaskExecutor:
 
         tiles = [int(t) for t in np.unique(tile_of)]
         state: dict[int, tuple[float, float]] = {}
+        base: dict[int, float] = {}  # a tile's straight-line scale, when its halo is learned
         for t in tiles:
             if kind == "matrix":
                 halo = first
@@ -355,9 +359,10 @@ class DaskExecutor:
                 halo = self.halo_m
             else:
                 d = near[tile_of == t] if near is not None else np.array([0.0])
-                halo = 2.0 * float(np.quantile(d, 0.9)) + 50.0
+                base[t] = float(np.quantile(d, 0.9)) + 25.0
+                halo = 2.0 * base[t]
             state[t] = (halo, self.margin_m)
-        outcomes = self._run_tasks(tiles, state, make, f"{kind} (street network)")
+        outcomes = self._run_tasks(tiles, state, make, f"{kind} (street network)", base)
         frames = [o.rows for o in outcomes if o.rows is not None]
         rows = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
         rows = rows.iloc[np.argsort(rows["pos"].to_numpy(), kind="stable")]
@@ -369,26 +374,47 @@ class DaskExecutor:
         state: dict[int, tuple[float, float]],
         make: Callable[[int, float, float], HaloTask],
         what: str,
+        base: dict[int, float] | None = None,
     ) -> list[Outcome]:
+        """Run the partitions, widening and redoing those whose check fails. Tiles with a
+        ``base`` scale are submitted a few at a time: the halos their runs needed (relative to
+        their base) set the first halo of the tiles still waiting, so most pass at once."""
         from distributed import as_completed
 
         total = len(tiles)
         self.notify("partitions", total=total, what=what)
-        ac = as_completed(
-            [self.client.submit(run_halo_task, make(t, *state[t]), pure=False) for t in tiles]
-        )
+        base = base or {}
+        waiting = list(tiles)
+        window = len(tiles) if not base else max(2, 2 * sum(self.client.nthreads().values()))
+        factor = 0.0  # largest halo needed / base seen so far
+
+        def submit_next() -> Any:
+            t = waiting.pop(0)
+            if factor > 0 and t in base:
+                state[t] = (max(state[t][0], 1.1 * factor * base[t]), state[t][1])
+            return self.client.submit(run_halo_task, make(t, *state[t]), pure=False)
+
+        ac = as_completed([submit_next() for _ in range(min(window, len(waiting)))])
         done: list[Outcome] = []
         widened = 0
         log: dict[str, Any] = {"what": what, "partitions": total, "redone": 0, "nodes": 0.0}
         for fut in ac:
             out: Outcome = fut.result()
+            need = out.stats.get("halo_needed", math.nan)
+            if out.tile_id in base and need > 0:
+                factor = max(factor, need / base[out.tile_id])
+            if waiting:
+                ac.add(submit_next())
             if out.ok:
                 done.append(out)
                 log["nodes"] += out.stats.get("nodes", 0.0)
                 self.notify("partition", done=len(done), total=total, widened=widened)
                 continue
             halo, margin = state[out.tile_id]
-            state[out.tile_id] = (halo, 2 * margin) if out.reason == "snap" else (2 * halo, margin)
+            if out.reason == "snap":
+                state[out.tile_id] = (halo, 2 * margin)
+            else:  # straight to the halo the times found need, else double it
+                state[out.tile_id] = (need * 1.02 if need > halo else 2 * halo, margin)
             widened += 1
             log["redone"] += 1
             ac.add(
