@@ -1,5 +1,7 @@
 """Fixed costs of the command line: start-up (`version`, `--help`) and a walk access run on
-the Helsinki demo with the street network cached or parsed, each in a fresh process.
+the Helsinki demo with the street network cached or parsed, each in a fresh process, and the
+import floor: a fresh Python importing only the libraries a walk run needs (numpy, pandas,
+pyarrow, SQLAlchemy's ORM, shapely, pyproj, geopandas, SciPy, pydantic).
 
 Paired A B A B: the cached and the uncached run alternate, so load on the shared machine
 falls on both alike. Reports wall seconds, CPU seconds (user + system of the process) and the
@@ -27,10 +29,18 @@ from pathlib import Path
 CLI = str(Path(sys.executable).with_name("libpolis"))
 
 
-def run(args: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Wall, CPU and peak RSS of one fresh ``libpolis`` process."""
+#: The libraries a walk access run cannot do without, imported and nothing else: the floor a
+#: fresh process pays before libpolis's own code runs.
+IMPORT_FLOOR = (
+    "import numpy, pandas, pyarrow, sqlalchemy.orm, shapely, pyproj, geopandas, scipy.spatial,"
+    " scipy.sparse.csgraph, pydantic"
+)
+
+
+def run(args: list[str], env: dict[str, str], cmd: list[str] | None = None) -> dict[str, float]:
+    """Wall, CPU and peak RSS of one fresh ``libpolis`` process (or of ``cmd``)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([CLI, *args], env=env, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd or [CLI, *args], env=env, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) != 0:
@@ -74,13 +84,14 @@ def main() -> None:
     run(walk, env)  # fills the cache (and the page cache) before measuring
     print("load before:", uptime())
     cases: dict[str, list[dict[str, float]]] = {
-        k: [] for k in ("version", "help", "walk cached", "walk parsed")
+        k: [] for k in ("version", "help", "walk cached", "walk parsed", "import floor")
     }
     for _ in range(opts.repeat):  # A B A B
         cases["version"].append(run(["version"], env))
         cases["help"].append(run(["--help"], env))
         cases["walk cached"].append(run(walk, env))
         cases["walk parsed"].append(run(walk, off))
+        cases["import floor"].append(run([], env, [sys.executable, "-c", IMPORT_FLOOR]))
     print("load after: ", uptime())
     for name, runs in cases.items():
         print(f"{name:12s} {json.dumps(summary(runs))}")
