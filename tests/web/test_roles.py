@@ -22,6 +22,7 @@ DECIDE = {"admin", "officer", "staff"}
 PARTNER = {"admin", "officer", "staff", "staff_other"}
 GOAL = {"admin", "officer"}
 ADMIN = {"admin"}
+ASSESS = {"admin", "officer", "staff", "staff_other"}  # the Culture 21 self-assessment
 
 
 @dataclass
@@ -57,6 +58,20 @@ WRITES = [
     W("POST", "/api/partnerships/{ps}/documents", PARTNERSHIP, lambda o: {"title": "d"}, "file"),
     W("POST", "/api/goals", GOAL, lambda o: {"code": o["uniq"](), "title": "G"}),
     W("PATCH", "/api/goals/{goal}", GOAL, lambda o: {"text": o["uniq"]()}),
+    # before the users' writes: the last of them signs the viewer out
+    W(
+        "POST",
+        "/api/assessment/{year}",
+        ASSESS,
+        lambda o: {"answers": [{"action": "1.1", "level": o["n"]() % 9 + 1}]},
+    ),
+    W(
+        "POST",
+        "/assessment/{year}",
+        ASSESS,
+        lambda o: {"level_1.2": str(o["n"]() % 9 + 1), "evidence_1.2": "e"},
+        "form",
+    ),
     W(
         "POST",
         "/api/users",
@@ -195,6 +210,7 @@ def _objects(app: Any, ids: dict[str, Any], login_as: Any) -> dict[str, Any]:
         "ind": ind["id"],
         "goal": goal["id"],
         "viewer": ids["user_viewer"],
+        "year": 2024,
         "uniq": lambda: f"u{next(counter)}",
         "n": lambda: next(counter),
         "next_status": next_status,
@@ -321,6 +337,10 @@ READS = [
     R("/goals/{goal}/edit", SIGNED),
     R("/users", {"admin"}),
     R("/audit", {"admin"}),
+    R("/api/assessment", SIGNED),
+    R("/api/assessment.csv", SIGNED),
+    R("/assessment", SIGNED),
+    R("/assessment/{year}", SIGNED),
 ]
 # pages a signed-out visitor may open although they show a record one may not see: a 404
 ANON_404 = {
@@ -382,6 +402,7 @@ def readers(tmp_path_factory, password_hash, web_kit):
         "partner": partner["id"],
         "goal": goal["id"],
         "label": "nope",
+        "year": 2024,
         "hidden_a": ship(c["staff"], HIDDEN_A, "system_a"),
         "hidden_b": ship(c["staff_other"], HIDDEN_B, "system_b"),
         "open": ship(officer, PUBLISHED, "system_a", published=True),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from libpolis.web.routes import (
+    assessment,
     auth,
     dashboard,
     exports,
@@ -32,7 +33,19 @@ ROUTERS: list[APIRouter] = [
         users,
         exports,
         scenarios,
+        assessment,
     )
 ] + [
-    m.pages for m in (auth, dashboard, libraries, programmes, partners, partnerships, goals, users)
+    m.pages
+    for m in (
+        auth,
+        dashboard,
+        libraries,
+        programmes,
+        partners,
+        partnerships,
+        goals,
+        users,
+        assessment,
+    )
 ]
