@@ -6,6 +6,8 @@ The web app and the CLI call these; nothing else reads or writes ``assessment_an
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +35,7 @@ __all__ = [
     "SCALE_MIN",
     "AssessmentResult",
     "Commitment",
+    "answers_csv",
     "assessment_city",
     "assessment_result",
     "commitments",
@@ -145,3 +148,16 @@ def assessment_result(source: Engine | Session, *, city: str) -> AssessmentResul
             answers = read_answers(s, city=city)
     scores = yearly_scores(answers)
     return AssessmentResult(city, answers, scores, year_on_year(scores))
+
+
+def answers_csv(res: AssessmentResult) -> str:
+    """The answers of an assessment as CSV (also written by ``libpolis assess export``)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["city", "year", "commitment", "action", "level", "stage", "evidence"])
+    for r in res.answers.itertuples():
+        w.writerow(
+            [r.city, r.year, str(r.action).split(".")[0], r.action, r.level,
+             stage_of(r.level), r.evidence]
+        )
+    return buf.getvalue()

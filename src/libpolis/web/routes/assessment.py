@@ -9,8 +9,6 @@ published as an image only (see ``GLOBAL_PANEL_NOTE``).
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Annotated, Any
 
@@ -25,6 +23,7 @@ from libpolis.pipeline.assessment import (
     SCALE_MAX,
     SCALE_MIN,
     AssessmentResult,
+    answers_csv,
     assessment_city,
     assessment_result,
     commitments,
@@ -130,19 +129,6 @@ def api_csv(request: Request, db: Db, user: CurrentUser) -> Response:
     return Response(
         answers_csv(assessment_result(db, city=_city(request))), media_type="text/csv"
     )
-
-
-def answers_csv(res: AssessmentResult) -> str:
-    """The answers of an assessment as CSV (also written by ``libpolis assess export``)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["city", "year", "commitment", "action", "level", "stage", "evidence"])
-    for r in res.answers.itertuples():
-        w.writerow(
-            [r.city, r.year, str(r.action).split(".")[0], r.action, r.level,
-             stage_of(r.level), r.evidence]
-        )
-    return buf.getvalue()
 
 
 def _radar(res: AssessmentResult) -> str | None:
