@@ -15,6 +15,7 @@ from libpolis.web.routes import (
     partnerships,
     programmes,
     scenarios,
+    surveys,
     users,
 )
 
@@ -34,6 +35,7 @@ ROUTERS: list[APIRouter] = [
         exports,
         scenarios,
         assessment,
+        surveys,
     )
 ] + [
     m.pages
@@ -47,5 +49,6 @@ ROUTERS: list[APIRouter] = [
         goals,
         users,
         assessment,
+        surveys,
     )
 ]
