@@ -80,7 +80,7 @@ def test_two_years_scores_radar_and_change(sqlite_web, login_as) -> None:
         assert len(pts) == 9
         for i, (x, y) in enumerate(pts):
             expect = 120.0 * s[(year, str(i + 1))]["score"] / 9
-            assert math.hypot(x - 200, y - 200) == pytest.approx(expect, abs=0.02)
+            assert math.hypot(x - 300, y - 200) == pytest.approx(expect, abs=0.02)
     assert "+" in page.text or "-0.8" in page.text
     assert "-0.8" in page.text  # commitment 4's change as printed
     assert "global panel" in page.text.lower() and "does not compare" in page.text
@@ -154,3 +154,30 @@ def test_validation_and_empty_scores() -> None:
 
     assert validate_answer("1.1", "4", 2024) == ("1.1", 4, 2024)
     assert yearly_scores(pd.DataFrame(columns=["year", "action", "level"])).empty
+
+
+def test_cli_exports_and_scores(sqlite_web, login_as, tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from libpolis.cli import app as cli
+
+    app, _ = sqlite_web
+    officer = login_as(app, "officer")
+    body = {"answers": [{"action": "3.2", "level": 8, "evidence": "story hours, every district"}]}
+    assert officer.post("/api/assessment/2025", json=body).status_code == 200
+    db = str(app.state.engine.url)
+    out = tmp_path / "a.csv"
+    res = CliRunner().invoke(cli, ["assess", "export", "--out", str(out), "--db", db])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert rows == [
+        {"city": rows[0]["city"], "year": "2025", "commitment": "3", "action": "3.2",
+         "level": "8", "stage": "advanced", "evidence": "story hours, every district"}
+    ]  # fmt: skip
+    res = CliRunner().invoke(cli, ["assess", "scores", "--json", "--db", db])
+    scores = json.loads(res.stdout)["scores"]
+    three = next(s for s in scores if s["commitment"] == "3")
+    assert (three["score"], three["rated"], three["actions"]) == (8.0, 1, 5)
+    assert next(s for s in scores if s["commitment"] == "1")["score"] is None

@@ -18,7 +18,7 @@ __all__ = ["RADIUS", "SERIES_COLOURS", "radar_svg", "vertex"]
 
 #: Radius of the outer ring (the top of the scale), in SVG user units.
 RADIUS = 120.0
-_CX = _CY = 200.0
+_CX, _CY = 300.0, 200.0
 SERIES_COLOURS: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
 _DASHES: tuple[str, ...] = ("", "6 3", "2 2", "8 3 2 3", "1 3")
 
@@ -58,7 +58,7 @@ def radar_svg(
     """
     n = len(axes)
     out = [
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 430" role="img" '
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 430" width="600" height="430" role="img" '
         'aria-labelledby="radar-title radar-desc" class="radar">',
         f'<title id="radar-title">{escape(title)}</title>',
     ]
@@ -97,7 +97,7 @@ def radar_svg(
         for x, y in pts:
             out.append(_marker(k, x, y, colour))
         ly = 395 + 14 * (k // 3)
-        lx = 20 + 130 * (k % 3)
+        lx = 120 + 130 * (k % 3)
         out.append(
             f'<line x1="{lx}" y1="{ly}" x2="{lx + 24}" y2="{ly}" stroke="{colour}" '
             f'stroke-width="2"{dash_attr}/>{_marker(k, lx + 12, ly, colour)}'

@@ -144,7 +144,7 @@ def _radar(res: AssessmentResult) -> str | None:
             for c in commitments()
         ]
     return radar_svg(
-        [a if len(a) < 28 else a[:26] + "…" for a in axes],
+        [a if len(a) <= 26 else a[:25] + "…" for a in axes],
         series,
         top=SCALE_MAX,
         title=f"Culture 21 Actions self-assessment of {res.city}: score per commitment "
