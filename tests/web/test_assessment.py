@@ -36,8 +36,8 @@ def _fill(client: Any, year: int) -> None:
     assert r.status_code == 303, r.text[:300]
 
 
-def test_two_years_scores_radar_and_change(sqlite_web, login_as) -> None:
-    app, _ids = sqlite_web
+def test_two_years_scores_radar_and_change(web, login_as) -> None:
+    app, _ids = web
     officer, staff, viewer = (login_as(app, r) for r in ("officer", "staff", "viewer"))
     _fill(officer, 2024)
     _fill(staff, 2025)  # library staff fill in the next year

@@ -46,8 +46,8 @@ def _answer(client: TestClient, token: str, **answers: str) -> Any:
     )
 
 
-def test_anonymous_answers_and_results(sqlite_web, login_as) -> None:
-    app, ids = sqlite_web
+def test_anonymous_answers_and_results(web, login_as) -> None:
+    app, ids = web
     token = _survey(app, ids, login_as)
     anon = TestClient(app)
     page = anon.get(f"/s/{token}").text
