@@ -80,7 +80,9 @@ def test_anonymous_answers_and_results(web, login_as) -> None:
     assert dist == {"Kallio"}
     assert {r["group"] for r in data["by"]["goal"]}  # the programme's aligned goals, or none
     gain = data["open"]["open_gain"]
-    assert gain == [{"answer": "Rhymes", "count": 2, "n": 2, "share": 1.0}]
+    assert gain == [
+        {"programme": "Rhyme time", "answer": "Rhymes", "count": 2, "n": 2, "share": 1.0}
+    ]
     html = login_as(app, "officer").get("/surveys").text
     assert "(n = 2)" in html and "2 of 4" in html
 
@@ -139,3 +141,38 @@ def test_trusted_proxy_client_addresses(sqlite_web_engine, tmp_path, password_ha
 
     assert [send("203.0.113.5") for _ in range(SURVEY_LIMIT + 1)][-1] == 429
     assert send("203.0.113.6") == 200
+
+
+def test_open_answers_per_programme(sqlite_web, login_as) -> None:
+    """Two programmes, only one with open answers: each share is of its own respondents."""
+    app, ids = sqlite_web
+    token = _survey(app, ids, login_as)
+    other = _survey_second(app, ids, login_as)
+    anon = TestClient(app)
+    _answer(anon, token, knowledge="4", open_gain="Songs")
+    _answer(anon, token, knowledge="4", open_gain="Books")
+    _answer(anon, other, knowledge="2")
+    data = login_as(app, "officer").get("/api/surveys/results").json()
+    assert data["open"]["open_gain"] == [
+        {"programme": "Rhyme time", "answer": "Books", "count": 1, "n": 2, "share": 0.5},
+        {"programme": "Rhyme time", "answer": "Songs", "count": 1, "n": 2, "share": 0.5},
+    ]
+    assert data["open"]["open_improve"] == []
+    by = {(r["group"], r["dimension"]): r for r in data["by"]["programme"]}
+    assert by[("Chess club", "knowledge")]["n"] == 1
+
+
+def _survey_second(app: Any, ids: dict[str, Any], login_as: Any) -> str:
+    admin = login_as(app, "admin")
+    prog = admin.post(
+        "/api/programmes", json={"title": "Chess club", "library_id": ids["library_b"]}
+    ).json()
+    r = admin.post(
+        "/surveys/new",
+        data={"programme_id": str(prog["id"]), "area": "civic_engagement",
+              "csrf_token": admin.headers["X-CSRF-Token"]},
+        headers={"X-CSRF-Token": ""},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.status_code == 303
+    return re.findall(r'href="/s/([A-Za-z0-9_-]+)"', admin.get("/surveys").text)[-1]

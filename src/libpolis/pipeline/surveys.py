@@ -111,8 +111,8 @@ def submit_response(
 @dataclass
 class SurveyResults:
     """Aggregates per ``programme``, ``goal`` and ``district`` (see
-    :func:`libpolis.stats.surveys.aggregate`), the open answers per question, and the
-    survey links."""
+    :func:`libpolis.stats.surveys.aggregate`), the open answers per question and programme,
+    and the survey links."""
 
     by: dict[str, pd.DataFrame] = field(default_factory=dict)
     open: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -178,6 +178,12 @@ def survey_results(session: Session) -> SurveyResults:
     res.by["programme"] = aggregate(df, "programme")
     res.by["goal"] = aggregate(df.explode("goal"), "goal")
     res.by["district"] = aggregate(df, "district")
-    for q in OPEN_QUESTIONS:
-        res.open[q] = open_answers(df, q)
+    for q in OPEN_QUESTIONS:  # per programme: the share is of that programme's respondents
+        cols = ["programme", "answer", "count", "n", "share"]
+        parts = [
+            open_answers(part, q).assign(programme=name)[cols]
+            for name, part in df.groupby("programme", sort=True)
+        ]
+        parts = [p for p in parts if len(p)]
+        res.open[q] = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     return res
