@@ -22,6 +22,8 @@ DECIDE = {"admin", "officer", "staff"}
 PARTNER = {"admin", "officer", "staff", "staff_other"}
 GOAL = {"admin", "officer"}
 ADMIN = {"admin"}
+ASSESS = {"admin", "officer", "staff", "staff_other"}  # the Culture 21 self-assessment
+SURVEY = {"admin", "officer", "staff", "staff_other"}  # survey links and results
 
 
 @dataclass
@@ -57,6 +59,29 @@ WRITES = [
     W("POST", "/api/partnerships/{ps}/documents", PARTNERSHIP, lambda o: {"title": "d"}, "file"),
     W("POST", "/api/goals", GOAL, lambda o: {"code": o["uniq"](), "title": "G"}),
     W("PATCH", "/api/goals/{goal}", GOAL, lambda o: {"text": o["uniq"]()}),
+    W(
+        "POST",
+        "/surveys/new",
+        SURVEY,
+        lambda o: {"programme_id": str(o["prog"]), "area": "health"},
+        "form",
+    ),
+    # the public survey form: anyone, signed in or not (audited without a user)
+    W("POST", "/s/{token}", set(ALL), lambda o: {"knowledge": "4"}, "form"),
+    # before the users' writes: the last of them signs the viewer out
+    W(
+        "POST",
+        "/api/assessment/{year}",
+        ASSESS,
+        lambda o: {"answers": [{"action": "1.1", "level": o["n"]() % 9 + 1}]},
+    ),
+    W(
+        "POST",
+        "/assessment/{year}",
+        ASSESS,
+        lambda o: {"level_1.2": str(o["n"]() % 9 + 1), "evidence_1.2": "e"},
+        "form",
+    ),
     W(
         "POST",
         "/api/users",
@@ -144,6 +169,19 @@ def _norm(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "{}", path)
 
 
+def _survey_token(client: Any, programme_id: int) -> str:
+    """A survey link for the programme, made through the form; its token."""
+    r = client.post(
+        "/surveys/new",
+        data={"programme_id": str(programme_id), "area": "health",
+              "csrf_token": client.headers["X-CSRF-Token"]},
+        headers={"X-CSRF-Token": ""},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.status_code == 303, r.text[:300]
+    return re.findall(r'href="/s/([A-Za-z0-9_-]+)"', client.get("/surveys").text)[-1]
+
+
 def _audit_count(app: Any) -> int:
     with session_scope(app.state.engine) as s:
         return (
@@ -195,6 +233,8 @@ def _objects(app: Any, ids: dict[str, Any], login_as: Any) -> dict[str, Any]:
         "ind": ind["id"],
         "goal": goal["id"],
         "viewer": ids["user_viewer"],
+        "year": 2024,
+        "token": _survey_token(admin, prog["id"]),
         "uniq": lambda: f"u{next(counter)}",
         "n": lambda: next(counter),
         "next_status": next_status,
@@ -321,6 +361,13 @@ READS = [
     R("/goals/{goal}/edit", SIGNED),
     R("/users", {"admin"}),
     R("/audit", {"admin"}),
+    R("/api/assessment", SIGNED),
+    R("/api/assessment.csv", SIGNED),
+    R("/assessment", SIGNED),
+    R("/assessment/{year}", SIGNED),
+    R("/api/surveys/results", SURVEY),
+    R("/surveys", SURVEY),
+    R("/s/{token}", EVERYONE),
 ]
 # pages a signed-out visitor may open although they show a record one may not see: a 404
 ANON_404 = {
@@ -382,6 +429,8 @@ def readers(tmp_path_factory, password_hash, web_kit):
         "partner": partner["id"],
         "goal": goal["id"],
         "label": "nope",
+        "year": 2024,
+        "token": _survey_token(admin, prog["id"]),
         "hidden_a": ship(c["staff"], HIDDEN_A, "system_a"),
         "hidden_b": ship(c["staff_other"], HIDDEN_B, "system_b"),
         "open": ship(officer, PUBLISHED, "system_a", published=True),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from libpolis.web.routes import (
+    assessment,
     auth,
     dashboard,
     exports,
@@ -14,6 +15,7 @@ from libpolis.web.routes import (
     partnerships,
     programmes,
     scenarios,
+    surveys,
     users,
 )
 
@@ -32,7 +34,21 @@ ROUTERS: list[APIRouter] = [
         users,
         exports,
         scenarios,
+        assessment,
+        surveys,
     )
 ] + [
-    m.pages for m in (auth, dashboard, libraries, programmes, partners, partnerships, goals, users)
+    m.pages
+    for m in (
+        auth,
+        dashboard,
+        libraries,
+        programmes,
+        partners,
+        partnerships,
+        goals,
+        users,
+        assessment,
+        surveys,
+    )
 ]
