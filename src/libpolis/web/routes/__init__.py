@@ -11,7 +11,9 @@ from libpolis.web.routes import (
     goals,
     libraries,
     partners,
+    partnership_records,
     partnerships,
+    pickers,
     programmes,
     scenarios,
     users,
@@ -28,11 +30,24 @@ ROUTERS: list[APIRouter] = [
         programmes,
         partners,
         partnerships,
+        partnership_records,
         goals,
         users,
         exports,
         scenarios,
     )
 ] + [
-    m.pages for m in (auth, dashboard, libraries, programmes, partners, partnerships, goals, users)
+    m.pages
+    for m in (
+        auth,
+        dashboard,
+        libraries,
+        programmes,
+        partners,
+        partnerships,
+        partnership_records,
+        pickers,
+        goals,
+        users,
+    )
 ]
