@@ -99,12 +99,18 @@ def code_key(code: str | int) -> tuple[tuple[int, int | str], ...]:
     return tuple(parts)
 
 
-def goal_label(framework: str, code: str | int, title: str = "", lang: str = "en") -> str:
+def goal_label(
+    framework: str, code: str | int, title: str = "", lang: str = "en", max_chars: int = 0
+) -> str:
     """A goal as a person reads it: ``"SDG 4.1 Quality education"``, ``"UDHR 19 Freedom of
-    expression"`` (the short name where there is one, else ``title``)."""
+    expression"`` (the short name where there is one, else ``title``), cut at ``max_chars``
+    with an ellipsis if that is set."""
     abbr = FRAMEWORK_ABBREVIATIONS.get(framework, framework)
     name = short_name(framework, code, lang) or title
-    return f"{abbr} {code} {name}".strip()
+    text = f"{abbr} {code} {name}".strip()
+    if max_chars and len(text) > max_chars:
+        text = text[: max_chars - 1].rstrip() + "…"
+    return text
 
 
 def goal_order(framework: str, code: str | int) -> tuple:

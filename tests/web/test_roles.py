@@ -285,7 +285,11 @@ class R:
 EXPORTS = [
     R(f"/api/export/{res}.{fmt}", EVERYONE, lists=res == "partnerships")
     for res in ("libraries", "venues", "programmes", "partners", "partnerships", "goals")
-    for fmt in ("csv", "geojson")
+    for fmt in ("csv", "xlsx", "geojson")
+] + [
+    # one row per measurement of the indicators of the partnerships the role may see
+    R(f"/api/export/indicators.{fmt}", EVERYONE, lists=True)
+    for fmt in ("csv", "xlsx", "geojson")
 ]
 READS = [
     R("/api/me", SIGNED),
@@ -406,6 +410,9 @@ def readers(tmp_path_factory, password_hash, web_kit):
         "hidden_b": ship(c["staff_other"], HIDDEN_B, "system_b"),
         "open": ship(officer, PUBLISHED, "system_a", published=True),
     }
+    for key, client in (("hidden_a", c["staff"]), ("hidden_b", c["staff_other"]), ("open", officer)):
+        ind = client.post(f"/api/partnerships/{o[key]}/indicators", json={"name": "Visits"})
+        assert ind.status_code == 201, ind.text
     doc = c["staff_other"].post(
         f"/api/partnerships/{o['hidden_b']}/documents",
         data={"title": "minutes"},
@@ -418,6 +425,15 @@ def readers(tmp_path_factory, password_hash, web_kit):
 
 
 def _text(r: Any) -> str:
+    if r.headers.get("content-type", "").startswith("application/vnd.openxmlformats"):
+        import io
+
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(r.content), read_only=True)
+        return " ".join(
+            str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row
+        )
     if r.headers.get("content-type", "").startswith("application/pdf"):
         import io
 
