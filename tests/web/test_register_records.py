@@ -290,10 +290,17 @@ def test_programme_page_names_its_library_and_plurals(web, client_for) -> None:
     _app, ids = web
     admin = client_for("admin")
     prog = admin.post(
-        "/api/programmes", json={"title": "Knitting", "library_id": ids["library_a"]}
+        "/api/programmes",
+        json={
+            "title": "Knitting",
+            "library_id": ids["library_a"],
+            "attendance": 1234,
+            "start_date": "2026-03-02",
+        },
     ).json()
     page = admin.get(f"/programmes/{prog['id']}").text
     assert f'Library: <a href="/libraries/{ids["library_a"]}">Library A</a>' in page
+    assert "March 2, 2026" in page and "attendance 1,234" in page
     admin.post("/api/partnerships", json={"title": "One"})
     home = admin.get("/").text
     assert "1 partnership</a>" in home and "1 partnerships" not in home

@@ -23,7 +23,7 @@ from libpolis.web.deps import CurrentUser, Db, MaybeUser, Paging, PathId, Writer
 from libpolis.web.routes._common import number_format, pager, redirect, render, validate_form
 from libpolis.web.routes.goals import goal_public
 from libpolis.web.routes.partnership_records import indicator_public
-from libpolis.web.routes.pickers import FIELD, options
+from libpolis.web.routes.pickers import FIELD, Kind, options
 from libpolis.web.schemas import (
     STATUS_PATTERN,
     STATUSES,
@@ -280,7 +280,10 @@ def _form_page(
     """The partnership form with the values ``v`` and a message next to each wrong field
     (status 422 when there are any)."""
     chosen = {f: options(db, k, ids=list(v.get(f) or []), limit=None) for k, f in FIELD.items()}
-    fallback = {f: options(db, k, limit=300) for k, f in FIELD.items()}
+    # without scripts: every goal (a few hundred), the first 300 programmes and libraries
+    fallback = {
+        f: options(db, k, limit=None if k is Kind.goals else 300) for k, f in FIELD.items()
+    }
     contacts = list(v.get("contacts") or []) + _BLANK_CONTACTS
     labels = {
         "title": "Title",
