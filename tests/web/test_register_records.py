@@ -67,6 +67,8 @@ def test_partner_keeps_its_contact(web, client_for) -> None:
     assert "maija@example.org" in page and 'href="https://health.example.org"' in page
     bad = client_for("officer").post("/api/partners", json={"name": "X", "phone": "1" * 51})
     assert bad.status_code == 422
+    bad = client_for("officer").post("/api/partners", json={"name": "X", "email": "maija"})
+    assert bad.status_code == 422 and "not an e-mail address" in bad.text
 
 
 def test_partnership_with_every_field(web, client_for) -> None:
@@ -115,6 +117,7 @@ def test_partnership_refuses_bad_records(web, client_for) -> None:
         "library_ids": {"library_ids": [999_999]},
         "programme_ids": {"programme_ids": [999_999]},
         "contacts": {"contacts": [{"side": "council", "name": "X"}]},
+        "contact e-mail": {"contacts": [{"side": "library", "name": "X", "email": "nope"}]},
     }
     for field, change in cases.items():
         r = officer.post("/api/partnerships", json=body | change)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from libpolis.rules.api import RuleChecked, rule_field
 from libpolis.web.openapi import UtcDateTime
@@ -64,6 +65,16 @@ STATUS_PATTERN = "^(" + "|".join(STATUSES) + ")$"
 Role = Literal["admin", "staff", "officer", "viewer"]
 Status = Literal["idea", "proposed", "agreed", "active", "evaluated", "ended"]
 T = TypeVar("T")
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email_or_blank(value: str | None) -> str | None:
+    """An e-mail address as typed (``name@host.tld``), or nothing."""
+    if value and not _EMAIL.match(value.strip()):
+        raise ValueError(f"{value[:60]!r} is not an e-mail address (name@example.org)")
+    return value.strip() if value else value
 
 
 class _ORM(BaseModel):
@@ -182,6 +193,8 @@ class PartnerBase(RuleChecked):
     website: str | None = rule_field("partner", "website", default=None)
     address: str | None = rule_field("partner", "address", default=None)
 
+    _email = field_validator("email")(_email_or_blank)
+
 
 class PartnerCreate(PartnerBase):
     pass
@@ -196,6 +209,8 @@ class PartnerUpdate(RuleChecked):
     phone: str | None = rule_field("partner", "phone", optional=True)
     website: str | None = rule_field("partner", "website", optional=True)
     address: str | None = rule_field("partner", "address", optional=True)
+
+    _email = field_validator("email")(_email_or_blank)
 
 
 class PartnerPublic(PartnerBase, _ORM):
@@ -213,6 +228,8 @@ class ContactIn(RuleChecked):
     name: str = rule_field("contact", "name")
     role: str = rule_field("contact", "role", default="")
     email: str = rule_field("contact", "email", default="")
+
+    _email = field_validator("email")(_email_or_blank)
 
 
 class ContactPublic(ContactIn, _ORM):
