@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from libpolis.goal_names import goal_label, goal_order
 from libpolis.store.tables import Framework, Goal, Library, Programme
 from libpolis.web import crud
-from libpolis.web.deps import Db, MaybeUser
+from libpolis.web.deps import Db
 from libpolis.web.routes._common import render
 
 __all__ = ["Kind", "options", "pages"]
@@ -80,7 +80,6 @@ def picker(
     request: Request,
     kind: Kind,
     db: Db,
-    user: MaybeUser,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """The options matching ``q`` as a fragment of the form's picker."""
