@@ -96,6 +96,8 @@ def test_partnership_with_every_field(web, client_for) -> None:
     # the list shows the same fields
     listed = officer.get("/api/partnerships").json()["items"][0]
     assert listed["contacts"][0]["name"] == "Aino Virtanen" and listed["budget"] == 12500.5
+    page = officer.get("/partnerships").text
+    assert "Jan 15, 2026 – Jun 30, 2027" in page and "Sep 1, 2026" in page
     # edits replace the links and people
     upd = officer.patch(
         f"/api/partnerships/{ps['id']}",
