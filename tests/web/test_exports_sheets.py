@@ -155,3 +155,23 @@ def test_no_xlsx_cell_is_a_formula(texts: list[str]) -> None:
 
 def _lf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_one_column_per_goal(web, client_for) -> None:
+    _app, ids = web
+    officer = client_for("officer")
+    g = {
+        code: officer.post("/api/goals", json={"code": code, "title": f"Goal {code}"}).json()["id"]
+        for code in ("10", "2")
+    }
+    for title, goals in (("Both", [g["10"], g["2"]]), ("Ten", [g["10"]]), ("None", [])):
+        officer.post("/api/partnerships", json={"title": title, "goal_ids": goals})
+    params = {"goal_columns": "true"}
+    rows = _csv(officer.get("/api/export/partnerships.csv", params=params).text)
+    header = list(rows[0])
+    assert "goals" not in header
+    assert header.index("City 2 Goal 2") + 1 == header.index("City 10 Goal 10")
+    marks = {r["title"]: (r["City 2 Goal 2"], r["City 10 Goal 10"]) for r in rows}
+    assert marks == {"Both": ("1", "1"), "Ten": ("", "1"), "None": ("", "")}
+    sheet = _sheet(officer.get("/api/export/partnerships.xlsx", params=params).content)
+    assert {r["title"]: r["City 10 Goal 10"] for r in sheet} == {"Both": 1, "Ten": 1, "None": None}

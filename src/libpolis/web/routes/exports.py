@@ -332,6 +332,29 @@ def _indicator_rows(db: Session, user: Any, f: dict[str, Any]):
     return _INDICATOR_COLUMNS, rows, [None] * len(rows)
 
 
+def _one_column_per_goal(
+    db: Session, cols: list[str], rows: list[dict[str, Any]]
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The ``goals`` column replaced by one column per goal served by any row, named by the
+    goal (``"SDG 4.1 Quality education"``), holding 1 where the row serves it."""
+    labels = _goal_labels(db, [g for r in rows for g in r.get("goal_ids") or []])
+    order = sorted(labels, key=lambda g: labels[g][0])
+    names: dict[int, str] = {}
+    for g in order:
+        name = labels[g][1]
+        names[g] = name if name not in names.values() and name not in cols else f"{name} ({g})"
+    at = cols.index("goals")
+    new_cols = cols[:at] + [names[g] for g in order] + cols[at + 1 :]
+    out = []
+    for r in rows:
+        served = set(r.get("goal_ids") or [])
+        out.append(
+            {k: v for k, v in r.items() if k != "goals"}
+            | {names[g]: (1 if g in served else None) for g in order}
+        )
+    return new_cols, out
+
+
 @router.get(
     "/{resource}.{fmt}",
     responses={
@@ -349,6 +372,11 @@ def export(
     district: Annotated[str | None, Query(max_length=200)] = None,
     library_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     framework: Annotated[str | None, Query(max_length=100)] = None,
+    goal_columns: Annotated[
+        bool,
+        Query(description="Partnerships and programmes: one column per goal (1 where it serves "
+        "it) in place of the readable list"),
+    ] = False,
 ) -> Response:
     """The whole list (not one page) as CSV, XLSX or GeoJSON (WGS84); partnerships and their
     indicators only those the caller may see."""
@@ -364,6 +392,8 @@ def export(
     rows = [
         {c: o.get(c) if isinstance(o, dict) else getattr(o, c, None) for c in cols} for o in objs
     ]
+    if goal_columns and "goals" in cols:
+        cols, rows = _one_column_per_goal(db, cols, rows)
     name = f"{resource.value}.{fmt.value}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt is Fmt.csv:
