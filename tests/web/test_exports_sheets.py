@@ -158,7 +158,7 @@ def _lf(text: str) -> str:
 
 
 def test_one_column_per_goal(web, client_for) -> None:
-    _app, ids = web
+    _app, _ids = web
     officer = client_for("officer")
     g = {
         code: officer.post("/api/goals", json={"code": code, "title": f"Goal {code}"}).json()["id"]
