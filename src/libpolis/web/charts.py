@@ -48,7 +48,7 @@ def trend_svg(
         "target": "target",
         "baseline": "baseline",
         "desc": "{n} measurements from {first} to {last}; latest value {value}.",
-        **(labels or {}),
+        **{k: str(v) for k, v in (labels or {}).items()},  # plain text: escaped below
     }
     pts = sorted(points, key=lambda p: p[0])
     values = [v for _, v in pts] + [x for x in (baseline, target) if x is not None]

@@ -20,7 +20,7 @@ from libpolis.store.tables import Area, Framework, Goal, LibrarySystem, Partner,
 from libpolis.web import authz, crud
 from libpolis.web.charts import trend_svg
 from libpolis.web.deps import CurrentUser, Db, MaybeUser, Paging, PathId, Writer, page_dict
-from libpolis.web.routes._common import number_format, pager, redirect, render, validate_form
+from libpolis.web.routes._common import pager, redirect, render, validate_form
 from libpolis.web.routes.goals import goal_public
 from libpolis.web.routes.partnership_records import indicator_public
 from libpolis.web.routes.pickers import FIELD, Kind, options
@@ -285,17 +285,6 @@ def _form_page(
         f: options(db, k, limit=None if k is Kind.goals else 300) for k, f in FIELD.items()
     }
     contacts = list(v.get("contacts") or []) + _BLANK_CONTACTS
-    labels = {
-        "title": "Title",
-        "budget": "Budget",
-        "end_date": "End",
-        "start_date": "Start",
-        "review_date": "Next review",
-        "contacts": "Responsible people",
-        "goal_ids": "Goals",
-        "library_ids": "Library branches",
-        "programme_ids": "Programmes",
-    }
     return render(
         request,
         "partnership_form.html",
@@ -303,7 +292,6 @@ def _form_page(
         item=item,
         v=v,
         errors=errors or {},
-        labels=labels,
         chosen=chosen,
         fallback=fallback,
         contacts=contacts,
@@ -364,20 +352,6 @@ def detail_page(request: Request, partnership_id: PathId, db: Db, user: MaybeUse
         except PermissionError:
             pass
     item = _detail(db, row)
-    fmt = number_format(request)
-    charts = {
-        i.id: trend_svg(
-            [(m.measured_on, m.value) for m in i.measurements],
-            title=i.name,
-            unit=i.unit,
-            baseline=i.baseline,
-            target=i.target,
-            fmt=fmt,
-            chart_id=f"trend-{i.id}",
-        )
-        for i in item.indicators
-        if i.measurements
-    }
     return render(
         request,
         "partnership.html",
@@ -385,7 +359,8 @@ def detail_page(request: Request, partnership_id: PathId, db: Db, user: MaybeUse
         can_edit=can_edit,
         moves=crud.next_statuses(db, row),
         statuses=STATUSES,
-        charts=charts,
+        points={i.id: [(m.measured_on, m.value) for m in i.measurements] for i in item.indicators},
+        trend_svg=trend_svg,
         today=date.today(),
     )
 
