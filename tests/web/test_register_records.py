@@ -217,6 +217,7 @@ def test_documents_are_pdfs_by_their_bytes(web, client_for) -> None:
     got = officer.get(f"/api/documents/{meta['id']}")
     assert got.content == PDF and got.headers["content-disposition"].startswith("attachment")
     assert got.headers["x-content-type-options"] == "nosniff"
+    assert "PDF only, at most 4 KB." in officer.get(f"/partnerships/{pid}").text  # 4,096 B
     stored = list((app.state.config.documents_dir / str(pid)).iterdir())
     assert [p.suffix for p in stored] == [".pdf"]  # no .part file left behind
 

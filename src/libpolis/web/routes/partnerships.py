@@ -361,6 +361,7 @@ def detail_page(request: Request, partnership_id: PathId, db: Db, user: MaybeUse
         statuses=STATUSES,
         points={i.id: [(m.measured_on, m.value) for m in i.measurements] for i in item.indicators},
         trend_svg=trend_svg,
+        max_upload=request.app.state.config.max_upload_bytes,
         today=date.today(),
     )
 
