@@ -18,7 +18,28 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["NAMED_FRAMEWORKS", "NUMBERED_TITLES", "code_key", "short_name", "short_names"]
+__all__ = [
+    "FRAMEWORK_ABBREVIATIONS",
+    "NAMED_FRAMEWORKS",
+    "NUMBERED_TITLES",
+    "code_key",
+    "goal_label",
+    "goal_order",
+    "short_name",
+    "short_names",
+]
+
+#: How a goal's framework is written before its code: "SDG 4.1", "Culture 21 2.3".
+FRAMEWORK_ABBREVIATIONS: dict[str, str] = {
+    "sdg": "SDG",
+    "sdg_targets": "SDG",
+    "udhr": "UDHR",
+    "culture21": "Culture 21",
+    "city": "City",
+}
+
+#: The order frameworks are listed in (others after them, by key).
+_FRAMEWORK_ORDER = ("sdg", "sdg_targets", "culture21", "udhr", "city")
 
 #: Frameworks whose goals have short names.
 NAMED_FRAMEWORKS: tuple[str, ...] = ("udhr", "culture21")
@@ -76,3 +97,23 @@ def code_key(code: str | int) -> tuple[tuple[int, int | str], ...]:
     for p in _PART.findall(str(code)):
         parts.append((0, int(p)) if p.isdigit() else (1, p.strip().lower()))
     return tuple(parts)
+
+
+def goal_label(
+    framework: str, code: str | int, title: str = "", lang: str = "en", max_chars: int = 0
+) -> str:
+    """A goal as a person reads it: ``"SDG 4.1 Quality education"``, ``"UDHR 19 Freedom of
+    expression"`` (the short name where there is one, else ``title``), cut at ``max_chars``
+    with an ellipsis if that is set."""
+    abbr = FRAMEWORK_ABBREVIATIONS.get(framework, framework)
+    name = short_name(framework, code, lang) or title
+    text = f"{abbr} {code} {name}".strip()
+    if max_chars and len(text) > max_chars:
+        text = text[: max_chars - 1].rstrip() + "…"
+    return text
+
+
+def goal_order(framework: str, code: str | int) -> tuple:
+    """Sort key of goals across frameworks: SDGs, Culture 21, UDHR, city; codes as numbers."""
+    rank = _FRAMEWORK_ORDER.index(framework) if framework in _FRAMEWORK_ORDER else 99
+    return (rank, framework, code_key(code))

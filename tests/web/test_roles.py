@@ -24,6 +24,7 @@ GOAL = {"admin", "officer"}
 ADMIN = {"admin"}
 ASSESS = {"admin", "officer", "staff", "staff_other"}  # the Culture 21 self-assessment
 SURVEY = {"admin", "officer", "staff", "staff_other"}  # survey links and results
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @dataclass
@@ -55,6 +56,12 @@ WRITES = [
     W("POST", "/api/partnerships/{ps}/status", PARTNERSHIP, _next_status),
     W("POST", "/api/partnerships/{ps}/indicators", PARTNERSHIP, lambda o: {"name": "I"}),
     W("PATCH", "/api/indicators/{ind}", PARTNERSHIP, lambda o: {"measured": o["n"]()}),
+    W(
+        "POST",
+        "/api/indicators/{ind}/measurements",
+        PARTNERSHIP,
+        lambda o: {"value": o["n"](), "measured_on": "2026-01-31", "source": "count"},
+    ),
     W("POST", "/api/partnerships/{ps}/notes", PARTNERSHIP, lambda o: {"body": "n"}),
     W("POST", "/api/partnerships/{ps}/documents", PARTNERSHIP, lambda o: {"title": "d"}, "file"),
     W("POST", "/api/goals", GOAL, lambda o: {"code": o["uniq"](), "title": "G"}),
@@ -112,6 +119,13 @@ WRITES = [
     W("POST", "/partnerships/{ps}/status", PARTNERSHIP, _next_status, "form"),
     W("POST", "/partnerships/{ps}/indicators", PARTNERSHIP, lambda o: {"name": "I"}, "form"),
     W("POST", "/indicators/{ind}", PARTNERSHIP, lambda o: {"measured": str(o["n"]())}, "form"),
+    W(
+        "POST",
+        "/indicators/{ind}/measurements",
+        PARTNERSHIP,
+        lambda o: {"value": str(o["n"]()), "measured_on": "2026-02-28"},
+        "form",
+    ),
     W("POST", "/partnerships/{ps}/notes", PARTNERSHIP, lambda o: {"body": "n"}, "form"),
     W("POST", "/partnerships/{ps}/documents", PARTNERSHIP, lambda o: {"title": "d"}, "file-form"),
     W("POST", "/goals/new", GOAL, lambda o: {"code": o["uniq"](), "title": "G"}, "form"),
@@ -247,7 +261,7 @@ def _send(client: Any, w: W, o: dict[str, Any]) -> Any:
     if w.kind == "json":
         return client.request(w.method, path, json=body, follow_redirects=False)
     form = {**body, "csrf_token": client.headers.get("X-CSRF-Token", "")}
-    files = {"file": ("a.txt", b"abc", "text/plain")} if w.kind.startswith("file") else None
+    files = {"file": ("a.pdf", PDF, "application/pdf")} if w.kind.startswith("file") else None
     headers = {"X-CSRF-Token": ""}  # forms carry the token as a field
     return client.request(
         w.method, path, data=form, files=files, headers=headers, follow_redirects=False
@@ -311,7 +325,11 @@ class R:
 EXPORTS = [
     R(f"/api/export/{res}.{fmt}", EVERYONE, lists=res == "partnerships")
     for res in ("libraries", "venues", "programmes", "partners", "partnerships", "goals")
-    for fmt in ("csv", "geojson")
+    for fmt in ("csv", "xlsx", "geojson")
+] + [
+    # one row per measurement of the indicators of the partnerships the role may see
+    R(f"/api/export/indicators.{fmt}", EVERYONE, lists=True)
+    for fmt in ("csv", "xlsx", "geojson")
 ]
 READS = [
     R("/api/me", SIGNED),
@@ -357,6 +375,9 @@ READS = [
     R("/partnerships/{hidden_b}/edit", SEE_B, denied=404),
     R("/documents/{doc_b}", SEE_B, denied=404),
     R("/goals", EVERYONE),
+    R("/pickers/{pick_goals}", EVERYONE),  # the form's searchable pickers (public records)
+    R("/pickers/{pick_programmes}", EVERYONE),
+    R("/pickers/{pick_libraries}", EVERYONE),
     R("/goals/new", SIGNED),
     R("/goals/{goal}/edit", SIGNED),
     R("/users", {"admin"}),
@@ -431,14 +452,20 @@ def readers(tmp_path_factory, password_hash, web_kit):
         "label": "nope",
         "year": 2024,
         "token": _survey_token(admin, prog["id"]),
+        "pick_goals": "goals?q=read",
+        "pick_programmes": "programmes?q=story",
+        "pick_libraries": "libraries?q=library",
         "hidden_a": ship(c["staff"], HIDDEN_A, "system_a"),
         "hidden_b": ship(c["staff_other"], HIDDEN_B, "system_b"),
         "open": ship(officer, PUBLISHED, "system_a", published=True),
     }
+    for key, client in (("hidden_a", c["staff"]), ("hidden_b", c["staff_other"]), ("open", officer)):
+        ind = client.post(f"/api/partnerships/{o[key]}/indicators", json={"name": "Visits"})
+        assert ind.status_code == 201, ind.text
     doc = c["staff_other"].post(
         f"/api/partnerships/{o['hidden_b']}/documents",
         data={"title": "minutes"},
-        files={"file": ("m.txt", b"minutes of " + HIDDEN_B.encode(), "text/plain")},
+        files={"file": ("m.pdf", PDF + b"% minutes of " + HIDDEN_B.encode(), "application/pdf")},
     )
     assert doc.status_code == 201, doc.text
     o["doc_b"] = doc.json()["id"]
@@ -447,6 +474,15 @@ def readers(tmp_path_factory, password_hash, web_kit):
 
 
 def _text(r: Any) -> str:
+    if r.headers.get("content-type", "").startswith("application/vnd.openxmlformats"):
+        import io
+
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(r.content), read_only=True)
+        return " ".join(
+            str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row
+        )
     if r.headers.get("content-type", "").startswith("application/pdf"):
         import io
 
@@ -495,4 +531,5 @@ def test_register_counts_follow_the_same_rule(readers) -> None:
     for role, n in expected.items():
         figs = clients[role].get("/api/evidence").json()["figures"]
         assert figs["partnerships_idea"]["value"] == n, role
-        assert f"{n} partnerships</a>" in clients[role].get("/").text, role
+        word = "partnership" if n == 1 else "partnerships"  # ngettext: "1 partnership"
+        assert f"{n} {word}</a>" in clients[role].get("/").text, role

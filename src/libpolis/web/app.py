@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from libpolis.goal_names import short_name
+from libpolis.goal_names import goal_label, short_name
 from libpolis.settings import get_settings
 from libpolis.store import open_store, side_engine, track_revisions, upgrade
 from libpolis.store.revision import read_revisions
@@ -67,6 +67,7 @@ def _templates(extra_dir: Path | None) -> Jinja2Templates:
     # short names of UDHR articles and Culture 21 commitments, also for goals stored before
     # they existed ("Article 19" in an older workspace)
     env.globals["goal_name"] = short_name
+    env.globals["goal_label"] = goal_label  # "SDG 4.1 Quality education"
     return Jinja2Templates(env=env)
 
 

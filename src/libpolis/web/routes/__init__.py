@@ -12,7 +12,9 @@ from libpolis.web.routes import (
     goals,
     libraries,
     partners,
+    partnership_records,
     partnerships,
+    pickers,
     programmes,
     scenarios,
     surveys,
@@ -30,6 +32,7 @@ ROUTERS: list[APIRouter] = [
         programmes,
         partners,
         partnerships,
+        partnership_records,
         goals,
         users,
         exports,
@@ -50,5 +53,7 @@ ROUTERS: list[APIRouter] = [
         users,
         assessment,
         surveys,
+        partnership_records,
+        pickers,
     )
 ]
