@@ -56,7 +56,7 @@ def district_table(ev: Evidence) -> dict[str, Any]:
     columns = [
         {"key": "residents", "label": "Residents"},
         {"key": "mean", "label": f"Mean {what} ({unit})"},
-        *({"key": f"within_{t:g}", "label": _within_label(t, unit)} for t in ts),
+        *({"key": f"within_{t:g}", "label": _within_label(t, unit), "t": t} for t in ts),
     ]
     rows: list[dict[str, Any]] = []
     if frame is not None and len(frame):

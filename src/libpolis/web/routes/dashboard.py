@@ -33,6 +33,7 @@ class BriefLanguage(StrEnum):
     en = "en"
     fr = "fr"
     es = "es"
+    pt = "pt"
 
 
 _MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
