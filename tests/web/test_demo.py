@@ -54,3 +54,6 @@ def test_dashboard_on_helsinki(demo_app) -> None:
         districts["name"]
     )
     assert all(f["properties"]["within_main"] is not None for f in layers["districts"]["features"])
+    # the streets of the workspace's own OpenStreetMap file lie under the data (no tiles)
+    base = {f["properties"]["layer"] for f in layers["basemap"]["features"]}
+    assert {"major", "minor"} <= base

@@ -46,7 +46,10 @@ def charts_of(lang: Lang, ev: Evidence) -> dict[str, Chart]:
             "unserved": lang._("beyond {t} {unit}", t=lang.int(f["main_threshold"]), unit=unit),
             "served": lang._("within reach"),
         }
-        svg = maps.access_map_svg(units, libs, districts, cost_col=cost, cap=cap, words=words)
+        base = ev.tables.get("basemap")
+        svg = maps.access_map_svg(
+            units, libs, districts, cost_col=cost, cap=cap, words=words, basemap=base
+        )
         ctx["access_map"] = Chart(
             "access_map",
             svg,
@@ -63,7 +66,7 @@ def charts_of(lang: Lang, ev: Evidence) -> dict[str, Chart]:
                 mode=mode_word(lang, ev.headline_mode),
             ),
             geojson=maps.access_geojson(
-                units, libs, districts, cost_col=cost, site=f.get("new_site")
+                units, libs, districts, cost_col=cost, site=f.get("new_site"), basemap=base
             ),
         )
         main = f["main_threshold"]
@@ -71,7 +74,14 @@ def charts_of(lang: Lang, ev: Evidence) -> dict[str, Chart]:
         ctx["gap_map"] = Chart(
             "gap_map",
             maps.gap_map_svg(
-                units, libs, districts, cost_col=cost, threshold=main, site=site, words=words
+                units,
+                libs,
+                districts,
+                cost_col=cost,
+                threshold=main,
+                site=site,
+                words=words,
+                basemap=base,
             ),
             lang._(
                 "Map of gaps in {area}: cells whose residents live beyond {t} {unit} of a "
