@@ -2,8 +2,8 @@
 
 The Universal Declaration's articles carry no title of their own ("Article 19"), so a list of
 rights reads as a list of numbers. ``data/frameworks/short_names.json`` gives every article and
-every Culture 21 Actions commitment a short name in English, French and Spanish, written by the
-libpolis authors. This module reads that file; it sits below every face (brief, web app, CLI)
+every Culture 21 Actions commitment a short name in English, French, Spanish and Portuguese,
+written by the libpolis authors. This module reads that file; it sits below every face (brief, web app, CLI)
 and below the analyses, so each shows the same name.
 
 :func:`code_key` sorts goal codes as numbers ("1", "2", "10", "4.a"), never as text

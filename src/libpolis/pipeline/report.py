@@ -26,17 +26,23 @@ def evidence_of(engine: Engine, *, area: str | None = None) -> Evidence:
 
 
 def _extent(ev: Evidence) -> tuple[float, float, float, float] | None:
-    """The area the maps frame: populated cells, else libraries; 10 % margin."""
-    for name in ("access_units", "library_points"):
-        t = ev.tables.get(name)
-        if t is not None and len(t) and {"lon", "lat"} <= set(t.columns):
-            lon = pd.to_numeric(t["lon"], errors="coerce").to_numpy(float)
-            lat = pd.to_numeric(t["lat"], errors="coerce").to_numpy(float)
-            ok = np.isfinite(lon) & np.isfinite(lat)
-            if ok.any():
-                x0, x1, y0, y1 = lon[ok].min(), lon[ok].max(), lat[ok].min(), lat[ok].max()
-                dx, dy = (x1 - x0) * 0.1 + 0.003, (y1 - y0) * 0.1 + 0.003
-                return (x0 - dx, y0 - dy, x1 + dx, y1 + dy)
+    """The area the maps frame: the populated cells, else the libraries and the venues; with
+    a 10 % margin."""
+    for names in (("access_units",), ("library_points", "venue_points")):
+        lon_parts, lat_parts = [], []
+        for name in names:
+            t = ev.tables.get(name)
+            if t is not None and len(t) and {"lon", "lat"} <= set(t.columns):
+                lon_parts.append(pd.to_numeric(t["lon"], errors="coerce").to_numpy(float))
+                lat_parts.append(pd.to_numeric(t["lat"], errors="coerce").to_numpy(float))
+        if not lon_parts:
+            continue
+        lon, lat = np.concatenate(lon_parts), np.concatenate(lat_parts)
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        if ok.any():
+            x0, x1, y0, y1 = lon[ok].min(), lon[ok].max(), lat[ok].min(), lat[ok].max()
+            dx, dy = (x1 - x0) * 0.1 + 0.003, (y1 - y0) * 0.1 + 0.003
+            return (float(x0 - dx), float(y0 - dy), float(x1 + dx), float(y1 + dy))
     return None
 
 

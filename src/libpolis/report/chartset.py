@@ -47,6 +47,16 @@ def charts_of(lang: Lang, ev: Evidence) -> dict[str, Chart]:
             "served": lang._("within reach"),
         }
         base = ev.tables.get("basemap")
+        roads = base is not None and bool(base["layer"].isin(["major", "waterway", "water"]).any())
+        streets = (
+            " "
+            + lang._(
+                "The main streets and the water of the workspace's OpenStreetMap file are drawn "
+                "as thin grey and blue lines."
+            )
+            if roads
+            else ""
+        )
         svg = maps.access_map_svg(
             units, libs, districts, cost_col=cost, cap=cap, words=words, basemap=base
         )
@@ -59,7 +69,8 @@ def charts_of(lang: Lang, ev: Evidence) -> dict[str, Chart]:
                 "boundaries in grey.",
                 area=area,
                 what=lang._("travel time") if unit == "min" else lang._("distance"),
-            ),
+            )
+            + streets,
             lang._(
                 "Access map ({mode}): distance or travel time to the nearest library for every "
                 "populated cell.",
@@ -90,7 +101,8 @@ def charts_of(lang: Lang, ev: Evidence) -> dict[str, Chart]:
                 area=area,
                 t=lang.int(main),
                 unit=unit,
-            ),
+            )
+            + streets,
             lang._(
                 "Who is underserved: residents beyond {t} {unit} ({mode}) of a library.",
                 t=lang.int(main),

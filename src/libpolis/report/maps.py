@@ -27,16 +27,19 @@ __all__ = ["BASEMAP_STYLE", "access_geojson", "access_map_svg", "gap_map_svg"]
 
 #: How the basemap's layers are drawn (matplotlib and Leaflet alike).
 BASEMAP_STYLE: dict[str, dict[str, Any]] = {
-    "water": {"fill": "#b3d4ea"},
-    "waterway": {"color": "#86b6d8", "width": 1.2},
-    "minor": {"color": "#c9c2b6", "width": 0.5},
-    "major": {"color": "#9a9184", "width": 1.0},
+    "water": {"fill": "#86b6d8", "opacity": 0.6},
+    "waterway": {"color": "#5b9bd5", "width": 1.0, "opacity": 0.8},
+    "minor": {"color": "#4d4d4d", "width": 0.5, "opacity": 0.35},
+    "major": {"color": "#333333", "width": 0.9, "opacity": 0.55},
 }
+"""Streets are drawn over the population cells, thin and half transparent, so both read: a
+cell's colour stays that of the legend between the lines."""
 
 
 def _basemap(ax: plt.Axes, basemap: pd.DataFrame | None, extent: pd.DataFrame) -> None:
-    """Main roads and water under everything else (thin, light, no legend entry), simplified to
-    about a pixel of the 700-pixel-wide figure so the SVG stays small; the residential streets
+    """Water under everything, main roads over the cells (thin, light, no legend entry), as a
+    picture inside the SVG (thousands of street vertices would weigh more than the whole
+    map), simplified to about a pixel of the 700-pixel-wide figure; the residential streets
     are left to the interactive map (at this scale they would be a grey wash, and they would
     double the size of each map)."""
     if basemap is None or not len(basemap) or not len(extent):
@@ -50,9 +53,11 @@ def _basemap(ax: plt.Axes, basemap: pd.DataFrame | None, extent: pd.DataFrame) -
         geom = wkt.loads(r.geometry_wkt).simplify(tolerance, preserve_topology=True)
         geo = gpd.GeoSeries([geom], crs="EPSG:4326")
         if "fill" in style:
-            geo.plot(ax=ax, color=style["fill"], linewidth=0, zorder=0)
-        else:
-            geo.plot(ax=ax, color=style["color"], linewidth=style["width"], zorder=0.5)
+            geo.plot(ax=ax, color=style["fill"], alpha=style["opacity"], linewidth=0, zorder=0,
+                     rasterized=True)  # fmt: skip
+        else:  # over the cells (zorder 1), under districts and libraries
+            geo.plot(ax=ax, color=style["color"], alpha=style["opacity"],
+                     linewidth=style["width"], zorder=1.5, rasterized=True)  # fmt: skip
 
 
 def _districts(ax: plt.Axes, districts: pd.DataFrame) -> None:

@@ -7,10 +7,10 @@
   var NEAR = "#fde725", MID = "#21918c", FAR = "#440154";
   var LIBRARY = "#0072b2", VENUE = "#cc79a7";
   var BASE = {
-    water: { stroke: false, fillColor: "#b3d4ea", fillOpacity: 1 },
-    waterway: { color: "#86b6d8", weight: 1.5 },
-    minor: { color: "#b5ada0", weight: 1, opacity: 1 },
-    major: { color: "#8a8174", weight: 2, opacity: 1 }
+    water: { stroke: false, fillColor: "#86b6d8", fillOpacity: 0.6 },
+    waterway: { color: "#5b9bd5", weight: 2, opacity: 0.8 },
+    minor: { color: "#4d4d4d", weight: 1, opacity: 0.35 },
+    major: { color: "#333333", weight: 1.8, opacity: 0.55 }
   };
 
   // tooltips as text, never as HTML: names come from imported data
@@ -31,10 +31,11 @@
     return FAR;
   }
 
-  // the streets and water, in a pane under the data (not clickable, not in the tab order)
+  // the streets and water, thin and half transparent over the cells and under the markers
+  // (their own pane: not clickable, not in the tab order)
   function basemap(map, fc) {
     map.createPane("basemap");
-    map.getPane("basemap").style.zIndex = 350;
+    map.getPane("basemap").style.zIndex = 450;
     map.getPane("basemap").style.pointerEvents = "none";
     return L.geoJSON(fc || { type: "FeatureCollection", features: [] }, {
       pane: "basemap", interactive: false,
