@@ -18,7 +18,14 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["NAMED_FRAMEWORKS", "NUMBERED_TITLES", "code_key", "short_name", "short_names"]
+__all__ = [
+    "NAMED_FRAMEWORKS",
+    "NUMBERED_TITLES",
+    "code_key",
+    "goal_text",
+    "short_name",
+    "short_names",
+]
 
 #: Frameworks whose goals have short names.
 NAMED_FRAMEWORKS: tuple[str, ...] = ("udhr", "culture21")
@@ -62,6 +69,46 @@ def short_name(framework: str, code: str | int, lang: str = "en") -> str | None:
     if not names:
         return None
     return names.get(lang) or names.get("en")
+
+
+_TEXT_FILES: dict[str, tuple[str, ...]] = {
+    "sdg": ("sdg.json", "sdg_targets.json"),
+    "udhr": ("udhr.json",),
+    "culture21": ("culture21.json",),
+}
+
+
+@lru_cache(maxsize=4)
+def _texts(framework: str) -> dict[str, dict[str, dict[str, str]]]:
+    """``{code: {"title": {lang: ...}, "text": {lang: ...}}}`` of a bundled framework."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for name in _TEXT_FILES.get(framework, ()):
+        path = resources.files("libpolis") / "data" / "frameworks" / name
+        for g in json.loads(path.read_text(encoding="utf-8")).get("goals", []):
+            out[str(g["code"])] = {"title": g.get("title") or {}, "text": g.get("text") or {}}
+    return out
+
+
+def goal_text(framework: str, code: str | int, lang: str, part: str = "text") -> tuple[str, str]:
+    """The published ``part`` (``"text"`` or ``"title"``) of goal ``code`` in ``lang``, and the
+    language it is actually in: ``lang`` where the source publishes it (the UN's SDG texts in
+    en/fr/es, the UDHR in en/fr/es/fi/sv), else English. ``("", "en")`` for a goal the bundled
+    frameworks do not hold (a city's own goal).
+
+    Examples
+    --------
+    >>> goal_text("sdg", "4", "fr")[1]
+    'fr'
+    >>> goal_text("sdg", "4", "pt")[1]  # Portuguese is not a UN official language
+    'en'
+    """
+    entry = _texts(str(framework)).get(str(code))
+    if not entry:
+        return "", "en"
+    texts = entry.get(part, {})
+    if texts.get(lang):
+        return texts[lang], lang
+    return texts.get("en", ""), "en"
 
 
 def code_key(code: str | int) -> tuple[tuple[int, int | str], ...]:

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from libpolis.goal_names import short_name
+from libpolis.goal_names import goal_text, short_name
 from libpolis.settings import get_settings
 from libpolis.store import open_store, side_engine, track_revisions, upgrade
 from libpolis.store.revision import read_revisions
@@ -68,6 +68,9 @@ def _templates(extra_dir: Path | None) -> Jinja2Templates:
     # short names of UDHR articles and Culture 21 commitments, also for goals stored before
     # they existed ("Article 19" in an older workspace)
     env.globals["goal_name"] = short_name
+    # the published texts of SDG goals and targets, UDHR articles and Culture 21 commitments in
+    # the page's language where the source publishes one (else English, marked lang="en")
+    env.globals["goal_text"] = goal_text
     return Jinja2Templates(env=env, context_processors=[page_context])
 
 

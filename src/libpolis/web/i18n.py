@@ -174,6 +174,25 @@ def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
 
 
 @pass_context
+def _figure_label(context: Context, figure: Mapping[str, Any]) -> str:
+    """A figure's label in the page's language: the brief's own wording for it
+    (:func:`libpolis.report.words.label`, which knows the figure's thresholds and mode), so the
+    dashboard and the brief name a figure alike; English pages keep the evidence's label."""
+    lang = _lang_of(context)
+    if lang == "en":
+        return str(figure.get("label", ""))
+    from libpolis.report.i18n import get_lang
+    from libpolis.report.words import label
+
+    request = context.get("request")
+    live = getattr(getattr(getattr(request, "app", None), "state", None), "live", None)
+    if live is None:
+        return translations(lang).gettext(str(figure.get("label", "")))
+    fig = Figure(**{k: figure.get(k) for k in _FIGURE_FIELDS})
+    return label(get_lang(lang), live.evidence(), fig)
+
+
+@pass_context
 def _tr(context: Context, text: Any) -> str:
     """A word that comes from data (a role, a status, an error message, a figure's label),
     translated when a catalog has it, as it is otherwise; never %-formatted."""
@@ -190,6 +209,7 @@ def install_gettext(env: Environment) -> None:
         _gettext, _ngettext, newstyle=True
     )
     env.globals["tr"] = _tr
+    env.globals["figure_label"] = _figure_label
 
 
 _FIGURE_FIELDS = tuple(f.name for f in fields(Figure))
