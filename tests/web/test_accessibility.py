@@ -192,7 +192,7 @@ def test_keyboard_reaches_the_skip_link_and_sees_focus(site, browser) -> None:
     assert page.evaluate("() => location.hash") == "#main"
     # the language switch works without a script: choose, submit, same page in Portuguese
     page.select_option("#lang-select", "pt")
-    page.locator(".lang-switch button").click()
+    page.locator(".lang-switch [type=submit]").click()
     page.wait_for_load_state()
     assert page.get_attribute("html", "lang") == "pt"
     assert page.url.endswith("/libraries")

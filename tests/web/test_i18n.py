@@ -123,3 +123,13 @@ def test_numbers_follow_the_page_language(sqlite_web, login_as):
     client.cookies.set("lang", "fr")
     page = client.get("/libraries").text
     assert re.search(r"page 1 sur 1 · \d+ en tout", page)
+
+
+def test_the_brief_is_offered_in_the_page_language(sqlite_web, login_as):
+    app, _ = sqlite_web
+    client = login_as(app, None)
+    client.cookies.set("lang", "pt")
+    page = client.get("/").text
+    assert 'href="/api/brief.pdf?lang=pt"' in page and "Relatório (PDF)" in page
+    client.cookies.set("lang", "en")
+    assert 'href="/api/brief.pdf"' in client.get("/").text
