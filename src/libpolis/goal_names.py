@@ -73,7 +73,8 @@ def short_name(framework: str, code: str | int, lang: str = "en") -> str | None:
 
 _TEXT_FILES: dict[str, tuple[str, ...]] = {
     "sdg": ("sdg.json", "sdg_targets.json"),
-    "udhr": ("udhr.json",),
+    # udhr_pt.json: the Portuguese texts, for display only (udhr.json feeds the aligner)
+    "udhr": ("udhr.json", "udhr_pt.json"),
     "culture21": ("culture21.json",),
 }
 
@@ -85,14 +86,16 @@ def _texts(framework: str) -> dict[str, dict[str, dict[str, str]]]:
     for name in _TEXT_FILES.get(framework, ()):
         path = resources.files("libpolis") / "data" / "frameworks" / name
         for g in json.loads(path.read_text(encoding="utf-8")).get("goals", []):
-            out[str(g["code"])] = {"title": g.get("title") or {}, "text": g.get("text") or {}}
+            entry = out.setdefault(str(g["code"]), {"title": {}, "text": {}})
+            entry["title"].update(g.get("title") or {})
+            entry["text"].update(g.get("text") or {})
     return out
 
 
 def goal_text(framework: str, code: str | int, lang: str, part: str = "text") -> tuple[str, str]:
     """The published ``part`` (``"text"`` or ``"title"``) of goal ``code`` in ``lang``, and the
     language it is actually in: ``lang`` where the source publishes it (the UN's SDG texts in
-    en/fr/es, the UDHR in en/fr/es/fi/sv), else English. ``("", "en")`` for a goal the bundled
+    en/fr/es, the UDHR in en/fr/es/fi/sv/pt), else English. ``("", "en")`` for a goal the bundled
     frameworks do not hold (a city's own goal).
 
     Examples
@@ -101,6 +104,8 @@ def goal_text(framework: str, code: str | int, lang: str, part: str = "text") ->
     'fr'
     >>> goal_text("sdg", "4", "pt")[1]  # Portuguese is not a UN official language
     'en'
+    >>> goal_text("udhr", "26", "pt")[0][:31]  # the OHCHR translation (pt-BR)
+    'Todo ser humano tem direito à i'
     """
     entry = _texts(str(framework)).get(str(code))
     if not entry:
