@@ -74,3 +74,10 @@ def test_a_city_centre_stays_small():
     assert {"major", "minor", "water"} <= set(base["layer"])
     size = sum(len(json.dumps(mapping(wkt.loads(g)))) for g in base["geometry_wkt"])
     assert 10_000 < size < 400_000
+
+
+def test_a_file_too_large_is_not_read(osm_file, monkeypatch):
+    import libpolis.sources.basemap as bm
+
+    monkeypatch.setattr(bm, "MAX_FILE_BYTES", 10)
+    assert basemap_from_pbf(osm_file, (24.89, 60.09, 24.92, 60.11)).empty
