@@ -26,9 +26,10 @@ __all__ = [
 
 
 def number_format(request: Request) -> NumberFormat:
-    """How numbers and dates are written for this request: the locale the request chose
-    (``request.state.locale``, set by the language middleware) or English."""
-    return NumberFormat(getattr(request.state, "locale", None) or "en")
+    """How numbers and dates are written for this request: the language the request chose
+    (``request.state.fmt``, set by :class:`libpolis.web.i18n.LanguageMiddleware`) or English."""
+    fmt = getattr(request.state, "fmt", None)
+    return fmt if isinstance(fmt, NumberFormat) else NumberFormat(getattr(request.state, "lang", "en"))
 
 M = TypeVar("M", bound=BaseModel)
 
