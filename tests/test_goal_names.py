@@ -82,3 +82,19 @@ def test_cli_frameworks_show_culture21_name_and_official_title() -> None:
     assert goal["official_title"] == "Cultural rights"
     res = CliRunner().invoke(app, ["frameworks", "show", "culture21", "--language", "fr"])
     assert "    1  La culture, droit de chacun (Droits culturels)" in res.stdout.splitlines()
+
+
+def test_published_texts_in_the_asked_language_or_english():
+    from libpolis.goal_names import goal_text
+
+    fr, lang = goal_text("sdg", "4", "fr")
+    assert lang == "fr" and fr.startswith("Assurer")
+    # Portuguese is not an official UN language: the SDG text stays English, and says so
+    assert goal_text("sdg", "4.1", "pt")[1] == "en"
+    # the UDHR is published in Portuguese (OHCHR, pt-BR), shown but not fed to the aligner
+    pt, lang = goal_text("udhr", "19", "pt")
+    assert lang == "pt" and "liberdade de opinião" in pt
+    from libpolis.align.frameworks import load_framework
+
+    assert "pt" not in load_framework("udhr").languages
+    assert goal_text("city", "CG-1", "pt") == ("", "en")

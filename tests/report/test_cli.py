@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import libpolis_test_workspaces as ws  # loaded by path in conftest.py
+import pytest
 from typer.testing import CliRunner
 
 from libpolis.cli import app
 
 
-def test_report_brief_writes_html_and_prints_json(demo_path, tmp_path):
+@pytest.mark.parametrize(("lang", "word"), [("es", "Índice"), ("pt", "Sumário")])
+def test_report_brief_writes_html_and_prints_json(demo_path, tmp_path, lang, word):
     engine = ws.copy_of(demo_path, tmp_path)
     engine.dispose()
     res = CliRunner().invoke(
@@ -22,7 +24,7 @@ def test_report_brief_writes_html_and_prints_json(demo_path, tmp_path):
             "-w",
             str(tmp_path / "demo.sqlite"),
             "--lang",
-            "es",
+            lang,
             "--format",
             "html",
             "--out",
@@ -32,9 +34,9 @@ def test_report_brief_writes_html_and_prints_json(demo_path, tmp_path):
     )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    assert out["html"].endswith("brief.es.html") and "pdf" not in out
+    assert out["html"].endswith(f"brief.{lang}.html") and "pdf" not in out
     html = Path(out["html"]).read_text(encoding="utf-8")
-    assert '<html lang="es">' in html
+    assert f'<html lang="{lang}">' in html and word in html
     assert out["headline"]["walk_in_libraries"] in html
     assert "statistics" in out["missing"]  # the demo holds no library statistics
 

@@ -138,3 +138,46 @@ def test_text_contrast_is_at_least_4_5_to_1(browser, brief_html):
     ]
     assert low == []
     ctx.close()
+
+
+@pytest.fixture(scope="module")
+def brief_pt_with_streets(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Portuguese brief of the demo built as ``libpolis report`` does, with the basemap."""
+    from libpolis.pipeline import evidence_of
+
+    out = tmp_path_factory.mktemp("html_pt")
+    engine = ws.copy_of(ws.shared_demo(tmp_path_factory), out)
+    try:
+        ev = evidence_of(engine, area="Helsinki")
+        assert {"major", "minor"} <= set(ev.tables["basemap"]["layer"])
+        res = render_brief(ev, out, lang="pt", formats=["html"], today=date(2026, 5, 4))
+    finally:
+        engine.dispose()
+    return Path(res["html"])
+
+
+def test_portuguese_brief_with_streets_passes_axe(browser, brief_pt_with_streets):
+    """Zero WCAG 2.1 A/AA violations (axe-core, vendored in tests/web/fixtures), the streets
+    drawn in the interactive map, the inline scripts allowed by the page's own CSP."""
+    axe = Path(__file__).parents[1] / "web" / "fixtures" / "axe.min.js"
+    ctx = browser.new_context(offline=True, bypass_csp=False)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(brief_pt_with_streets.as_uri())
+    page.wait_for_selector("#leaflet-map .leaflet-overlay-pane canvas", timeout=15000)
+    assert errors == []  # the CSP hashes cover the scripts that draw the streets
+    assert page.locator("#leaflet-map .leaflet-basemap-pane canvas").count() == 1
+    alt = page.locator('figure[data-chart="access_map"] [role=img]').get_attribute("aria-label")
+    assert "ruas principais" in alt  # the text alternative says the streets are drawn
+    ctx.close()
+    ctx = browser.new_context(offline=True, bypass_csp=True)  # the test injects axe
+    page = ctx.new_page()
+    page.goto(brief_pt_with_streets.as_uri())
+    page.add_script_tag(content=axe.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map(v => v.id)"
+    )
+    ctx.close()
+    assert found == []

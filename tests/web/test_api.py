@@ -145,16 +145,17 @@ def test_partnership_lifecycle(web, client_for) -> None:
     assert upd.json()["measured"] == 320 and upd.json()["target"] == 500
     note = officer.post(f"/api/partnerships/{pid}/notes", json={"body": "Kick-off <b>done</b>"})
     assert note.status_code == 201
+    signed = b"%PDF-1.4 signed by both"
     doc = officer.post(
         f"/api/partnerships/{pid}/documents",
         data={"title": "Agreement"},
-        files={"file": ("agree ment.txt", b"signed by both", "text/plain")},
+        files={"file": ("agree ment.pdf", signed, "application/pdf")},
     )
     assert doc.status_code == 201, doc.text
     meta = doc.json()
-    assert meta["size_bytes"] == 14 and meta["filename"] == "agree_ment.txt"
+    assert meta["size_bytes"] == len(signed) and meta["filename"] == "agree_ment.pdf"
     got = officer.get(f"/api/documents/{meta['id']}")
-    assert got.content == b"signed by both"
+    assert got.content == signed
     assert got.headers["content-disposition"].startswith("attachment")
     big = officer.post(
         f"/api/partnerships/{pid}/documents",

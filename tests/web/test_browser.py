@@ -1,7 +1,9 @@
 """Browser tests with Playwright and Debian's chromium against a real uvicorn server.
 
 A person signs in, adds a programme, confirms an alignment, records a partnership and moves it
-to "agreed", and downloads the brief; the browser console stays free of errors.
+to "agreed", and downloads the brief; an officer records a partnership with every field through
+the searchable pickers, attaches a PDF, records two measurements and sees the trend; the same
+form is completed with the keyboard alone. The browser console stays free of errors.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -40,8 +43,8 @@ def server(tmp_path_factory, password_hash, web_kit) -> Iterator[str]:
     import uvicorn
 
     from libpolis.store import open_store, session_scope
-    from libpolis.web.crud import create_goal, create_programme
-    from libpolis.web.schemas import GoalCreate, ProgrammeCreate
+    from libpolis.web.crud import create_goal, create_partner, create_programme
+    from libpolis.web.schemas import GoalCreate, PartnerCreate, ProgrammeCreate
 
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
@@ -56,6 +59,10 @@ def server(tmp_path_factory, password_hash, web_kit) -> Iterator[str]:
         officer = s.get(User, ids["user_officer"])
         admin = s.get(User, ids["user_admin"])
         create_programme(s, data=ProgrammeCreate(title="Chess club"), user=admin)
+        create_programme(
+            s, data=ProgrammeCreate(title="Story hour", library_id=ids["library_a"]), user=admin
+        )
+        create_partner(s, data=PartnerCreate(name="City health services"), user=officer)
         create_goal(
             s,
             data=GoalCreate(
@@ -136,7 +143,7 @@ def test_person_records_a_partnership(server, browser, web_kit, tmp_path) -> Non
 
     # the programme list searches as one types (htmx swaps the results in place)
     page.goto(f"{server}/programmes")
-    assert page.locator("#results tbody tr").count() == 2
+    assert page.locator("#results tbody tr").count() == 3
     page.locator("input[name=q]").press_sequentially("Storytime")
     deadline = time.monotonic() + 15
     while "q=Storytime" not in page.url and time.monotonic() < deadline:
@@ -150,7 +157,9 @@ def test_person_records_a_partnership(server, browser, web_kit, tmp_path) -> Non
     page.fill("input[name=title]", "Reading buddies with schools")
     page.fill("textarea[name=purpose]", "Pupils read with volunteers in the library.")
     page.select_option("select[name=library_system_id]", label="System A")
-    page.select_option("select[name=goal_ids]", label="city CG-1 · Every child reads")
+    page.locator("#goal_ids-q").press_sequentially("CG-1")
+    page.locator("#goal_ids-options button.pick", has_text="Every child reads").click()
+    assert page.locator("#goal_ids-chosen .chip").count() == 1
     page.click("form.card button[type=submit]")
     page.wait_for_url("**/partnerships/*")
     assert page.inner_text("#status") == "idea"
@@ -175,3 +184,191 @@ def test_person_records_a_partnership(server, browser, web_kit, tmp_path) -> Non
     ctx.close()
     assert problems == []
     shutil.rmtree(tmp_path / "unused", ignore_errors=True)
+
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _sign_in(page, server: str, web_kit, email: str, then: str) -> None:
+    page.goto(f"{server}{then}")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", web_kit.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}{then}")
+
+
+def _pick(page, field: str, typed: str, label: str) -> None:
+    """Type into a picker's search box and choose the option named ``label``."""
+    page.locator(f"#{field}-q").fill("")
+    page.locator(f"#{field}-q").press_sequentially(typed)
+    option = page.locator(f"#{field}-options button.pick", has_text=label)
+    option.wait_for()
+    option.click()
+    page.locator(f"#{field}-chosen .chip", has_text=label).wait_for()
+
+
+def test_partnership_with_every_field_pdf_and_trend(server, browser, web_kit, tmp_path) -> None:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    shots = Path(os.environ.get("LIBPOLIS_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    _sign_in(page, server, web_kit, "officer@example.org", "/partnerships/new")
+    expected = "the server responded with a status of 422"  # the form sent with a mistake
+
+    # the pickers replaced their plain selects
+    assert page.locator("select[name=goal_ids]").count() == 0
+    # a mistake is shown next to its field, and nothing typed is lost
+    page.fill("#f-title", "Health info desk")
+    page.fill("#f-start_date", "2026-01-15")
+    page.fill("#f-end_date", "2026-01-01")
+    page.click("form.card > button[type=submit]")
+    page.locator("#end_date-error").wait_for()
+    assert "is before start date" in page.inner_text("#end_date-error")
+    assert page.get_attribute("#f-end_date", "aria-invalid") == "true"
+    assert page.input_value("#f-title") == "Health info desk"
+    page.screenshot(path=str(shots / "partnership_form_error.png"), full_page=False)
+    page.fill("#f-title", "Health info desk")
+    page.fill("#f-purpose", "Health advice in the libraries, with the city's nurses.")
+    page.select_option("#f-partner_id", label="City health services")
+    page.select_option("#f-library_system_id", label="System A")
+    page.fill("#f-start_date", "2026-01-15")
+    page.fill("#f-end_date", "2027-06-30")
+    page.fill("#f-review_date", "2026-09-01")
+    page.fill("#f-budget", "12500.50")
+    page.fill("#f-funding_source", "City culture budget")
+    page.fill("#f-contact_name-1", "Aino Virtanen")
+    page.fill("#f-contact_role-1", "Branch head")
+    page.fill("#f-contact_email-1", "aino@example.org")
+    page.fill("#f-contact_name-2", "Maija Mehiläinen")
+    page.fill("#f-contact_role-2", "Nurse")
+    _pick(page, "library_ids", "Library", "Library A")
+    _pick(page, "library_ids", "Library B", "Library B")
+    _pick(page, "programme_ids", "Story", "Story hour")
+    _pick(page, "goal_ids", "child", "Every child reads")
+    # a chip can be removed again
+    page.get_by_role("button", name="Remove Library B").click()
+    assert page.locator("#library_ids-chosen .chip").count() == 1
+    page.check("#f-published")
+    page.screenshot(path=str(shots / "partnership_form.png"), full_page=True)
+    page.click("form.card > button[type=submit]")
+    page.wait_for_url("**/partnerships/*")
+    assert page.inner_text("h1") == "Health info desk"
+    assert page.inner_text("#start-date") == "January 15, 2026"
+    assert page.inner_text("#end-date") == "June 30, 2027"
+    assert page.inner_text("#budget") == "12,500.50"
+    assert page.inner_text("#funding-source") == "City culture budget"
+    assert page.inner_text("#libraries") == "Library A"
+    assert page.inner_text("#programmes") == "Story hour"
+    assert "Aino Virtanen" in page.inner_text("#contacts")
+    assert "Maija Mehiläinen" in page.inner_text("#contacts")
+    assert "Every child reads" in page.inner_text("#goals")
+
+    # attach the agreement (a PDF)
+    page.fill("#d-title", "Signed agreement")
+    page.set_input_files(
+        "#d-file", files=[{"name": "agreement.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_load_state()
+    assert page.locator("#documents + ul a", has_text="Signed agreement").count() == 1
+
+    # an indicator with its baseline and target, then two measurements
+    page.fill("#i-name", "Visitors advised")
+    page.fill("#i-unit", "people")
+    page.fill("#i-baseline", "120")
+    page.fill("#i-target", "400")
+    page.get_by_role("button", name="Add indicator").click()
+    page.wait_for_load_state()
+    section = page.locator("section.indicator", has_text="Visitors advised")
+    for value, day in (("210", "2026-03-31"), ("320", "2026-06-30")):
+        section.locator("input[name=value]").fill(value)
+        section.locator("input[name=measured_on]").fill(day)
+        section.get_by_role("button", name="Record measurement").click()
+        page.wait_for_load_state()
+        section = page.locator("section.indicator", has_text="Visitors advised")
+    chart = section.locator("svg.trend")
+    assert chart.is_visible()
+    assert chart.locator("circle").count() == 2
+    assert "latest value 320 people" in (chart.locator("desc").text_content() or "")
+    assert section.locator("table.measurements tbody tr").count() == 2
+    assert section.locator("dd.target").inner_text() == "400"
+    assert section.locator("dd.measured-on").inner_text() == "June 30, 2026"
+    page.screenshot(path=str(shots / "partnership_record.png"), full_page=True)
+    ctx.close()
+    assert [p for p in problems if expected not in p] == []
+    assert len(problems) <= 1
+
+
+def test_partnership_form_by_keyboard_alone(server, browser, web_kit) -> None:
+    """Tab, typing and Enter only: from the page's top to a saved partnership."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{server}/login?next=/partnerships/new")
+    kb = page.keyboard
+
+    def tab_to(selector: str, limit: int = 40) -> None:
+        for _ in range(limit):
+            kb.press("Tab")
+            if page.evaluate(f"document.activeElement.matches({selector!r})"):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    def search(kb, field: str, kind: str, typed: str) -> None:
+        """Type into a picker and wait until the options for the whole text are shown."""
+
+        def for_typed(r) -> bool:
+            q = parse_qs(urlparse(r.url).query).get("q")
+            return f"/pickers/{kind}" in r.url and q == [typed]
+
+        with page.expect_response(for_typed):
+            kb.type(typed)
+        page.wait_for_function(
+            "id => document.querySelectorAll(`#${id}-options button.pick`).length === 1 && "
+            "!document.querySelector(`#${id}-q.htmx-request`)",
+            arg=field,
+        )
+
+    tab_to("input[name=email]")
+    kb.type("staff@example.org")
+    tab_to("input[name=password]")
+    kb.type(web_kit.PASSWORD)
+    kb.press("Enter")
+    page.wait_for_url(f"{server}/partnerships/new")
+    tab_to("#f-title")
+    kb.type("Keyboard pact")
+    tab_to("#f-purpose")
+    kb.type("Made without a mouse.")
+    tab_to("#f-library_system_id")
+    kb.type("System A")  # typing selects the option that starts with it
+    tab_to("#f-start_date")
+    kb.type("02012026")
+    tab_to("#f-budget")
+    kb.type("750")
+    tab_to("#f-contact_name-1")
+    kb.type("Aino")
+    tab_to("#library_ids-q")
+    search(kb, "library_ids", "libraries", "Library A")
+    kb.press("Enter")  # the first match is chosen; the form is not sent
+    tab_to("#goal_ids-q")
+    search(kb, "goal_ids", "goals", "child")
+    tab_to("#goal_ids-options button.pick")
+    kb.press("Enter")
+    assert page.locator("#library_ids-chosen .chip").count() == 1
+    assert page.locator("#goal_ids-chosen .chip").count() == 1
+    assert "/partnerships/new" in page.url
+    tab_to("form.card > button[type=submit]")
+    kb.press("Enter")
+    page.wait_for_url("**/partnerships/*")
+    assert page.inner_text("h1") == "Keyboard pact"
+    assert page.inner_text("#start-date") == "February 1, 2026"
+    assert page.inner_text("#budget") == "750.00"
+    assert page.inner_text("#libraries") == "Library A"
+    assert "Every child reads" in page.inner_text("#goals")
+    assert "Aino" in page.inner_text("#contacts")
+    ctx.close()
+    assert problems == []

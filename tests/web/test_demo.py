@@ -54,3 +54,26 @@ def test_dashboard_on_helsinki(demo_app) -> None:
         districts["name"]
     )
     assert all(f["properties"]["within_main"] is not None for f in layers["districts"]["features"])
+    # the streets of the workspace's own OpenStreetMap file lie under the data (no tiles)
+    base = {f["properties"]["layer"] for f in layers["basemap"]["features"]}
+    assert {"major", "minor"} <= base
+
+
+def test_dashboard_names_figures_as_the_brief_does(demo_app) -> None:
+    """In Portuguese the figure cards carry the brief's labels and the language's numbers."""
+    import html
+
+    from libpolis.report.i18n import get_lang
+    from libpolis.report.words import label
+    from libpolis.web.i18n import figure_display
+
+    c = TestClient(demo_app)
+    c.cookies.set("lang", "pt")
+    page = html.unescape(c.get("/").text)
+    ev = demo_app.state.live.evidence()
+    pt = get_lang("pt")
+    for key in demo_app.state.live.view()["headline"][:5]:
+        f = ev.figures[key["key"]]
+        assert label(pt, ev, f) in page
+        assert figure_display(f.as_dict(), pt) in page
+    assert "Moradores a menos de" in page and "Residents within" not in page

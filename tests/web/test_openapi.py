@@ -126,7 +126,9 @@ def test_the_api_keeps_its_openapi_document(api_app) -> None:
     assert not failures, "\n".join(dict.fromkeys(failures))
     assert not other, "\n".join(other)
     assert n_ops >= 35 and len(calls) >= 4 * n_ops, (n_ops, len(calls))
-    assert len(no_negative) <= 8, no_negative
+    # parameterless reads have no negative case (3 of them: GET /api/assessment,
+    # /api/assessment.csv and /api/surveys/results, issue 17)
+    assert len(no_negative) <= 11, no_negative
 
 
 def test_datetimes_carry_their_offset(api_app, web_kit) -> None:

@@ -22,6 +22,9 @@ DECIDE = {"admin", "officer", "staff"}
 PARTNER = {"admin", "officer", "staff", "staff_other"}
 GOAL = {"admin", "officer"}
 ADMIN = {"admin"}
+ASSESS = {"admin", "officer", "staff", "staff_other"}  # the Culture 21 self-assessment
+SURVEY = {"admin", "officer", "staff", "staff_other"}  # survey links and results
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @dataclass
@@ -53,10 +56,39 @@ WRITES = [
     W("POST", "/api/partnerships/{ps}/status", PARTNERSHIP, _next_status),
     W("POST", "/api/partnerships/{ps}/indicators", PARTNERSHIP, lambda o: {"name": "I"}),
     W("PATCH", "/api/indicators/{ind}", PARTNERSHIP, lambda o: {"measured": o["n"]()}),
+    W(
+        "POST",
+        "/api/indicators/{ind}/measurements",
+        PARTNERSHIP,
+        lambda o: {"value": o["n"](), "measured_on": "2026-01-31", "source": "count"},
+    ),
     W("POST", "/api/partnerships/{ps}/notes", PARTNERSHIP, lambda o: {"body": "n"}),
     W("POST", "/api/partnerships/{ps}/documents", PARTNERSHIP, lambda o: {"title": "d"}, "file"),
     W("POST", "/api/goals", GOAL, lambda o: {"code": o["uniq"](), "title": "G"}),
     W("PATCH", "/api/goals/{goal}", GOAL, lambda o: {"text": o["uniq"]()}),
+    W(
+        "POST",
+        "/surveys/new",
+        SURVEY,
+        lambda o: {"programme_id": str(o["prog"]), "area": "health"},
+        "form",
+    ),
+    # the public survey form: anyone, signed in or not (audited without a user)
+    W("POST", "/s/{token}", set(ALL), lambda o: {"knowledge": "4"}, "form"),
+    # before the users' writes: the last of them signs the viewer out
+    W(
+        "POST",
+        "/api/assessment/{year}",
+        ASSESS,
+        lambda o: {"answers": [{"action": "1.1", "level": o["n"]() % 9 + 1}]},
+    ),
+    W(
+        "POST",
+        "/assessment/{year}",
+        ASSESS,
+        lambda o: {"level_1.2": str(o["n"]() % 9 + 1), "evidence_1.2": "e"},
+        "form",
+    ),
     W(
         "POST",
         "/api/users",
@@ -87,6 +119,13 @@ WRITES = [
     W("POST", "/partnerships/{ps}/status", PARTNERSHIP, _next_status, "form"),
     W("POST", "/partnerships/{ps}/indicators", PARTNERSHIP, lambda o: {"name": "I"}, "form"),
     W("POST", "/indicators/{ind}", PARTNERSHIP, lambda o: {"measured": str(o["n"]())}, "form"),
+    W(
+        "POST",
+        "/indicators/{ind}/measurements",
+        PARTNERSHIP,
+        lambda o: {"value": str(o["n"]()), "measured_on": "2026-02-28"},
+        "form",
+    ),
     W("POST", "/partnerships/{ps}/notes", PARTNERSHIP, lambda o: {"body": "n"}, "form"),
     W("POST", "/partnerships/{ps}/documents", PARTNERSHIP, lambda o: {"title": "d"}, "file-form"),
     W("POST", "/goals/new", GOAL, lambda o: {"code": o["uniq"](), "title": "G"}, "form"),
@@ -144,6 +183,19 @@ def _norm(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "{}", path)
 
 
+def _survey_token(client: Any, programme_id: int) -> str:
+    """A survey link for the programme, made through the form; its token."""
+    r = client.post(
+        "/surveys/new",
+        data={"programme_id": str(programme_id), "area": "health",
+              "csrf_token": client.headers["X-CSRF-Token"]},
+        headers={"X-CSRF-Token": ""},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.status_code == 303, r.text[:300]
+    return re.findall(r'href="/s/([A-Za-z0-9_-]+)"', client.get("/surveys").text)[-1]
+
+
 def _audit_count(app: Any) -> int:
     with session_scope(app.state.engine) as s:
         return (
@@ -195,6 +247,8 @@ def _objects(app: Any, ids: dict[str, Any], login_as: Any) -> dict[str, Any]:
         "ind": ind["id"],
         "goal": goal["id"],
         "viewer": ids["user_viewer"],
+        "year": 2024,
+        "token": _survey_token(admin, prog["id"]),
         "uniq": lambda: f"u{next(counter)}",
         "n": lambda: next(counter),
         "next_status": next_status,
@@ -207,7 +261,7 @@ def _send(client: Any, w: W, o: dict[str, Any]) -> Any:
     if w.kind == "json":
         return client.request(w.method, path, json=body, follow_redirects=False)
     form = {**body, "csrf_token": client.headers.get("X-CSRF-Token", "")}
-    files = {"file": ("a.txt", b"abc", "text/plain")} if w.kind.startswith("file") else None
+    files = {"file": ("a.pdf", PDF, "application/pdf")} if w.kind.startswith("file") else None
     headers = {"X-CSRF-Token": ""}  # forms carry the token as a field
     return client.request(
         w.method, path, data=form, files=files, headers=headers, follow_redirects=False
@@ -271,7 +325,11 @@ class R:
 EXPORTS = [
     R(f"/api/export/{res}.{fmt}", EVERYONE, lists=res == "partnerships")
     for res in ("libraries", "venues", "programmes", "partners", "partnerships", "goals")
-    for fmt in ("csv", "geojson")
+    for fmt in ("csv", "xlsx", "geojson")
+] + [
+    # one row per measurement of the indicators of the partnerships the role may see
+    R(f"/api/export/indicators.{fmt}", EVERYONE, lists=True)
+    for fmt in ("csv", "xlsx", "geojson")
 ]
 READS = [
     R("/api/me", SIGNED),
@@ -317,10 +375,20 @@ READS = [
     R("/partnerships/{hidden_b}/edit", SEE_B, denied=404),
     R("/documents/{doc_b}", SEE_B, denied=404),
     R("/goals", EVERYONE),
+    R("/pickers/{pick_goals}", EVERYONE),  # the form's searchable pickers (public records)
+    R("/pickers/{pick_programmes}", EVERYONE),
+    R("/pickers/{pick_libraries}", EVERYONE),
     R("/goals/new", SIGNED),
     R("/goals/{goal}/edit", SIGNED),
     R("/users", {"admin"}),
     R("/audit", {"admin"}),
+    R("/api/assessment", SIGNED),
+    R("/api/assessment.csv", SIGNED),
+    R("/assessment", SIGNED),
+    R("/assessment/{year}", SIGNED),
+    R("/api/surveys/results", SURVEY),
+    R("/surveys", SURVEY),
+    R("/s/{token}", EVERYONE),
 ]
 # pages a signed-out visitor may open although they show a record one may not see: a 404
 ANON_404 = {
@@ -382,14 +450,22 @@ def readers(tmp_path_factory, password_hash, web_kit):
         "partner": partner["id"],
         "goal": goal["id"],
         "label": "nope",
+        "year": 2024,
+        "token": _survey_token(admin, prog["id"]),
+        "pick_goals": "goals?q=read",
+        "pick_programmes": "programmes?q=story",
+        "pick_libraries": "libraries?q=library",
         "hidden_a": ship(c["staff"], HIDDEN_A, "system_a"),
         "hidden_b": ship(c["staff_other"], HIDDEN_B, "system_b"),
         "open": ship(officer, PUBLISHED, "system_a", published=True),
     }
+    for key, client in (("hidden_a", c["staff"]), ("hidden_b", c["staff_other"]), ("open", officer)):
+        ind = client.post(f"/api/partnerships/{o[key]}/indicators", json={"name": "Visits"})
+        assert ind.status_code == 201, ind.text
     doc = c["staff_other"].post(
         f"/api/partnerships/{o['hidden_b']}/documents",
         data={"title": "minutes"},
-        files={"file": ("m.txt", b"minutes of " + HIDDEN_B.encode(), "text/plain")},
+        files={"file": ("m.pdf", PDF + b"% minutes of " + HIDDEN_B.encode(), "application/pdf")},
     )
     assert doc.status_code == 201, doc.text
     o["doc_b"] = doc.json()["id"]
@@ -398,6 +474,15 @@ def readers(tmp_path_factory, password_hash, web_kit):
 
 
 def _text(r: Any) -> str:
+    if r.headers.get("content-type", "").startswith("application/vnd.openxmlformats"):
+        import io
+
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(r.content), read_only=True)
+        return " ".join(
+            str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row
+        )
     if r.headers.get("content-type", "").startswith("application/pdf"):
         import io
 
@@ -446,4 +531,5 @@ def test_register_counts_follow_the_same_rule(readers) -> None:
     for role, n in expected.items():
         figs = clients[role].get("/api/evidence").json()["figures"]
         assert figs["partnerships_idea"]["value"] == n, role
-        assert f"{n} partnerships</a>" in clients[role].get("/").text, role
+        word = "partnership" if n == 1 else "partnerships"  # ngettext: "1 partnership"
+        assert f"{n} {word}</a>" in clients[role].get("/").text, role

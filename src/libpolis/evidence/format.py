@@ -89,15 +89,16 @@ class NumberFormat:
         """A distance (whole metres) or a time (minutes, one decimal) without its unit."""
         return self.int(v) if unit == "m" else self.num(v)
 
-    def date(self, d: date | datetime | str | None) -> str:
-        """A date written out for the locale (also accepts an ISO date-time string)."""
+    def date(self, d: date | datetime | str | None, style: str = "long") -> str:
+        """A date written out for the locale (also accepts an ISO date-time string);
+        ``style`` is a Babel date format: ``long`` (June 30, 2025), ``medium``, ``short``."""
         if d is None or (isinstance(d, str) and not d.strip()):
             return DASH
         if isinstance(d, str):
             d = datetime.fromisoformat(d.strip().replace("Z", "+00:00"))
         if hasattr(d, "to_pydatetime"):
             d = d.to_pydatetime()
-        return format_date(d, format="long", locale=self.code)
+        return format_date(d, format=style, locale=self.code)
 
 
 def display_value(f: Figure, fmt: NumberFormat | str = "en") -> str:

@@ -46,7 +46,20 @@ def charts_of(lang: Lang, ev: Evidence) -> dict[str, Chart]:
             "unserved": lang._("beyond {t} {unit}", t=lang.int(f["main_threshold"]), unit=unit),
             "served": lang._("within reach"),
         }
-        svg = maps.access_map_svg(units, libs, districts, cost_col=cost, cap=cap, words=words)
+        base = ev.tables.get("basemap")
+        roads = base is not None and bool(base["layer"].isin(["major", "waterway", "water"]).any())
+        streets = (
+            " "
+            + lang._(
+                "The main streets and the water of the workspace's OpenStreetMap file are drawn "
+                "as thin grey and blue lines."
+            )
+            if roads
+            else ""
+        )
+        svg = maps.access_map_svg(
+            units, libs, districts, cost_col=cost, cap=cap, words=words, basemap=base
+        )
         ctx["access_map"] = Chart(
             "access_map",
             svg,
@@ -56,14 +69,15 @@ def charts_of(lang: Lang, ev: Evidence) -> dict[str, Chart]:
                 "boundaries in grey.",
                 area=area,
                 what=lang._("travel time") if unit == "min" else lang._("distance"),
-            ),
+            )
+            + streets,
             lang._(
                 "Access map ({mode}): distance or travel time to the nearest library for every "
                 "populated cell.",
                 mode=mode_word(lang, ev.headline_mode),
             ),
             geojson=maps.access_geojson(
-                units, libs, districts, cost_col=cost, site=f.get("new_site")
+                units, libs, districts, cost_col=cost, site=f.get("new_site"), basemap=base
             ),
         )
         main = f["main_threshold"]
@@ -71,7 +85,14 @@ def charts_of(lang: Lang, ev: Evidence) -> dict[str, Chart]:
         ctx["gap_map"] = Chart(
             "gap_map",
             maps.gap_map_svg(
-                units, libs, districts, cost_col=cost, threshold=main, site=site, words=words
+                units,
+                libs,
+                districts,
+                cost_col=cost,
+                threshold=main,
+                site=site,
+                words=words,
+                basemap=base,
             ),
             lang._(
                 "Map of gaps in {area}: cells whose residents live beyond {t} {unit} of a "
@@ -80,7 +101,8 @@ def charts_of(lang: Lang, ev: Evidence) -> dict[str, Chart]:
                 area=area,
                 t=lang.int(main),
                 unit=unit,
-            ),
+            )
+            + streets,
             lang._(
                 "Who is underserved: residents beyond {t} {unit} ({mode}) of a library.",
                 t=lang.int(main),

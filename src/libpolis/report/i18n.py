@@ -25,10 +25,10 @@ from babel.messages.pofile import read_po
 from libpolis.errors import DataError
 from libpolis.evidence.format import NumberFormat
 
-__all__ = ["LANGUAGES", "LOCALE_DIR", "N_", "Lang", "get_lang"]
+__all__ = ["LANGUAGES", "LOCALE_DIR", "N_", "Lang", "get_lang", "load_translations"]
 
 #: Languages of the brief.
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
+LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "pt")
 
 LOCALE_DIR = Path(str(files("libpolis.report") / "locale"))
 _DOMAIN = "libpolis"
@@ -39,17 +39,24 @@ def N_(message: str) -> str:  # noqa: N802 (the gettext marker name)
     return message
 
 
-@lru_cache(maxsize=8)
-def _translations(lang: str) -> gettext.NullTranslations:
+@lru_cache(maxsize=32)
+def load_translations(locale_dir: Path, domain: str, lang: str) -> gettext.NullTranslations:
+    """The gettext translations of ``domain`` in ``lang``, compiled in memory from
+    ``<locale_dir>/<lang>/LC_MESSAGES/<domain>.po`` (fuzzy entries left out); English, the
+    source language, is the identity."""
     if lang == "en":
         return gettext.NullTranslations()
-    po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{_DOMAIN}.po"
+    po = locale_dir / lang / "LC_MESSAGES" / f"{domain}.po"
     with po.open("rb") as fh:
-        catalog = read_po(fh, locale=lang, domain=_DOMAIN)
+        catalog = read_po(fh, locale=lang, domain=domain)
     buf = io.BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)
     buf.seek(0)
     return gettext.GNUTranslations(buf)
+
+
+def _translations(lang: str) -> gettext.NullTranslations:
+    return load_translations(LOCALE_DIR, _DOMAIN, lang)
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,7 @@ class Lang(NumberFormat):
 
 
 def get_lang(code: str) -> Lang:
-    """The :class:`Lang` for ``code`` (``en``, ``fr`` or ``es``)."""
+    """The :class:`Lang` for ``code`` (``en``, ``fr``, ``es`` or ``pt``)."""
     code = (code or "en").lower()
     if code not in LANGUAGES:
         raise DataError(f"language {code!r} is not available; choose one of {', '.join(LANGUAGES)}")

@@ -1,4 +1,8 @@
-"""Maps of the brief: static SVG (readable without JavaScript) and GeoJSON for Leaflet."""
+"""Maps of the brief: static SVG (readable without JavaScript) and GeoJSON for Leaflet.
+
+Both draw the workspace's own streets and water (``Evidence.tables["basemap"]``, from its
+OpenStreetMap file; :mod:`libpolis.sources.basemap`) under the data, in greys and a light blue
+that leave the data's colours (cividis, Okabe-Ito: colour-blind safe) readable."""
 
 from __future__ import annotations
 
@@ -18,7 +22,42 @@ from shapely.geometry import mapping
 
 from libpolis.report.charts import ORANGE, SKY, VERMILION, svg_of
 
-__all__ = ["access_geojson", "access_map_svg", "gap_map_svg"]
+__all__ = ["BASEMAP_STYLE", "access_geojson", "access_map_svg", "gap_map_svg"]
+
+
+#: How the basemap's layers are drawn (matplotlib and Leaflet alike).
+BASEMAP_STYLE: dict[str, dict[str, Any]] = {
+    "water": {"fill": "#86b6d8", "opacity": 0.6},
+    "waterway": {"color": "#5b9bd5", "width": 1.0, "opacity": 0.8},
+    "minor": {"color": "#4d4d4d", "width": 0.5, "opacity": 0.35},
+    "major": {"color": "#333333", "width": 0.9, "opacity": 0.55},
+}
+"""Streets are drawn over the population cells, thin and half transparent, so both read: a
+cell's colour stays that of the legend between the lines."""
+
+
+def _basemap(ax: plt.Axes, basemap: pd.DataFrame | None, extent: pd.DataFrame) -> None:
+    """Water under everything, main roads over the cells (thin, light, no legend entry), as a
+    picture inside the SVG (thousands of street vertices would weigh more than the whole
+    map), simplified to about a pixel of the 700-pixel-wide figure; the residential streets
+    are left to the interactive map (at this scale they would be a grey wash, and they would
+    double the size of each map)."""
+    if basemap is None or not len(basemap) or not len(extent):
+        return
+    span = max(float(extent["lon"].max() - extent["lon"].min()), 1e-3)
+    tolerance = span / 700
+    for r in basemap.itertuples():
+        style = BASEMAP_STYLE.get(str(r.layer))
+        if style is None or r.layer == "minor":
+            continue
+        geom = wkt.loads(r.geometry_wkt).simplify(tolerance, preserve_topology=True)
+        geo = gpd.GeoSeries([geom], crs="EPSG:4326")
+        if "fill" in style:
+            geo.plot(ax=ax, color=style["fill"], alpha=style["opacity"], linewidth=0, zorder=0,
+                     rasterized=True)  # fmt: skip
+        else:  # over the cells (zorder 1), under districts and libraries
+            geo.plot(ax=ax, color=style["color"], alpha=style["opacity"],
+                     linewidth=style["width"], zorder=1.5, rasterized=True)  # fmt: skip
 
 
 def _districts(ax: plt.Axes, districts: pd.DataFrame) -> None:
@@ -111,9 +150,12 @@ def access_map_svg(
     cost_col: str,
     cap: float,
     words: dict[str, str],
+    basemap: pd.DataFrame | None = None,
 ) -> str:
-    """Population units coloured by ``cost_col`` (capped at ``cap``), libraries, districts."""
+    """Population units coloured by ``cost_col`` (capped at ``cap``), libraries, districts,
+    over the streets and water of ``basemap``."""
     fig, ax = plt.subplots(figsize=(7, 5), dpi=100)
+    _basemap(ax, basemap, units)
     _districts(ax, districts)
     sc = _cells(ax, units, values=units[cost_col].clip(upper=cap))
     cb = fig.colorbar(sc, ax=ax, shrink=0.6)
@@ -133,9 +175,12 @@ def gap_map_svg(
     threshold: float,
     site: dict[str, Any] | None,
     words: dict[str, str],
+    basemap: pd.DataFrame | None = None,
 ) -> str:
-    """Units beyond ``threshold`` in orange, within in light blue; the suggested site as a star."""
+    """Units beyond ``threshold`` in orange, within in light blue; the suggested site as a star;
+    over the streets and water of ``basemap``."""
     fig, ax = plt.subplots(figsize=(7, 5), dpi=100)
+    _basemap(ax, basemap, units)
     _districts(ax, districts)
     far = ~(units[cost_col] <= threshold)
     _cells(ax, units[~far], color=SKY, label=words["served"])
@@ -165,8 +210,10 @@ def access_geojson(
     *,
     cost_col: str,
     site: dict[str, Any] | None,
+    basemap: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """Three GeoJSON FeatureCollections (units, libraries, districts) and the site, for Leaflet."""
+    """GeoJSON FeatureCollections (units, libraries, districts, basemap) and the site, for
+    Leaflet; the basemap's features carry ``properties.layer`` and their ``style``."""
 
     def pt(lon: float, lat: float) -> dict[str, Any]:
         return {"type": "Point", "coordinates": [round(float(lon), 5), round(float(lat), 5)]}
@@ -204,7 +251,18 @@ def access_geojson(
         for r in districts.itertuples()
         if isinstance(r.geometry_wkt, str)
     ]
+    base_feats = [
+        {
+            "type": "Feature",
+            "geometry": mapping(wkt.loads(r.geometry_wkt)),
+            "properties": {"layer": r.layer},
+        }
+        for r in (basemap if basemap is not None else pd.DataFrame()).itertuples()
+        if str(r.layer) in BASEMAP_STYLE
+    ]
     return {
+        "basemap": {"type": "FeatureCollection", "features": base_feats},
+        "basemap_style": BASEMAP_STYLE,
         "units": {"type": "FeatureCollection", "features": unit_feats},
         "libraries": {"type": "FeatureCollection", "features": lib_feats},
         "districts": {"type": "FeatureCollection", "features": dist_feats},

@@ -24,10 +24,19 @@ from libpolis.rules.fields import (
 __all__ = ["RuleChecked", "rule_field"]
 
 
-def rule_field(entity: str, name: str, *, default: Any = ..., optional: bool = False) -> Any:
+def rule_field(
+    entity: str,
+    name: str,
+    *,
+    default: Any = ...,
+    optional: bool = False,
+    pattern: str | None = None,
+) -> Any:
     """A pydantic ``Field`` with the limits of ``entity.name``.
 
     ``optional`` (update schemas) drops the minimum length: an absent value means "unchanged".
+    ``pattern`` documents a stricter form of a text (an e-mail address) that a validator of
+    the schema checks, in place of the rule's own pattern.
     """
     r = rule(entity, name)
     if r is None:
@@ -38,7 +47,9 @@ def rule_field(entity: str, name: str, *, default: Any = ..., optional: bool = F
         if r.required:
             kwargs["min_length"] = 1
         # documented, not enforced here (the validator below gives the clearer message)
-        kwargs["json_schema_extra"] = {"pattern": _text_pattern(r, blank_ok=optional)}
+        kwargs["json_schema_extra"] = {
+            "pattern": pattern or _text_pattern(r, blank_ok=optional)
+        }
     elif isinstance(r, Number):
         if r.ge is not None:
             kwargs["ge"] = int(r.ge) if r.integer else r.ge

@@ -134,6 +134,11 @@ ENTITIES: dict[str, dict[str, Rule]] = {
         "source_id": _ID,
         "name": _NAME,
         "kind": Text(100),
+        "contact_name": Text(200),
+        "email": Text(320),
+        "phone": Text(50),
+        "website": Text(500),
+        "address": Text(1_000, multiline=True),
     },
     "partnership": {
         "source_id": _ID,
@@ -142,6 +147,17 @@ ENTITIES: dict[str, dict[str, Rule]] = {
         "district": Text(200),
         "partner_id": Number(1, MAX_ID, integer=True),
         "library_system_id": Number(1, MAX_ID, integer=True),
+        "start_date": Day(),
+        "end_date": Day(),
+        "review_date": Day(),
+        "budget": Number(0, 1e13),
+        "funding_source": Text(300),
+    },
+    "contact": {
+        "side": Text(20, required=True),
+        "name": Text(200, required=True),
+        "role": Text(200),
+        "email": Text(320),
     },
     "goal": {
         "code": Text(50, required=True),
@@ -151,9 +167,15 @@ ENTITIES: dict[str, dict[str, Rule]] = {
     "indicator": {
         "name": _NAME,
         "unit": Text(50),
+        "baseline": Number(-1e15, 1e15),
         "target": Number(-1e15, 1e15),
         "measured": Number(-1e15, 1e15),
         "measured_on": Day(),
+    },
+    "measurement": {
+        "value": Number(-1e15, 1e15, required=True),
+        "measured_on": Day(),
+        "source": Text(500),
     },
     "note": {
         "body": Text(20_000, required=True, multiline=True),
@@ -170,7 +192,10 @@ ENTITIES: dict[str, dict[str, Rule]] = {
 }
 """Entity -> field -> rule. Store tables share the entity's name."""
 
-DATE_ORDER: dict[str, tuple[str, str]] = {"programme": ("start_date", "end_date")}
+DATE_ORDER: dict[str, tuple[str, str]] = {
+    "programme": ("start_date", "end_date"),
+    "partnership": ("start_date", "end_date"),
+}
 """Entity -> (start, end): the end may not be before the start."""
 
 # C0 controls but tab, line feed and carriage return; the non-characters U+FFFE and U+FFFF.

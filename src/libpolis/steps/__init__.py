@@ -8,6 +8,7 @@ from __future__ import annotations
 __all__ = ["STEP_MODULES"]
 
 STEP_MODULES: tuple[str, ...] = (
+    "advocacy",
     "align",
     "imports",
     "indicators",

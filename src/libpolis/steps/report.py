@@ -1,4 +1,4 @@
-"""``libpolis report brief``: the city brief for the mayor, in HTML and PDF, in en/fr/es."""
+"""``libpolis report brief``: the city brief for the mayor, in HTML and PDF, in en/fr/es/pt."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
                 "by `libpolis init --name` or taken from an imported boundary or OSM place).",
             ),
         ] = None,
-        lang: Annotated[str, typer.Option("--lang", help="Language: en, fr or es.")] = "en",
+        lang: Annotated[str, typer.Option("--lang", help="Language: en, fr, es or pt.")] = "en",
         format_: Annotated[
             str, typer.Option("--format", help="Comma-separated formats: html,pdf.")
         ] = "html,pdf",

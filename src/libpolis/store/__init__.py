@@ -5,6 +5,8 @@ The store never imports an analysis; analyses never import the store.
 
 from __future__ import annotations
 
+from libpolis.store import assessment as _assessment  # noqa: F401  (its table in Base.metadata)
+from libpolis.store import surveys as _surveys  # noqa: F401  (their tables in Base.metadata)
 from libpolis.store.engine import open_store, session_scope, side_engine, upgrade
 from libpolis.store.queries import counts, read_table
 from libpolis.store.results import latest_run, read_result, result_names, write_result

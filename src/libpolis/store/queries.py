@@ -12,11 +12,25 @@ from sqlalchemy import JSON, Engine, Float, Integer, Text, func, select, type_co
 
 from libpolis.errors import NotFoundError
 from libpolis.store.engine import session_scope
-from libpolis.store.tables import SOURCED_TABLES, Alignment, Base, Dataset
+from libpolis.store.tables import (
+    SOURCED_TABLES,
+    Alignment,
+    Base,
+    Dataset,
+    Indicator,
+    PartnershipGoal,
+)
 
 __all__ = ["counts", "datasets", "read_table"]
 
-_ALL_TABLES: dict[str, type[Base]] = {**SOURCED_TABLES, "alignment": Alignment, "dataset": Dataset}
+_ALL_TABLES: dict[str, type[Base]] = {
+    **SOURCED_TABLES,
+    "alignment": Alignment,
+    "dataset": Dataset,
+    # the partnership register's goals and indicators (the human-rights submission)
+    "partnership_goal": PartnershipGoal,
+    "indicator": Indicator,
+}
 
 
 def counts(engine: Engine) -> dict[str, dict[str, int]]:

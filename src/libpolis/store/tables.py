@@ -38,11 +38,15 @@ __all__ = [
     "Indicator",
     "Library",
     "LibrarySystem",
+    "Measurement",
     "Partner",
     "Partnership",
+    "PartnershipContact",
     "PartnershipDocument",
     "PartnershipGoal",
+    "PartnershipLibrary",
     "PartnershipNote",
+    "PartnershipProgramme",
     "PartnershipStatusChange",
     "PopulationUnit",
     "Programme",
@@ -65,6 +69,11 @@ _NAMING = {
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _of_partnership(**kw: Any) -> Any:
+    """The column ``partnership_id`` of a partnership's record (deleted with it)."""
+    return mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), **kw)
 
 
 class Base(DeclarativeBase):
@@ -201,10 +210,16 @@ class Partner(_Sourced, Base):
     __table_args__ = (UniqueConstraint("source", "source_id"),)
     name: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str | None] = mapped_column(String(100))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    website: Mapped[str | None] = mapped_column(String(500))
+    address: Mapped[str | None] = mapped_column(String(1000))
 
 
 class Partnership(_Sourced, Base):
-    """A partnership between a library system and a partner, with its life-cycle status."""
+    """A partnership between a library system and a partner, with its life-cycle status,
+    dates (start, end, next review) and budget (in the city's currency) with its funding."""
 
     __tablename__ = "partnership"
     __table_args__ = (UniqueConstraint("source", "source_id"),)
@@ -215,6 +230,11 @@ class Partnership(_Sourced, Base):
     library_system_id: Mapped[int | None] = mapped_column(ForeignKey("library_system.id"))
     district: Mapped[str | None] = mapped_column(String(200))
     published: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    review_date: Mapped[date | None] = mapped_column(Date)
+    budget: Mapped[float | None] = mapped_column(Float)
+    funding_source: Mapped[str | None] = mapped_column(String(300))
 
 
 class Framework(_Sourced, Base):
@@ -358,9 +378,7 @@ class PartnershipStatusChange(Base):
 
     __tablename__ = "partnership_status_change"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = _of_partnership(index=True)
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
@@ -373,22 +391,20 @@ class PartnershipGoal(Base):
     __tablename__ = "partnership_goal"
     __table_args__ = (UniqueConstraint("partnership_id", "goal_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = _of_partnership(index=True)
     goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id", ondelete="CASCADE"), index=True)
 
 
 class Indicator(Base):
-    """An indicator of a partnership with its target and measured value (same ``unit``)."""
+    """An indicator of a partnership: baseline, target and the latest measured value (same
+    ``unit``); every measurement over time is a :class:`Measurement`."""
 
     __tablename__ = "indicator"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = _of_partnership(index=True)
     name: Mapped[str] = mapped_column(String(300))
     unit: Mapped[str] = mapped_column(String(50), default="")
+    baseline: Mapped[float | None] = mapped_column(Float)
     target: Mapped[float | None] = mapped_column(Float)
     measured: Mapped[float | None] = mapped_column(Float)
     measured_on: Mapped[date | None] = mapped_column(Date)
@@ -399,9 +415,7 @@ class PartnershipDocument(Base):
 
     __tablename__ = "partnership_document"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = _of_partnership(index=True)
     title: Mapped[str] = mapped_column(String(300))
     filename: Mapped[str] = mapped_column(String(300))
     content_type: Mapped[str] = mapped_column(String(200))
@@ -417,12 +431,57 @@ class PartnershipNote(Base):
 
     __tablename__ = "partnership_note"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = _of_partnership(index=True)
     body: Mapped[str] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Measurement(Base):
+    """One measured value of an indicator: on which day, from which source, by whom."""
+
+    __tablename__ = "measurement"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), index=True
+    )
+    value: Mapped[float] = mapped_column(Float)
+    measured_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(500), default="")
+    recorded_by: Mapped[str | None] = mapped_column(String(320))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class PartnershipContact(Base):
+    """A person responsible for a partnership on the library's or the partner's ``side``."""
+
+    __tablename__ = "partnership_contact"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partnership_id: Mapped[int] = _of_partnership(index=True)
+    side: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+
+
+class PartnershipLibrary(Base):
+    """A library (branch) a partnership involves."""
+
+    __tablename__ = "partnership_library"
+    partnership_id: Mapped[int] = _of_partnership(primary_key=True)
+    library_id: Mapped[int] = mapped_column(
+        ForeignKey("library.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class PartnershipProgramme(Base):
+    """A programme a partnership involves."""
+
+    __tablename__ = "partnership_programme"
+    partnership_id: Mapped[int] = _of_partnership(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 SOURCED_TABLES: dict[str, type[_Sourced]] = {

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from libpolis.goal_names import short_name
+from libpolis.goal_names import goal_label, goal_text, short_name
 from libpolis.settings import get_settings
 from libpolis.store import open_store, side_engine, track_revisions, upgrade
 from libpolis.store.revision import read_revisions
@@ -27,6 +27,7 @@ from libpolis.web.admission import AdmissionLimiter, ServerErrors, admission_opt
 from libpolis.web.cache import ReadCache
 from libpolis.web.deps import WebConfig
 from libpolis.web.errors import install_error_handlers
+from libpolis.web.i18n import LanguageMiddleware, install_gettext, page_context
 from libpolis.web.live import LiveEvidence
 from libpolis.web.lockout import login_guard
 from libpolis.web.middleware import SessionMiddleware
@@ -61,13 +62,17 @@ def _templates(extra_dir: Path | None) -> Jinja2Templates:
         auto_reload=False,  # templates do not change under a running server
         extensions=["jinja2.ext.i18n"],
     )
-    # page text is written as {{ _("...") }} / {{ ngettext(...) }}; English until the web's
-    # catalogs are installed per request
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # page text is written as {{ _("...") }} / {{ ngettext(...) }}, translated per request
+    # (libpolis.web.i18n)
+    install_gettext(env)
     # short names of UDHR articles and Culture 21 commitments, also for goals stored before
     # they existed ("Article 19" in an older workspace)
     env.globals["goal_name"] = short_name
-    return Jinja2Templates(env=env)
+    env.globals["goal_label"] = goal_label  # "SDG 4.1 Quality education"
+    # the published texts of SDG goals and targets, UDHR articles and Culture 21 commitments in
+    # the page's language where the source publishes one (else English, marked lang="en")
+    env.globals["goal_text"] = goal_text
+    return Jinja2Templates(env=env, context_processors=[page_context])
 
 
 def create_app(
@@ -141,6 +146,8 @@ def create_app(
         # a connection of its own: the event loop must never wait for the routes' pool
         reader = side_engine(engine, pool_size=1)
         app.add_middleware(ReadCache, revisions=lambda: read_revisions(reader))
+    # outside the read cache, which keys its entries on the language chosen here
+    app.add_middleware(LanguageMiddleware)
     app.add_middleware(ServerErrors, retry_after_s=settings.web_retry_after_s)
     app.add_middleware(SessionMiddleware, codec=codec, max_body_bytes=max_upload_bytes + 64 * 1024)
     proxies = settings.proxy_list() if trusted_proxies is None else trusted_proxies

@@ -14,7 +14,8 @@ What is cached: ``GET`` requests without an ``Authorization`` header from a sess
 signed-in user, answered ``200`` without ``Set-Cookie`` or ``Cache-Control: no-store/private``,
 whose route left the session as it was, with bodies up to ``max_body_bytes``. Entries are keyed
 on path, query string and the request headers the routes read (``HX-Request`` and friends,
-``Accept``, ``Accept-Language``); a cached response with an ``ETag`` answers a matching
+``Accept``, ``Accept-Language``) and the language the page is written in
+(:mod:`libpolis.web.i18n`); a cached response with an ``ETag`` answers a matching
 ``If-None-Match`` with ``304``. Pages carry the session's CSRF token; it is replaced by a
 placeholder when stored and by the asking session's own token when served, so sessions never
 see each other's tokens. Least recently used entries go first beyond ``max_entries`` or
@@ -110,7 +111,12 @@ class ReadCache:
         state: dict[str, Any] = scope["state"]
         token = str(state["session"].get("csrf", "")).encode()
         headers = Headers(scope=scope)
-        key = (scope["path"], scope["query_string"], tuple(headers.get(h) for h in _VARY))
+        key = (
+            scope["path"],
+            scope["query_string"],
+            state.get("lang"),  # libpolis.web.i18n: from the lang cookie or Accept-Language
+            tuple(headers.get(h) for h in _VARY),
+        )
         revisions = self.revisions()
         entry = self._entries.get(key)
         if entry is not None and _fresh(entry, revisions):

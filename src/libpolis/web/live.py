@@ -56,7 +56,7 @@ def district_table(ev: Evidence) -> dict[str, Any]:
     columns = [
         {"key": "residents", "label": "Residents"},
         {"key": "mean", "label": f"Mean {what} ({unit})"},
-        *({"key": f"within_{t:g}", "label": _within_label(t, unit)} for t in ts),
+        *({"key": f"within_{t:g}", "label": _within_label(t, unit), "t": t} for t in ts),
     ]
     rows: list[dict[str, Any]] = []
     if frame is not None and len(frame):
@@ -212,7 +212,9 @@ class LiveEvidence:
     @staticmethod
     def _build_map(ev: Evidence, view: dict[str, Any]) -> dict[str, Any]:
         """GeoJSON layers from the evidence alone: districts (with access in the headline mode),
-        residents (the headline value), libraries and venues."""
+        residents (the headline value), libraries, venues, and the basemap (streets and water
+        of the workspace's OpenStreetMap file, ``properties.layer`` one of ``water``,
+        ``waterway``, ``minor``, ``major``)."""
         table, legend = view["districts"], view["legend"]  # built once, with the view
         main = legend["breaks"][-1] if legend["breaks"] else None
         main_key = f"within_{main:g}" if main is not None else None
@@ -265,8 +267,18 @@ class LiveEvidence:
                     unit_f.append({"type": "Feature", "geometry": geom, "properties": props})
                 else:
                     unit_f.append(point(props, r["lon"], r["lat"]))
+        base = ev.tables.get("basemap", pd.DataFrame(columns=["layer", "geometry_wkt"]))
+        base_f = [
+            {
+                "type": "Feature",
+                "geometry": mapping(wkt.loads(r["geometry_wkt"])),
+                "properties": {"layer": r["layer"]},
+            }
+            for r in base.to_dict("records")
+        ]
         return {
             "legend": {**legend, "main": main},
+            "basemap": fc(base_f),
             "districts": fc(area_f),
             "units": fc([f for f in unit_f if f]),
             "libraries": fc([f for f in lib_f if f]),

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from libpolis.rules.api import RuleChecked, rule_field
+from libpolis.rules.fields import CONTROL_LINE
 from libpolis.web.openapi import UtcDateTime
 
 __all__ = [
     "ROLES",
     "STATUSES",
+    "STATUS_PATTERN",
     "AlignmentDecision",
     "AlignmentPublic",
     "AuditPublic",
+    "ContactIn",
+    "ContactPublic",
     "DocumentPublic",
     "GoalCreate",
     "GoalPublic",
@@ -24,7 +29,10 @@ __all__ = [
     "IndicatorPublic",
     "IndicatorUpdate",
     "LibraryPublic",
+    "LinkPublic",
     "LoginIn",
+    "MeasurementCreate",
+    "MeasurementPublic",
     "NoteCreate",
     "NotePublic",
     "Page",
@@ -51,12 +59,31 @@ __all__ = [
 ROLES: tuple[str, ...] = ("admin", "staff", "officer", "viewer")
 """admin; library staff (own library system); city officer; public viewer."""
 
-STATUSES: tuple[str, ...] = ("idea", "proposed", "agreed", "active", "evaluated")
-"""The life cycle of a partnership, in order."""
+STATUSES: tuple[str, ...] = ("idea", "proposed", "agreed", "active", "evaluated", "ended")
+"""The life cycle of a partnership, in order (a partnership may also end early)."""
+STATUS_PATTERN = "^(" + "|".join(STATUSES) + ")$"
 
 Role = Literal["admin", "staff", "officer", "viewer"]
-Status = Literal["idea", "proposed", "agreed", "active", "evaluated"]
+Status = Literal["idea", "proposed", "agreed", "active", "evaluated", "ended"]
 T = TypeVar("T")
+
+
+_PART = "[^@ " + CONTROL_LINE[1:-1] + "]+"  # no @, space or control character
+#: An e-mail address: blank, or name@host.tld (documented in OpenAPI and checked as written).
+EMAIL_PATTERN = f"^({_PART}@{_PART}\\.{_PART})?$"
+_EMAIL = re.compile(EMAIL_PATTERN)
+
+
+def _email_field(entity: str, *, default: Any = None, optional: bool = False) -> Any:
+    """The ``email`` field of ``entity``: its length from the rules, its form documented."""
+    return rule_field(entity, "email", default=default, optional=optional, pattern=EMAIL_PATTERN)
+
+
+def _email_or_blank(value: str | None) -> str | None:
+    """An e-mail address as typed (``name@host.tld``), or nothing."""
+    if value and not _EMAIL.fullmatch(value):
+        raise ValueError(f"{value[:60]!r} is not an e-mail address (name@example.org)")
+    return value
 
 
 class _ORM(BaseModel):
@@ -169,6 +196,13 @@ class PartnerBase(RuleChecked):
     entity = "partner"
     name: str = rule_field("partner", "name")
     kind: str | None = rule_field("partner", "kind", default=None)
+    contact_name: str | None = rule_field("partner", "contact_name", default=None)
+    email: str | None = _email_field("partner")
+    phone: str | None = rule_field("partner", "phone", default=None)
+    website: str | None = rule_field("partner", "website", default=None)
+    address: str | None = rule_field("partner", "address", default=None)
+
+    _email = field_validator("email")(_email_or_blank)
 
 
 class PartnerCreate(PartnerBase):
@@ -179,6 +213,13 @@ class PartnerUpdate(RuleChecked):
     entity = "partner"
     name: str | None = rule_field("partner", "name", optional=True)
     kind: str | None = rule_field("partner", "kind", optional=True)
+    contact_name: str | None = rule_field("partner", "contact_name", optional=True)
+    email: str | None = _email_field("partner", optional=True)
+    phone: str | None = rule_field("partner", "phone", optional=True)
+    website: str | None = rule_field("partner", "website", optional=True)
+    address: str | None = rule_field("partner", "address", optional=True)
+
+    _email = field_validator("email")(_email_or_blank)
 
 
 class PartnerPublic(PartnerBase, _ORM):
@@ -186,6 +227,32 @@ class PartnerPublic(PartnerBase, _ORM):
 
 
 # -- partnerships ---------------------------------------------------------------------------
+
+
+class ContactIn(RuleChecked):
+    """A person responsible for the partnership, on the library's or the partner's side."""
+
+    entity = "contact"
+    side: Literal["library", "partner"]
+    name: str = rule_field("contact", "name")
+    role: str = rule_field("contact", "role", default="")
+    email: str = _email_field("contact", default="")
+
+    _email = field_validator("email")(_email_or_blank)
+
+
+class ContactPublic(ContactIn, _ORM):
+    id: int
+
+
+class LinkPublic(BaseModel):
+    """A record a partnership links to: its id and its name (a library, a programme)."""
+
+    id: int
+    name: str
+
+
+_IDS = {"max_length": 200}
 
 
 class PartnershipBase(RuleChecked):
@@ -196,7 +263,15 @@ class PartnershipBase(RuleChecked):
     library_system_id: int | None = rule_field("partnership", "library_system_id", default=None)
     district: str | None = rule_field("partnership", "district", default=None)
     published: bool = False
+    start_date: date | None = None
+    end_date: date | None = None
+    review_date: date | None = None
+    budget: float | None = rule_field("partnership", "budget", default=None)
+    funding_source: str | None = rule_field("partnership", "funding_source", default=None)
     goal_ids: list[int] = Field(default_factory=list, max_length=100)
+    library_ids: list[int] = Field(default_factory=list, **_IDS)
+    programme_ids: list[int] = Field(default_factory=list, **_IDS)
+    contacts: list[ContactIn] = Field(default_factory=list, max_length=20)
 
 
 class PartnershipCreate(PartnershipBase):
@@ -211,7 +286,15 @@ class PartnershipUpdate(RuleChecked):
     library_system_id: int | None = rule_field("partnership", "library_system_id", optional=True)
     district: str | None = rule_field("partnership", "district", optional=True)
     published: bool | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    review_date: date | None = None
+    budget: float | None = rule_field("partnership", "budget", optional=True)
+    funding_source: str | None = rule_field("partnership", "funding_source", optional=True)
     goal_ids: list[int] | None = Field(default=None, max_length=100)
+    library_ids: list[int] | None = Field(default=None, **_IDS)
+    programme_ids: list[int] | None = Field(default=None, **_IDS)
+    contacts: list[ContactIn] | None = Field(default=None, max_length=20)
 
 
 class PartnershipPublic(PartnershipBase, _ORM):
@@ -231,10 +314,30 @@ class StatusChangePublic(_ORM):
     changed_by: str | None
 
 
+class MeasurementCreate(RuleChecked):
+    """A measured value; ``measured_on`` defaults to today."""
+
+    entity = "measurement"
+    value: float = rule_field("measurement", "value")
+    measured_on: date | None = None
+    source: str = rule_field("measurement", "source", default="")
+
+
+class MeasurementPublic(_ORM):
+    id: int
+    indicator_id: int
+    value: float
+    measured_on: date
+    source: str
+    recorded_by: str | None
+    recorded_at: UtcDateTime
+
+
 class IndicatorBase(RuleChecked):
     entity = "indicator"
     name: str = rule_field("indicator", "name")
     unit: str = rule_field("indicator", "unit", default="")
+    baseline: float | None = rule_field("indicator", "baseline", default=None)
     target: float | None = rule_field("indicator", "target", default=None)
     measured: float | None = rule_field("indicator", "measured", default=None)
     measured_on: date | None = None
@@ -248,6 +351,7 @@ class IndicatorUpdate(RuleChecked):
     entity = "indicator"
     name: str | None = rule_field("indicator", "name", optional=True)
     unit: str | None = rule_field("indicator", "unit", optional=True)
+    baseline: float | None = rule_field("indicator", "baseline", optional=True)
     target: float | None = rule_field("indicator", "target", optional=True)
     measured: float | None = rule_field("indicator", "measured", optional=True)
     measured_on: date | None = None
@@ -256,6 +360,7 @@ class IndicatorUpdate(RuleChecked):
 class IndicatorPublic(IndicatorBase, _ORM):
     id: int
     partnership_id: int
+    measurements: list[MeasurementPublic] = []
 
 
 class NoteCreate(RuleChecked):
@@ -289,6 +394,9 @@ class PartnershipDetail(PartnershipPublic):
     notes: list[NotePublic] = []
     documents: list[DocumentPublic] = []
     goals: list[GoalPublic] = []
+    contacts: list[ContactPublic] = []
+    libraries: list[LinkPublic] = []
+    programmes: list[LinkPublic] = []
 
 
 # -- libraries (read only) ------------------------------------------------------------------

@@ -5,15 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from libpolis.web.routes import (
+    assessment,
     auth,
     dashboard,
     exports,
     goals,
     libraries,
     partners,
+    partnership_records,
     partnerships,
+    pickers,
     programmes,
     scenarios,
+    surveys,
     users,
 )
 
@@ -28,11 +32,28 @@ ROUTERS: list[APIRouter] = [
         programmes,
         partners,
         partnerships,
+        partnership_records,
         goals,
         users,
         exports,
         scenarios,
+        assessment,
+        surveys,
     )
 ] + [
-    m.pages for m in (auth, dashboard, libraries, programmes, partners, partnerships, goals, users)
+    m.pages
+    for m in (
+        auth,
+        dashboard,
+        libraries,
+        programmes,
+        partners,
+        partnerships,
+        goals,
+        users,
+        assessment,
+        surveys,
+        partnership_records,
+        pickers,
+    )
 ]

@@ -1,4 +1,5 @@
-"""Helpers shared by the route modules: rendering pages and reading forms into schemas."""
+"""Helpers shared by the route modules: rendering pages, reading forms into schemas (with a
+message per field for the form to show next to it) and the number format of the request."""
 
 from __future__ import annotations
 
@@ -10,9 +11,25 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from libpolis.errors import DataError
+from libpolis.evidence.format import NumberFormat
 from libpolis.web.deps import CSRF_FIELD, PageParams
 
-__all__ = ["form_model", "is_htmx", "pager", "redirect", "render"]
+__all__ = [
+    "form_model",
+    "is_htmx",
+    "number_format",
+    "pager",
+    "redirect",
+    "render",
+    "validate_form",
+]
+
+
+def number_format(request: Request) -> NumberFormat:
+    """How numbers and dates are written for this request: the language the request chose
+    (``request.state.fmt``, set by :class:`libpolis.web.i18n.LanguageMiddleware`) or English."""
+    fmt = getattr(request.state, "fmt", None)
+    return fmt if isinstance(fmt, NumberFormat) else NumberFormat(getattr(request.state, "lang", "en"))
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -24,6 +41,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         "user": getattr(request.state, "user", None),
         "csrf_token": request.state.session.get("csrf", ""),
         "csrf_field": CSRF_FIELD,
+        "fmt": number_format(request),
         **context,
     }
     return templates.TemplateResponse(request, template, ctx, status_code=status_code)
@@ -38,13 +56,13 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def form_model(model: type[M], data: dict[str, Any], *, partial: bool = False) -> M:
+def validate_form(
+    model: type[M], data: dict[str, Any], *, partial: bool = False
+) -> tuple[M | None, dict[str, str]]:
     """Validate form fields into ``model``; empty optional fields become ``None``.
 
-    Raises
-    ------
-    DataError
-        Naming each field that was wrong.
+    Returns the model, or None and ``{field: message}`` (the first message per field; one
+    about the form as a whole under ``"form"``) for the form to show next to each field.
     """
     clean: dict[str, Any] = {}
     for key, value in data.items():
@@ -60,10 +78,39 @@ def form_model(model: type[M], data: dict[str, Any], *, partial: bool = False) -
                     continue
         clean[key] = value
     try:
-        return model.model_validate(clean)
+        return model.model_validate(clean), {}
     except ValidationError as exc:
-        parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]]
-        raise DataError("; ".join(parts), where="form") from None
+        errors: dict[str, str] = {}
+        for e in exc.errors():
+            loc = [str(p) for p in e["loc"]]
+            msg = str(e["msg"]).removeprefix("Value error, ")
+            key = loc[0] if loc else _field_named(model, msg)
+            errors.setdefault(key, f"{'.'.join(loc[1:])}: {msg}" if len(loc) > 1 else msg)
+        return None, errors
+
+
+def _field_named(model: type[BaseModel], msg: str) -> str:
+    """The field a message about the whole form begins with (``end date ... is before``),
+    else ``"form"``."""
+    for name in model.model_fields:
+        if msg.startswith(name.replace("_", " ") + " "):
+            return name
+    return "form"
+
+
+def form_model(model: type[M], data: dict[str, Any], *, partial: bool = False) -> M:
+    """Validate form fields into ``model``; empty optional fields become ``None``.
+
+    Raises
+    ------
+    DataError
+        Naming each field that was wrong.
+    """
+    found, errors = validate_form(model, data, partial=partial)
+    if found is None:
+        parts = [f"{k}: {v}" for k, v in list(errors.items())[:5]]
+        raise DataError("; ".join(parts), where="form")
+    return found
 
 
 def pager(request: Request, total: int, p: PageParams) -> dict[str, Any]:

@@ -33,6 +33,7 @@ class BriefLanguage(StrEnum):
     en = "en"
     fr = "fr"
     es = "es"
+    pt = "pt"
 
 
 _MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
@@ -62,7 +63,8 @@ def api_map(request: Request) -> Response:
     """GeoJSON FeatureCollections of the dashboard map, as one object with keys
     ``districts`` (share of residents within the main standard, ``within_main``), ``units``
     (population units with ``value``: the headline distance in m or travel time in min),
-    ``libraries`` and ``venues``; ``legend`` gives the unit and the colour breaks."""
+    ``libraries``, ``venues`` and ``basemap`` (streets and water from the workspace's own
+    OpenStreetMap file, drawn under the data); ``legend`` gives the unit and the colour breaks."""
     live: LiveEvidence = request.app.state.live
     tag, body = live.map_json()
     # browsers may keep it and revalidate: 304 while the evidence is unchanged

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from libpolis.report.i18n import N_
 from libpolis.store.tables import Library, LibrarySystem, Programme
 from libpolis.web import crud
 from libpolis.web.deps import Db, MaybeUser, Paging, PathId, page_dict
@@ -22,16 +23,16 @@ pages = APIRouter(include_in_schema=False)
 Q = Annotated[str | None, Query(max_length=200, description="Text in the name")]
 
 _FLAG_LABELS = {
-    "open_saturdays": "Open on Saturdays",
-    "open_sundays": "Open on Sundays",
-    "self_service_hours": "Self-service hours",
-    "has_computers": "Computers",
-    "has_3d_printer": "3D printer",
-    "has_sewing_machine": "Sewing machine",
-    "has_meeting_or_group_room": "Meeting or group room",
-    "has_studio_or_music_room": "Studio or music room",
-    "has_maker_equipment": "Maker equipment",
-    "has_game_consoles": "Game consoles",
+    "open_saturdays": N_("Open on Saturdays"),
+    "open_sundays": N_("Open on Sundays"),
+    "self_service_hours": N_("Self-service hours"),
+    "has_computers": N_("Computers"),
+    "has_3d_printer": N_("3D printer"),
+    "has_sewing_machine": N_("Sewing machine"),
+    "has_meeting_or_group_room": N_("Meeting or group room"),
+    "has_studio_or_music_room": N_("Studio or music room"),
+    "has_maker_equipment": N_("Maker equipment"),
+    "has_game_consoles": N_("Game consoles"),
 }
 
 

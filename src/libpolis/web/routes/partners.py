@@ -12,6 +12,8 @@ from libpolis.web.deps import CurrentUser, Db, MaybeUser, Paging, PathId, Writer
 from libpolis.web.routes._common import form_model, pager, redirect, render
 from libpolis.web.schemas import Page, PartnerCreate, PartnerPublic, PartnerUpdate
 
+_FIELDS = ("name", "kind", "contact_name", "email", "phone", "website", "address")
+
 __all__ = ["pages", "router"]
 
 router = APIRouter(prefix="/api", tags=["partners"])
@@ -68,7 +70,7 @@ def new_page(request: Request, user: CurrentUser) -> Response:
 @pages.post("/partners/new")
 async def create_submit(request: Request, db: Db, user: Writer) -> Response:
     form = await request.form()
-    data = form_model(PartnerCreate, {k: form.get(k) for k in ("name", "kind") if k in form})
+    data = form_model(PartnerCreate, {k: form.get(k) for k in _FIELDS if k in form})
     crud.create_partner(db, data=data, user=user)
     return redirect("/partners")
 
@@ -84,7 +86,7 @@ def edit_page(request: Request, partner_id: PathId, db: Db, user: CurrentUser) -
 async def edit_submit(request: Request, partner_id: PathId, db: Db, user: Writer) -> Response:
     form = await request.form()
     data = form_model(
-        PartnerUpdate, {k: form.get(k) for k in ("name", "kind") if k in form}, partial=True
+        PartnerUpdate, {k: form.get(k) for k in _FIELDS if k in form}, partial=True
     )
     crud.update_partner(db, partner_id=partner_id, data=data, user=user)
     return redirect("/partners")

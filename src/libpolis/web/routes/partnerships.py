@@ -1,38 +1,35 @@
-"""Partnerships: purpose, goals, life-cycle status with dated changes, indicators with targets
-and measured values, documents and notes. Lists filter by status, goal and district."""
+"""Partnerships: purpose, dates, budget, responsible people, libraries and programmes
+involved, goals, and the life cycle with dated changes. Lists filter by status, goal and
+district. Their indicators, measurements, notes and documents are in
+:mod:`~libpolis.web.routes.partnership_records`; the form's pickers in
+:mod:`~libpolis.web.routes.pickers`."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from libpolis.errors import DataError, LibpolisError
-from libpolis.goal_names import code_key
+from libpolis.errors import DataError
+from libpolis.goal_names import goal_order
 from libpolis.store.tables import Area, Framework, Goal, LibrarySystem, Partner, Partnership, User
 from libpolis.web import authz, crud
-from libpolis.web.deps import (
-    CurrentUser,
-    Db,
-    MaybeUser,
-    Paging,
-    PathId,
-    WebConfig,
-    Writer,
-    page_dict,
-)
-from libpolis.web.routes._common import form_model, pager, redirect, render
+from libpolis.web.charts import trend_svg
+from libpolis.web.deps import CurrentUser, Db, MaybeUser, Paging, PathId, Writer, page_dict
+from libpolis.web.routes._common import pager, redirect, render, validate_form
 from libpolis.web.routes.goals import goal_public
+from libpolis.web.routes.partnership_records import indicator_public
+from libpolis.web.routes.pickers import FIELD, Kind, options
 from libpolis.web.schemas import (
+    STATUS_PATTERN,
     STATUSES,
+    ContactPublic,
     DocumentPublic,
-    IndicatorCreate,
-    IndicatorPublic,
-    IndicatorUpdate,
-    NoteCreate,
+    LinkPublic,
     NotePublic,
     Page,
     PartnershipCreate,
@@ -50,78 +47,80 @@ router = APIRouter(prefix="/api", tags=["partnerships"])
 pages = APIRouter(include_in_schema=False)
 
 
-class PayloadTooLargeError(LibpolisError):
-    """An upload is larger than the configured limit."""
-
-    status = 413
-
-
 StatusQ = Annotated[
     str | None,
-    Query(pattern="^(idea|proposed|agreed|active|evaluated)$", description="Life-cycle status"),
+    Query(pattern=STATUS_PATTERN, description="Life-cycle status"),
 ]
 GoalQ = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Works towards this goal")]
 DistrictQ = Annotated[str | None, Query(max_length=200)]
 Q = Annotated[str | None, Query(max_length=200, description="Text in the title or purpose")]
 
 
+_COLUMNS = (
+    "id",
+    "title",
+    "purpose",
+    "status",
+    "partner_id",
+    "library_system_id",
+    "district",
+    "published",
+    "start_date",
+    "end_date",
+    "review_date",
+    "budget",
+    "funding_source",
+)
+
+
 def partnerships_public(db: Session, rows: list[Partnership]) -> list[PartnershipPublic]:
-    """Public views of many partnerships with two extra queries (goals, partner names)."""
-    goals = crud.goal_ids_of(db, partnership_ids=[r.id for r in rows])
+    """Public views of many partnerships with three extra queries (goals, partner names,
+    linked libraries, programmes and people)."""
+    ids = [r.id for r in rows]
+    goals = crud.goal_ids_of(db, partnership_ids=ids)
     names = crud.partner_names(db, partner_ids=[r.partner_id for r in rows])
-    return [_public(r, goals[r.id], names.get(r.partner_id or -1)) for r in rows]
+    links = crud.links_of(db, partnership_ids=ids)
+    return [
+        PartnershipPublic.model_validate(
+            {c: getattr(r, c) for c in _COLUMNS}
+            | {
+                "goal_ids": goals[r.id],
+                "partner_name": names.get(r.partner_id or -1),
+                "library_ids": [i for i, _ in links[r.id]["libraries"]],
+                "programme_ids": [i for i, _ in links[r.id]["programmes"]],
+                "contacts": [ContactPublic.model_validate(c) for c in links[r.id]["contacts"]],
+            }
+        )
+        for r in rows
+    ]
 
 
 def partnership_public(db: Session, row: Partnership) -> PartnershipPublic:
     return partnerships_public(db, [row])[0]
 
 
-def _public(row: Partnership, goal_ids: list[int], partner_name: str | None) -> PartnershipPublic:
-    return PartnershipPublic.model_validate(
-        {
-            **{
-                c: getattr(row, c)
-                for c in (
-                    "id",
-                    "title",
-                    "purpose",
-                    "status",
-                    "partner_id",
-                    "library_system_id",
-                    "district",
-                    "published",
-                )
-            },
-            "goal_ids": goal_ids,
-            "partner_name": partner_name,
-        }
-    )
-
-
 def _detail(db: Session, row: Partnership) -> PartnershipDetail:
     d = crud.partnership_details(db, partnership_id=row.id)
+    links = crud.links_of(db, partnership_ids=[row.id])[row.id]
     return PartnershipDetail(
-        **partnership_public(db, row).model_dump(),
+        **partnership_public(db, row).model_dump(exclude={"contacts"}),
         history=[StatusChangePublic.model_validate(x) for x in d["history"]],
-        indicators=[IndicatorPublic.model_validate(x) for x in d["indicators"]],
+        indicators=indicator_public(db, d["indicators"]),
         notes=[NotePublic.model_validate(x) for x in d["notes"]],
         documents=[DocumentPublic.model_validate(x) for x in d["documents"]],
-        goals=[goal_public(g, k) for g, k in d["goals"]],
+        goals=[goal_public(g, k) for g, k in sorted(d["goals"], key=_goal_key)],
+        contacts=[ContactPublic.model_validate(c) for c in links["contacts"]],
+        libraries=[LinkPublic(id=i, name=n) for i, n in links["libraries"]],
+        programmes=[LinkPublic(id=i, name=n) for i, n in links["programmes"]],
     )
+
+
+def _goal_key(gk: tuple[Goal, str]) -> tuple:
+    return goal_order(gk[1], gk[0].code)
 
 
 def _list(db: Session, user: User | None, p: Any, **filters: Any) -> tuple[list, int]:
     return crud.list_partnerships(db, user=user, page=p.page, per_page=p.per_page, **filters)
-
-
-async def _read_upload(request: Request, file: UploadFile) -> bytes:
-    cfg: WebConfig = request.app.state.config
-    data = await file.read(cfg.max_upload_bytes + 1)
-    if len(data) > cfg.max_upload_bytes:
-        raise PayloadTooLargeError(
-            f"{file.filename} is larger than the limit of {cfg.max_upload_bytes:,} bytes"
-        )
-    return data
 
 
 # -- API ------------------------------------------------------------------------------------
@@ -172,81 +171,6 @@ def api_status(
     )
 
 
-@router.post(
-    "/partnerships/{partnership_id}/indicators", response_model=IndicatorPublic, status_code=201
-)
-def api_add_indicator(
-    partnership_id: PathId, data: IndicatorCreate, db: Db, user: Writer
-) -> IndicatorPublic:
-    row = crud.add_indicator(db, partnership_id=partnership_id, data=data, user=user)
-    return IndicatorPublic.model_validate(row)
-
-
-@router.patch("/indicators/{indicator_id}", response_model=IndicatorPublic)
-def api_update_indicator(
-    indicator_id: PathId, data: IndicatorUpdate, db: Db, user: Writer
-) -> IndicatorPublic:
-    row = crud.update_indicator(db, indicator_id=indicator_id, data=data, user=user)
-    return IndicatorPublic.model_validate(row)
-
-
-@router.post("/partnerships/{partnership_id}/notes", response_model=NotePublic, status_code=201)
-def api_add_note(partnership_id: PathId, data: NoteCreate, db: Db, user: Writer) -> NotePublic:
-    row = crud.add_note(db, partnership_id=partnership_id, body=data.body, user=user)
-    return NotePublic.model_validate(row)
-
-
-@router.post(
-    "/partnerships/{partnership_id}/documents", response_model=DocumentPublic, status_code=201
-)
-async def api_add_document(
-    request: Request,
-    partnership_id: PathId,
-    db: Db,
-    user: Writer,
-    file: Annotated[UploadFile, File(description="The document (size-limited)")],
-    title: Annotated[str, Form(max_length=300)] = "",
-) -> DocumentPublic:
-    """Upload a document; its metadata is recorded and the file kept under the workspace."""
-    data = await _read_upload(request, file)
-    cfg: WebConfig = request.app.state.config
-    row = crud.add_document(
-        db,
-        partnership_id=partnership_id,
-        title=title,
-        filename=file.filename or "document",
-        content_type=file.content_type or "",
-        data=data,
-        user=user,
-        storage=cfg.documents_dir,
-    )
-    return DocumentPublic.model_validate(row)
-
-
-def _download(request: Request, db: Session, document_id: PathId, user: User | None) -> Response:
-    row = crud.get_document(db, document_id=document_id, user=user)
-    cfg: WebConfig = request.app.state.config
-    path = (cfg.documents_dir / row.stored_as).resolve()
-    if cfg.documents_dir.resolve() not in path.parents or not path.is_file():
-        raise DataError(f"the file of document {document_id} is missing from the store")
-    return FileResponse(
-        path,
-        media_type="application/octet-stream",
-        filename=row.filename,
-        content_disposition_type="attachment",
-    )
-
-
-@router.get(
-    "/documents/{document_id}",
-    response_class=FileResponse,
-    responses={200: {"content": {"application/octet-stream": {}}}},
-)
-def api_document(request: Request, document_id: PathId, db: Db, user: MaybeUser) -> Response:
-    """Download a document (as an attachment)."""
-    return _download(request, db, document_id, user)
-
-
 # -- pages ----------------------------------------------------------------------------------
 
 
@@ -256,8 +180,7 @@ def _choices(db: Session, user: User | None) -> dict[str, Any]:
     goals = db.execute(
         select(Goal.id, Goal.code, Goal.title, Framework.key)
         .join(Framework, Framework.id == Goal.framework_id)
-        .order_by(Framework.key, Goal.code)
-        .limit(500)
+        .limit(2_000)
     ).all()
     districts = sorted(
         set(db.scalars(select(Area.name).where(Area.kind == "district")).all())
@@ -276,7 +199,7 @@ def _choices(db: Session, user: User | None) -> dict[str, Any]:
         "systems": db.execute(
             select(LibrarySystem.id, LibrarySystem.name).order_by(LibrarySystem.name)
         ).all(),
-        "goals": [(g, g.key) for g in sorted(goals, key=lambda g: (g.key, code_key(g.code)))],
+        "goals": [(g, g.key) for g in sorted(goals, key=lambda g: goal_order(g.key, g.code))],
         "districts": districts,
         "statuses": STATUSES,
     }
@@ -304,28 +227,118 @@ def list_page(
     )
 
 
+_FORM_FIELDS = (
+    "title",
+    "purpose",
+    "partner_id",
+    "library_system_id",
+    "district",
+    "start_date",
+    "end_date",
+    "review_date",
+    "budget",
+    "funding_source",
+)
+_BLANK_CONTACTS = [
+    {"side": "library", "name": "", "role": "", "email": ""},
+    {"side": "partner", "name": "", "role": "", "email": ""},
+]
+
+
 async def _partnership_form(request: Request) -> dict[str, Any]:
+    """The fields of the partnership form as the schemas take them (ids as numbers, one
+    contact per row with a name)."""
     form = await request.form()
-    values: dict[str, Any] = {
-        k: form.get(k)
-        for k in ("title", "purpose", "partner_id", "library_system_id", "district")
-        if k in form
-    }
+    values: dict[str, Any] = {k: form.get(k) for k in _FORM_FIELDS if k in form}
     values["published"] = form.get("published") == "on"
-    values["goal_ids"] = [int(g) for g in form.getlist("goal_ids") if str(g).isdigit()]
+    for field in FIELD.values():
+        values[field] = [int(g) for g in form.getlist(field) if str(g).isdigit()]
+    rows = zip(
+        form.getlist("contact_side"),
+        form.getlist("contact_name"),
+        form.getlist("contact_role"),
+        form.getlist("contact_email"),
+        strict=False,
+    )
+    values["contacts"] = [
+        {"side": side, "name": str(name).strip(), "role": str(role).strip(), "email": str(email).strip()}
+        for side, name, role, email in rows
+        if str(name).strip()
+    ]
     return values
+
+
+def _form_page(
+    request: Request,
+    db: Session,
+    user: User,
+    *,
+    item: Partnership | None,
+    v: dict[str, Any],
+    errors: dict[str, str] | None = None,
+) -> Response:
+    """The partnership form with the values ``v`` and a message next to each wrong field
+    (status 422 when there are any)."""
+    chosen = {f: options(db, k, ids=list(v.get(f) or []), limit=None) for k, f in FIELD.items()}
+    # without scripts: every goal (a few hundred), the first 300 programmes and libraries
+    fallback = {
+        f: options(db, k, limit=None if k is Kind.goals else 300) for k, f in FIELD.items()
+    }
+    contacts = list(v.get("contacts") or []) + _BLANK_CONTACTS
+    return render(
+        request,
+        "partnership_form.html",
+        status_code=422 if errors else 200,
+        item=item,
+        v=v,
+        errors=errors or {},
+        chosen=chosen,
+        fallback=fallback,
+        contacts=contacts,
+        **_choices(db, user),
+    )
+
+
+def _values_of(db: Session, row: Partnership) -> dict[str, Any]:
+    pub = partnership_public(db, row)
+    return pub.model_dump() | {"contacts": [c.model_dump() for c in pub.contacts]}
+
+
+def _save(
+    request: Request, db: Session, user: User, values: dict[str, Any], item: Partnership | None
+) -> Response:
+    schema = PartnershipUpdate if item else PartnershipCreate
+    data, errors = validate_form(schema, values, partial=item is not None)
+    if data is not None:
+        try:
+            if item is None:
+                item = crud.create_partnership(db, data=data, user=user)  # type: ignore[arg-type]
+            else:
+                crud.update_partnership(db, partnership_id=item.id, data=data, user=user)  # type: ignore[arg-type]
+            return redirect(f"/partnerships/{item.id}")
+        except DataError as exc:
+            if exc.where is None:
+                raise
+            db.rollback()
+            errors = {exc.where: str(exc).removeprefix(f"{exc.where}: ")}
+    return _form_page(request, db, user, item=item, v=values, errors=errors)
 
 
 @pages.get("/partnerships/new")
 def new_page(request: Request, db: Db, user: CurrentUser) -> Response:
-    return render(request, "partnership_form.html", item=None, goal_ids=[], **_choices(db, user))
+    v = {"library_system_id": user.library_system_id, "contacts": []}
+    return _form_page(request, db, user, item=None, v=v)
 
 
 @pages.post("/partnerships/new")
 async def create_submit(request: Request, db: Db, user: Writer) -> Response:
-    data = form_model(PartnershipCreate, await _partnership_form(request))
-    row = crud.create_partnership(db, data=data, user=user)
-    return redirect(f"/partnerships/{row.id}")
+    values = await _partnership_form(request)
+    sid = str(values.get("library_system_id") or "").strip()
+    # who may add one is known before the fields are checked: no form errors for a viewer
+    authz.require_partnership_editor(
+        user, int(sid) if sid.isdigit() else None, "add partnerships for this library system"
+    )
+    return _save(request, db, user, values, None)
 
 
 @pages.get("/partnerships/{partnership_id}")
@@ -338,32 +351,32 @@ def detail_page(request: Request, partnership_id: PathId, db: Db, user: MaybeUse
             can_edit = True
         except PermissionError:
             pass
-    i = STATUSES.index(row.status)
+    item = _detail(db, row)
     return render(
         request,
         "partnership.html",
-        item=_detail(db, row),
+        item=item,
         can_edit=can_edit,
-        next_status=STATUSES[i + 1] if i + 1 < len(STATUSES) else None,
-        prev_status=STATUSES[i - 1] if i > 0 else None,
+        moves=crud.next_statuses(db, row),
         statuses=STATUSES,
+        points={i.id: [(m.measured_on, m.value) for m in i.measurements] for i in item.indicators},
+        trend_svg=trend_svg,
+        max_upload=request.app.state.config.max_upload_bytes,
+        today=date.today(),
     )
 
 
 @pages.get("/partnerships/{partnership_id}/edit")
 def edit_page(request: Request, partnership_id: PathId, db: Db, user: CurrentUser) -> Response:
     row = crud.get_partnership(db, partnership_id=partnership_id, user=user)
-    goal_ids = [g.id for g, _ in crud.goals_of(db, partnership_id=row.id)]
-    return render(
-        request, "partnership_form.html", item=row, goal_ids=goal_ids, **_choices(db, user)
-    )
+    return _form_page(request, db, user, item=row, v=_values_of(db, row))
 
 
 @pages.post("/partnerships/{partnership_id}/edit")
 async def edit_submit(request: Request, partnership_id: PathId, db: Db, user: Writer) -> Response:
-    data = form_model(PartnershipUpdate, await _partnership_form(request), partial=True)
-    crud.update_partnership(db, partnership_id=partnership_id, data=data, user=user)
-    return redirect(f"/partnerships/{partnership_id}")
+    row = crud.get_partnership(db, partnership_id=partnership_id, user=user)
+    authz.require_partnership_editor(user, row.library_system_id, "edit this partnership")
+    return _save(request, db, user, await _partnership_form(request), row)
 
 
 @pages.post("/partnerships/{partnership_id}/status")
@@ -372,74 +385,3 @@ def status_submit(
 ) -> Response:
     crud.change_status(db, partnership_id=partnership_id, status=status, user=user)
     return redirect(f"/partnerships/{partnership_id}")
-
-
-@pages.post("/partnerships/{partnership_id}/indicators")
-async def indicator_submit(
-    request: Request, partnership_id: PathId, db: Db, user: Writer
-) -> Response:
-    form = await request.form()
-    data = form_model(
-        IndicatorCreate,
-        {
-            k: form.get(k)
-            for k in ("name", "unit", "target", "measured", "measured_on")
-            if k in form
-        },
-    )
-    crud.add_indicator(db, partnership_id=partnership_id, data=data, user=user)
-    return redirect(f"/partnerships/{partnership_id}#indicators")
-
-
-@pages.post("/indicators/{indicator_id}")
-async def indicator_update_submit(
-    request: Request, indicator_id: PathId, db: Db, user: Writer
-) -> Response:
-    form = await request.form()
-    data = form_model(
-        IndicatorUpdate,
-        {k: form.get(k) for k in ("measured", "measured_on") if k in form},
-        partial=True,
-    )
-    row = crud.update_indicator(db, indicator_id=indicator_id, data=data, user=user)
-    return redirect(f"/partnerships/{row.partnership_id}#indicators")
-
-
-@pages.post("/partnerships/{partnership_id}/notes")
-def note_submit(
-    partnership_id: PathId,
-    db: Db,
-    user: Writer,
-    body: Annotated[str, Form(min_length=1, max_length=20_000)],
-) -> Response:
-    crud.add_note(db, partnership_id=partnership_id, body=body, user=user)
-    return redirect(f"/partnerships/{partnership_id}#notes")
-
-
-@pages.post("/partnerships/{partnership_id}/documents")
-async def document_submit(
-    request: Request,
-    partnership_id: PathId,
-    db: Db,
-    user: Writer,
-    file: Annotated[UploadFile, File()],
-    title: Annotated[str, Form(max_length=300)] = "",
-) -> Response:
-    data = await _read_upload(request, file)
-    cfg: WebConfig = request.app.state.config
-    crud.add_document(
-        db,
-        partnership_id=partnership_id,
-        title=title,
-        filename=file.filename or "document",
-        content_type=file.content_type or "",
-        data=data,
-        user=user,
-        storage=cfg.documents_dir,
-    )
-    return redirect(f"/partnerships/{partnership_id}#documents")
-
-
-@pages.get("/documents/{document_id}")
-def document_page(request: Request, document_id: PathId, db: Db, user: MaybeUser) -> Response:
-    return _download(request, db, document_id, user)

@@ -159,10 +159,12 @@ async def create_submit(request: Request, db: Db, user: Writer) -> Response:
 @pages.get("/programmes/{programme_id}")
 def detail_page(request: Request, programme_id: PathId, db: Db, user: MaybeUser) -> Response:
     row = crud.get_programme(db, programme_id=programme_id)
+    lib = db.get(Library, row.library_id) if row.library_id else None
     return render(
         request,
         "programme.html",
         item=programme_detail(db, row),
+        library_name=(lib.name if lib is not None else None) or row.library_name,
         can_edit=_can_edit(db, user, row),
         can_decide=_can_decide(db, user, row),
     )
