@@ -389,6 +389,9 @@ READS = [
     R("/api/surveys/results", SURVEY),
     R("/surveys", SURVEY),
     R("/s/{token}", EVERYONE),
+    # peer benchmark from published statistics (none imported here: it says what to run)
+    R("/api/benchmark", EVERYONE),
+    R("/benchmark", EVERYONE),
 ]
 # pages a signed-out visitor may open although they show a record one may not see: a 404
 ANON_404 = {

@@ -39,6 +39,7 @@ __all__ = [
     "IndicatorsRequest",
     "PeerRule",
     "column_map_for",
+    "compare_peers",
     "run_benchmark",
     "run_indicators",
 ]
@@ -198,6 +199,26 @@ def _subject(engine: Engine, systems: pd.DataFrame, req: BenchmarkRequest) -> st
 
 def run_benchmark(engine: Engine, request: BenchmarkRequest) -> StepResult:
     """Build the subject's peer group, its percentiles among the peers, and store them."""
+    summary, measures, peers = compare_peers(engine, request)
+    label = summary["label"]
+    names = {f"benchmark_{label}_measures": measures, f"benchmark_{label}_peers": peers}
+    run_id = write_result(
+        engine, f"benchmark_{label}", names,
+        params={"system": summary["subject"]["system_id"],
+                "population_factor": request.rule.population_factor,
+                "locale": request.rule.locale, "budget_factor": request.rule.budget_factor,
+                "indicators": request.indicators},
+        summary=summary, command=request.command,
+    )  # fmt: skip
+    return StepResult(run_id, summary, tuple(names))
+
+
+def compare_peers(
+    engine: Engine, request: BenchmarkRequest
+) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
+    """The subject against its peers, nothing stored: the run's summary, the measures (one row
+    per measure) and the peers (one row per peer system). :func:`run_benchmark` stores them;
+    the web's benchmark page shows them for a peer rule a person adjusts."""
     systems = _systems(engine, request.indicators)
     subject = _subject(engine, systems, request)
     label = request.label or re.sub(r"[^a-z0-9_]+", "_", subject.lower())[:24]
@@ -236,12 +257,4 @@ def run_benchmark(engine: Engine, request: BenchmarkRequest) -> StepResult:
         "percentile_method": "100 * (peers below + peers equal / 2) / peers reporting",
         "measures": measures.drop(columns=["rule", "year", "source"]).to_dict(orient="records"),
     }
-    names = {f"benchmark_{label}_measures": measures, f"benchmark_{label}_peers": peers[keep]}
-    run_id = write_result(
-        engine, f"benchmark_{label}", names,
-        params={"system": subject, "population_factor": request.rule.population_factor,
-                "locale": request.rule.locale, "budget_factor": request.rule.budget_factor,
-                "indicators": request.indicators},
-        summary=summary, command=request.command,
-    )  # fmt: skip
-    return StepResult(run_id, summary, tuple(names))
+    return summary, measures, peers[keep].reset_index(drop=True)

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from libpolis.web.routes import (
     assessment,
     auth,
+    benchmark,
     dashboard,
     exports,
     goals,
@@ -39,6 +40,7 @@ ROUTERS: list[APIRouter] = [
         scenarios,
         assessment,
         surveys,
+        benchmark,
     )
 ] + [
     m.pages
@@ -55,5 +57,6 @@ ROUTERS: list[APIRouter] = [
         surveys,
         partnership_records,
         pickers,
+        benchmark,
     )
 ]
