@@ -61,7 +61,7 @@ def _integrity(ws) -> None:
             assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
             return
         states: list[str] = []
-        for _ in range(120):  # the server notices a dead client when it next reads or writes
+        for _ in range(240):  # the server notices a dead client when it next reads or writes
             states = list(
                 conn.execute(
                     text("select state from pg_stat_activity where application_name = :n"),
@@ -71,7 +71,7 @@ def _integrity(ws) -> None:
             if not states:
                 break
             time.sleep(0.5)
-        assert not states, f"sessions of killed clients still open after 60 s: {states}"
+        assert not states, f"sessions of killed clients still open after 120 s: {states}"
 
 
 def _kill_after(proc: subprocess.Popen, delay: float) -> bool:

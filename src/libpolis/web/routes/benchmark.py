@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from libpolis.errors import DataError, NotFoundError
 from libpolis.evidence.peers import NO_PEER_FILE
 from libpolis.report.i18n import N_
+from libpolis.web.openapi import errors
 from libpolis.web.routes._common import render
 
 __all__ = ["MEASURE_LABELS", "PeerQuery", "pages", "router"]
@@ -76,9 +77,8 @@ def _defaults(request: Request, q: PeerQuery, given: set[str]) -> PeerQuery:
 def _compare(request: Request, q: PeerQuery) -> dict[str, Any]:
     """The comparison as JSON-ready data, or ``{"missing": why}`` when nothing can be
     compared (no library statistics, or no system of the workspace among them)."""
-    from libpolis.pipeline.indicators import BenchmarkRequest, compare_peers
+    from libpolis.pipeline.indicators import BenchmarkRequest, PeerRule, compare_peers
     from libpolis.pipeline.outputs import jsonable, records
-    from libpolis.stats.peers import PeerRule
 
     given = set(q.model_fields_set)
     q = _defaults(request, q, given)
@@ -99,7 +99,7 @@ def _compare(request: Request, q: PeerQuery) -> dict[str, Any]:
     }
 
 
-@router.get("/benchmark")
+@router.get("/benchmark", responses=errors(404))  # a named system the statistics lack
 def api_benchmark(request: Request, q: Annotated[PeerQuery, Query()]) -> dict[str, Any]:
     """The library system against its peers: per measure the system's value, the peers'
     quartiles, its percentile among the peers that report the measure, and the peers; or

@@ -35,8 +35,11 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_assessment_answer_city"), "assessment_answer", ["city"], unique=False
     )
+    # a revision counter per new table: writes to it refresh the web's read cache
+    op.execute("INSERT INTO store_revision (name, n) VALUES ('assessment_answer', 0)")
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM store_revision WHERE name IN ('assessment_answer')")
     op.drop_index(op.f("ix_assessment_answer_city"), table_name="assessment_answer")
     op.drop_table("assessment_answer")

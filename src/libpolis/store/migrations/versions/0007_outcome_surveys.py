@@ -60,9 +60,16 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_survey_response_session_id"), "survey_response", ["session_id"], unique=False
     )
+    # a revision counter per new table: writes to it refresh the web's read cache
+    op.execute(
+        "INSERT INTO store_revision (name, n) "
+        "VALUES ('survey_session', 0), "
+        "('survey_response', 0)"
+    )
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM store_revision WHERE name IN ('survey_session', 'survey_response')")
     op.drop_index(op.f("ix_survey_response_session_id"), table_name="survey_response")
     op.drop_table("survey_response")
     op.drop_index(op.f("ix_survey_session_programme_id"), table_name="survey_session")

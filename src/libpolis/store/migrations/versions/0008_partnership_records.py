@@ -104,9 +104,18 @@ def upgrade() -> None:
             ),
             [{"i": i, "v": v, "d": d or date.today(), "t": now} for i, v, d in rows],
         )
+    # a revision counter per new table: writes to it refresh the web's read cache
+    op.execute(
+        "INSERT INTO store_revision (name, n) "
+        "VALUES ('measurement', 0), "
+        "('partnership_contact', 0), "
+        "('partnership_library', 0), "
+        "('partnership_programme', 0)"
+    )
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM store_revision WHERE name IN ('measurement', 'partnership_contact', 'partnership_library', 'partnership_programme')")
     for table, other in (("partnership_library", "library"), ("partnership_programme", "programme")):
         op.drop_index(op.f(f"ix_{table}_{other}_id"), table_name=table)
         op.drop_table(table)
