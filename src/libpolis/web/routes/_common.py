@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from libpolis.errors import DataError
 from libpolis.evidence.format import NumberFormat
 from libpolis.web.deps import CSRF_FIELD, PageParams
+from libpolis.web.i18n import FORM_MESSAGES, PageMessage
 
 __all__ = [
     "form_model",
@@ -62,7 +63,9 @@ def validate_form(
     """Validate form fields into ``model``; empty optional fields become ``None``.
 
     Returns the model, or None and ``{field: message}`` (the first message per field; one
-    about the form as a whole under ``"form"``) for the form to show next to each field.
+    about the form as a whole under ``"form"``) for the form to show next to each field. A
+    message of a common kind (required, too long, not a number or date ...) is a
+    :class:`~libpolis.web.i18n.PageMessage`, written in the page's language by ``tr()``.
     """
     clean: dict[str, Any] = {}
     for key, value in data.items():
@@ -85,6 +88,8 @@ def validate_form(
             loc = [str(p) for p in e["loc"]]
             msg = str(e["msg"]).removeprefix("Value error, ")
             key = loc[0] if loc else _field_named(model, msg)
+            if e["type"] in FORM_MESSAGES and len(loc) <= 1:
+                msg = PageMessage(FORM_MESSAGES[e["type"]], e.get("ctx"))
             errors.setdefault(key, f"{'.'.join(loc[1:])}: {msg}" if len(loc) > 1 else msg)
         return None, errors
 
