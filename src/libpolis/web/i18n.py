@@ -96,6 +96,12 @@ PAGE_WORDS: tuple[str, ...] = (
     N_("active"),
     N_("evaluated"),
     N_("ended"),
+    N_("%(value)s is not an e-mail address (name@example.org)"),
+    N_("row %(row)s, %(field)s: %(message)s"),
+    N_("e-mail"),
+    N_("name"),
+    N_("role"),
+    N_("side"),
     N_("walk"),
     N_("bike"),
     N_("drive"),
@@ -134,6 +140,7 @@ class PageMessage(str):
 
     def __new__(cls, msgid: str, params: Mapping[str, Any] | None = None) -> PageMessage:
         fields_ = {k: v for k, v in (params or {}).items() if isinstance(v, str | int | float)}
+        # a field may itself be a PageMessage (a row's message inside the form's): kept as is
         try:
             text = msgid % fields_
         except (KeyError, TypeError, ValueError):
@@ -143,9 +150,17 @@ class PageMessage(str):
         obj.params = fields_
         return obj
 
-    def translated(self, tr: gettext.NullTranslations) -> str:
+    def translated(self, tr: gettext.NullTranslations, fmt: NumberFormat | None = None) -> str:
+        """The message in ``tr``'s language, its numbers written with ``fmt``."""
+        params = dict(self.params)
+        if fmt is not None:
+            for k, v in params.items():
+                if isinstance(v, PageMessage):
+                    params[k] = v.translated(tr, fmt)
+                elif isinstance(v, int | float) and not isinstance(v, bool):
+                    params[k] = fmt.num(v, 0 if float(v).is_integer() else 2)
         try:
-            return tr.gettext(self.msgid) % self.params
+            return tr.gettext(self.msgid) % params
         except (KeyError, TypeError, ValueError):
             return str(self)
 
@@ -248,7 +263,10 @@ def _tr(context: Context, text: Any) -> str:
     if text is None or text == "":
         return ""
     if isinstance(text, PageMessage):
-        return text.translated(translations(_lang_of(context)))
+        fmt = context.get("fmt")
+        return text.translated(
+            translations(_lang_of(context)), fmt if isinstance(fmt, NumberFormat) else None
+        )
     return translations(_lang_of(context)).gettext(str(text))
 
 

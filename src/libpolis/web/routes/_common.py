@@ -88,10 +88,29 @@ def validate_form(
             loc = [str(p) for p in e["loc"]]
             msg = str(e["msg"]).removeprefix("Value error, ")
             key = loc[0] if loc else _field_named(model, msg)
-            if e["type"] in FORM_MESSAGES and len(loc) <= 1:
-                msg = PageMessage(FORM_MESSAGES[e["type"]], e.get("ctx"))
+            kind = e["type"]
+            if kind == "string_too_short" and (e.get("ctx") or {}).get("min_length") == 1:
+                kind = "missing"  # a required text left blank
+            raised = (e.get("ctx") or {}).get("error")
+            if kind == "value_error" and raised is not None and raised.args:
+                if isinstance(raised.args[0], PageMessage):
+                    msg = raised.args[0]
+            elif kind in FORM_MESSAGES:
+                msg = PageMessage(FORM_MESSAGES[kind], e.get("ctx"))
+            if len(loc) == 3 and loc[1].isdigit() and isinstance(msg, PageMessage):
+                # a row of a list (a contact): "row 1, e-mail: ..."
+                msg = PageMessage(
+                    "row %(row)s, %(field)s: %(message)s",
+                    {"row": int(loc[1]) + 1, "field": PageMessage(_ROW_FIELDS.get(loc[2], loc[2])),
+                     "message": msg},
+                )  # fmt: skip
+                loc = loc[:1]
             errors.setdefault(key, f"{'.'.join(loc[1:])}: {msg}" if len(loc) > 1 else msg)
         return None, errors
+
+
+#: The names of a row's fields in a message (catalogued in ``libpolis.web.i18n.PAGE_WORDS``).
+_ROW_FIELDS = {"email": "e-mail", "name": "name", "role": "role", "side": "side"}
 
 
 def _field_named(model: type[BaseModel], msg: str) -> str:

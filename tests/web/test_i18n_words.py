@@ -1,0 +1,69 @@
+"""Words of the register and advocacy pages that come from data reach the catalog and the page
+in its language: survey wordings, stages, statuses, form validation messages."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from libpolis.evidence.format import NumberFormat
+from libpolis.stats.culture21 import stage_of
+from libpolis.web.i18n import PAGE_WORDS, PageMessage, translations
+from libpolis.web.routes._common import validate_form
+from libpolis.web.schemas import PartnershipCreate
+from libpolis.web.words import ADVOCACY_WORDS
+
+
+def _survey_wordings() -> set[str]:
+    path = resources.files("libpolis") / "data" / "surveys" / "templates.json"
+    t = json.loads(path.read_text(encoding="utf-8"))
+    words = set(t["scale"]["labels"]) | set(t["dimensions"]) | set(t["open"].values())
+    for area in t["areas"].values():
+        words |= {area["title"], *area["questions"].values()}
+    return words
+
+
+def test_every_survey_wording_and_stage_is_catalogued() -> None:
+    marked = set(ADVOCACY_WORDS)
+    missing = (_survey_wordings() | {stage_of(x) for x in (1, 5, 9)}) - marked
+    assert missing == set()
+    pt = translations("pt")
+    assert all(pt.gettext(w) != w for w in marked), [w for w in marked if pt.gettext(w) == w]
+    assert pt.gettext("Strongly agree") == "Concordo totalmente"
+
+
+def test_ended_is_a_page_word_in_each_language() -> None:
+    assert "ended" in PAGE_WORDS
+    got = {lang: translations(lang).gettext("ended") for lang in ("fr", "es", "pt")}
+    assert got == {"fr": "terminé", "es": "finalizada", "pt": "encerrada"}
+
+
+def test_form_messages_are_written_in_the_page_language() -> None:
+    _, errors = validate_form(
+        PartnershipCreate,
+        {"title": "", "budget": "-5", "contacts": [{"side": "library", "name": "Ana",
+                                                   "email": "ana-at-home"}]},  # fmt: skip
+    )
+    assert all(isinstance(v, PageMessage) for v in errors.values()), errors
+    assert errors["title"] == "This field is required."  # English as a str (the API's form)
+    pt, fmt = translations("pt"), NumberFormat("pt")
+    assert errors["title"].translated(pt, fmt) == "Este campo é obrigatório."
+    assert errors["budget"].translated(pt, fmt) == "Escreva um número de pelo menos 0."
+    assert errors["contacts"].translated(translations("fr"), NumberFormat("fr")) == (
+        "ligne 1, courriel : 'ana-at-home' n'est pas une adresse électronique (nom@exemple.org)"
+    )
+
+
+def test_partnership_form_with_errors_in_portuguese(web, client_for) -> None:
+    officer = client_for("officer")
+    officer.cookies.set("lang", "pt")
+    r = officer.post(
+        "/partnerships/new",
+        data={"title": "", "budget": "abc", "csrf_token": officer.headers["X-CSRF-Token"]},
+        headers={"X-CSRF-Token": ""},
+    )
+    assert r.status_code == 422, r.text[:300]
+    assert "Este campo é obrigatório." in r.text
+    assert "Escreva um número, p. ex. 1500.50." in r.text
+    assert "<strong>Erro:</strong>" in r.text and "Error:" not in r.text
+    assert "Nova parceria" in r.text and "Pesquisar" in r.text
