@@ -39,10 +39,9 @@ def test_ended_is_a_page_word_in_each_language() -> None:
 
 
 def test_form_messages_are_written_in_the_page_language() -> None:
+    contact = {"side": "library", "name": "Ana", "email": "ana-at-home"}
     _, errors = validate_form(
-        PartnershipCreate,
-        {"title": "", "budget": "-5", "contacts": [{"side": "library", "name": "Ana",
-                                                   "email": "ana-at-home"}]},  # fmt: skip
+        PartnershipCreate, {"title": "", "budget": "-5", "contacts": [contact]}
     )
     assert all(isinstance(v, PageMessage) for v in errors.values()), errors
     assert errors["title"] == "This field is required."  # English as a str (the API's form)
