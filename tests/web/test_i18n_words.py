@@ -66,3 +66,19 @@ def test_partnership_form_with_errors_in_portuguese(web, client_for) -> None:
     assert "Escreva um número, p. ex. 1500.50." in r.text
     assert "<strong>Erro:</strong>" in r.text and "Error:" not in r.text
     assert "Nova parceria" in r.text and "Pesquisar" in r.text
+
+
+def test_nav_links_to_the_advocacy_pages_follow_the_access_rules(web, client_for) -> None:
+    """Signed-in users read the self-assessment; staff, officers and admins make surveys."""
+    seen = {}
+    for role in (None, "viewer", "staff", "officer", "admin"):
+        client = client_for(role)
+        client.cookies.set("lang", "fr")
+        page = client.get("/libraries").text
+        nav = page.split('<nav aria-label="', 1)[1].split("</nav>", 1)[0]
+        seen[role] = ('href="/assessment">Auto-évaluation<' in nav, 'href="/surveys">Enquêtes<' in nav)
+        for path, shown in zip(("/assessment", "/surveys"), seen[role], strict=True):
+            if shown:
+                assert client.get(path).status_code == 200, (role, path)
+    assert seen == {None: (False, False), "viewer": (True, False), "staff": (True, True),
+                    "officer": (True, True), "admin": (True, True)}  # fmt: skip
