@@ -1,5 +1,6 @@
 """Words of the register and advocacy pages that come from data reach the catalog and the page
-in its language: survey wordings, stages, statuses, form validation messages."""
+in its language: survey wordings, the self-assessment's actions and stages, statuses, form
+validation messages, the nav links of the advocacy pages."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 from importlib import resources
 
 from libpolis.evidence.format import NumberFormat
-from libpolis.stats.culture21 import stage_of
+from libpolis.stats.culture21 import commitments, stage_of
 from libpolis.web.i18n import PAGE_WORDS, PageMessage, translations
 from libpolis.web.routes._common import validate_form
 from libpolis.web.schemas import PartnershipCreate
@@ -25,7 +26,8 @@ def _survey_wordings() -> set[str]:
 
 def test_every_survey_wording_and_stage_is_catalogued() -> None:
     marked = set(ADVOCACY_WORDS)
-    missing = (_survey_wordings() | {stage_of(x) for x in (1, 5, 9)}) - marked
+    actions = {a.text for c in commitments() for a in c.actions}
+    missing = (_survey_wordings() | actions | {stage_of(x) for x in (1, 5, 9)}) - marked
     assert missing == set()
     pt = translations("pt")
     assert all(pt.gettext(w) != w for w in marked), [w for w in marked if pt.gettext(w) == w]
