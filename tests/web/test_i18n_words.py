@@ -84,3 +84,20 @@ def test_nav_links_to_the_advocacy_pages_follow_the_access_rules(web, client_for
                 assert client.get(path).status_code == 200, (role, path)
     assert seen == {None: (False, False), "viewer": (True, False), "staff": (True, True),
                     "officer": (True, True), "admin": (True, True)}  # fmt: skip
+
+
+def test_assessment_pages_in_portuguese(web, client_for) -> None:
+    """Commitments without a Portuguese UCLG title show libpolis's Portuguese short name;
+    actions, stages and scores are Portuguese."""
+    staff = client_for("staff")
+    r = staff.post("/api/assessment/2025", json={"answers": [{"action": "1.1", "level": 5}]})
+    assert r.status_code == 200, r.text
+    staff.cookies.set("lang", "pt")
+    overview = staff.get("/assessment").text
+    assert "1. A cultura, direito de todos" in overview
+    assert "5,0 (em desenvolvimento; 1 ação avaliada de" in overview
+    year = staff.get("/assessment/2025").text
+    assert "Os moradores de todos os bairros e faixas de renda podem chegar" in year
+    assert "5 (em desenvolvimento)" in year and "Nível da ação 6.1" in year
+    staff.cookies.set("lang", "fr")
+    assert "1. Droits culturels" in staff.get("/assessment").text  # UCLG's title where it exists

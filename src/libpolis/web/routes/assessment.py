@@ -19,10 +19,12 @@ from pydantic import BaseModel, Field
 
 from libpolis.errors import PermissionDeniedError
 from libpolis.evidence.culture21 import suggestions_for
+from libpolis.goal_names import short_name
 from libpolis.pipeline.assessment import (
     SCALE_MAX,
     SCALE_MIN,
     AssessmentResult,
+    Commitment,
     answers_csv,
     assessment_city,
     assessment_result,
@@ -40,7 +42,7 @@ from libpolis.web.live import LiveEvidence
 from libpolis.web.routes._common import redirect, render
 from libpolis.web.visibility import evidence_for
 
-__all__ = ["GLOBAL_PANEL_NOTE", "pages", "router"]
+__all__ = ["GLOBAL_PANEL_NOTE", "commitment_title", "pages", "router"]
 
 router = APIRouter(prefix="/api", tags=["assessment"])
 pages = APIRouter(include_in_schema=False)
@@ -133,10 +135,16 @@ def api_csv(request: Request, db: Db, user: CurrentUser) -> Response:
     )
 
 
+def commitment_title(c: Commitment, lang: str) -> str:
+    """A commitment's title in ``lang``: UCLG's where ``culture21.json`` has it (en, fr, es),
+    else libpolis's short name in that language (Portuguese), else the English title."""
+    return c.titles.get(lang) or short_name("culture21", c.code, lang) or c.title(lang)
+
+
 def _radar(res: AssessmentResult, lang: str = "en") -> str | None:
     if not res.years:
         return None
-    axes = [f"{c.code}. {c.title(lang)}" for c in commitments()]
+    axes = [f"{c.code}. {commitment_title(c, lang)}" for c in commitments()]
     series = {}
     for y in res.years[-5:]:
         part = res.scores[res.scores["year"] == y].set_index("commitment")["score"]
@@ -161,7 +169,7 @@ def _radar(res: AssessmentResult, lang: str = "en") -> str | None:
 def overview_page(request: Request, db: Db, user: CurrentUser) -> Response:
     res = assessment_result(db, city=_city(request))
     lang = getattr(request.state, "lang", "en")
-    titles = {c.code: c.title(lang) for c in commitments()}
+    titles = {c.code: commitment_title(c, lang) for c in commitments()}
     return render(
         request,
         "assessment.html",
@@ -194,6 +202,7 @@ def year_page(request: Request, year: Year, db: Db, user: CurrentUser) -> Respon
         suggestions=suggestions,
         levels=list(range(SCALE_MIN, SCALE_MAX + 1)),
         stage_of=stage_of,
+        commitment_title=commitment_title,
         may_edit=user.role in {"admin", "officer", "staff"},
     )
 
