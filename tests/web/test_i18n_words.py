@@ -68,6 +68,14 @@ def test_partnership_form_with_errors_in_portuguese(web, client_for) -> None:
     assert "Escreva um número, p. ex. 1500.50." in r.text
     assert "<strong>Erro:</strong>" in r.text and "Error:" not in r.text
     assert "Nova parceria" in r.text and "Pesquisar" in r.text
+    r = officer.post(
+        "/partnerships/new",
+        data={"title": "Datas", "start_date": "2026-05-01", "end_date": "2026-04-01",
+              "csrf_token": officer.headers["X-CSRF-Token"]},
+        headers={"X-CSRF-Token": ""},
+    )  # fmt: skip
+    assert r.status_code == 422, r.text[:300]
+    assert "A data 2026-04-01 é anterior ao início, 2026-05-01." in r.text
 
 
 def test_nav_links_to_the_advocacy_pages_follow_the_access_rules(web, client_for) -> None:

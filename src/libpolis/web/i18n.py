@@ -39,6 +39,7 @@ from libpolis.report.i18n import LOCALE_DIR as BRIEF_LOCALE_DIR
 from libpolis.report.i18n import N_, load_translations
 
 __all__ = [
+    "DATE_ORDER_MESSAGE",
     "FORM_MESSAGES",
     "LANGUAGE_NAMES",
     "LANG_COOKIE",
@@ -129,6 +130,10 @@ FORM_MESSAGES: dict[str, str] = {
     "date_type": N_("Write a date as YYYY-MM-DD."),
     "finite_number": N_("Write a finite number."),
 }
+
+
+#: Dates out of order (an end before its start), with the two ISO dates.
+DATE_ORDER_MESSAGE = N_("The date %(end)s is before the start, %(start)s.")
 
 
 class PageMessage(str):
