@@ -1,5 +1,8 @@
 """Every page passes axe-core (WCAG 2.0/2.1 A and AA rules) with zero violations, anonymous and
-signed in, in English and Portuguese; the skip link and a visible focus work from the keyboard.
+signed in, in English and Portuguese — the register's forms (new, edit, re-rendered with errors),
+a partnership with indicators, measurements and its trend chart, the self-assessment pages, the
+surveys page and the public survey form included; the skip link and a visible focus work from the
+keyboard; a Portuguese partnership page shows Portuguese words, numbers and dates.
 
 axe-core is vendored in ``tests/web/fixtures`` (see its PROVENANCE.md) and injected into each
 page with Playwright; nothing is downloaded.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -55,7 +59,25 @@ def site(tmp_path_factory, password_hash, web_kit) -> Iterator[dict[str, Any]]:
     partner = admin.post("/api/partners", json={"name": "Youth centre", "kind": "city"}).json()
     goal = admin.post("/api/goals", json={"code": "CG-1", "title": "Every child reads"}).json()
     ship = admin.post("/api/partnerships", json={"title": "Reading together",
-                      "partner_id": partner["id"], "published": True}).json()  # fmt: skip
+                      "partner_id": partner["id"], "published": True, "start_date": "2026-03-05",
+                      "budget": 1234.5}).json()  # fmt: skip
+    ind = admin.post(f"/api/partnerships/{ship['id']}/indicators",
+                     json={"name": "Children reached", "unit": "people", "baseline": 120,
+                           "target": 1234.5}).json()  # fmt: skip
+    for day, value in (("2026-03-05", 150), ("2026-06-01", 410)):
+        r = admin.post(f"/api/indicators/{ind['id']}/measurements",
+                       json={"value": value, "measured_on": day, "source": "visitor count"})  # fmt: skip
+        assert r.status_code in (200, 201), r.text
+    year = time.gmtime().tm_year
+    r = admin.post(f"/api/assessment/{year}", json={"answers": [
+        {"action": "1.1", "level": 5, "evidence": "Free cards for everyone."}]})  # fmt: skip
+    assert r.status_code == 200, r.text
+    r = admin.post("/surveys/new", data={"programme_id": str(prog["id"]), "area": "early_literacy",
+                   "label": "Mon 10:00", "district": "Centre",
+                   "csrf_token": admin.headers["X-CSRF-Token"]},
+                   headers={"X-CSRF-Token": ""}, follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text[:300]
+    token = re.findall(r'href="/s/([A-Za-z0-9_-]+)"', admin.get("/surveys").text)[-1]
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -75,6 +97,7 @@ def site(tmp_path_factory, password_hash, web_kit) -> Iterator[dict[str, Any]]:
         "/partnerships",
         f"/partnerships/{ship['id']}",
         "/goals",
+        f"/s/{token}",
         "/login",
         "/api/docs",
         "/no-such-page",
@@ -91,8 +114,12 @@ def site(tmp_path_factory, password_hash, web_kit) -> Iterator[dict[str, Any]]:
         f"/partnerships/{ship['id']}/edit",
         "/goals/new",
         f"/goals/{goal['id']}/edit",
+        "/assessment",
+        f"/assessment/{year}",
+        "/surveys",
     ]
-    yield {"url": f"http://127.0.0.1:{port}", "public": public, "signed_in": signed_in}
+    yield {"url": f"http://127.0.0.1:{port}", "public": public, "signed_in": signed_in,
+           "ship": ship["id"]}  # fmt: skip
     srv.should_exit = True
     thread.join(timeout=10)
     engine.dispose()
@@ -159,8 +186,44 @@ def test_every_page_passes_axe(site, browser, web_kit, lang) -> None:
     assert page.get_attribute("html", "lang") == lang  # Accept-Language from the locale
     _sign_in(page, site["url"], web_kit)
     found += _check(page, site["url"], site["signed_in"], shots, f"admin-{lang}")
+    found += _check_invalid_form(page, site["url"], shots, f"admin-{lang}")
     ctx.close()
     assert found == [], "\n".join(found)
+
+
+def _check_invalid_form(page: Any, url: str, shots: Path | None, tag: str) -> list[str]:
+    """The partnership form sent with wrong fields comes back with its messages (422) and
+    still passes axe."""
+    page.goto(url + "/partnerships/new")
+    page.fill("#f-title", "")
+    page.fill("#f-start_date", "2026-05-01")
+    page.fill("#f-end_date", "2026-04-01")
+    page.fill("#f-budget", "-5")
+    page.fill("#f-contact_email-1", "not-an-address")
+    page.fill("#f-contact_name-1", "Ana")
+    page.click("form.card button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#form-errors").count() == 1
+    if shots:
+        page.screenshot(path=str(shots / f"{tag}-partnership-errors.png"), full_page=True)
+    return _summary("/partnerships/new (errors)", _violations(page))
+
+
+def test_partnership_page_in_portuguese(site, browser) -> None:
+    """Words, numbers and dates of a partnership page follow the page's language."""
+    ctx = browser.new_context(locale="pt-BR")
+    page = ctx.new_page()
+    page.goto(f"{site['url']}/partnerships/{site['ship']}")
+    text = page.inner_text("main")
+    budget = page.inner_text("#budget")
+    start = page.inner_text("#start-date")
+    ctx.close()
+    assert budget == "1.234,50", budget
+    assert start == "5 de março de 2026", start
+    for word in ("Orçamento", "Início", "Indicadores", "Linha de base", "Meta", "ideia"):
+        assert word in text, word
+    assert "1.234,5" in text  # the indicator's target
+    assert "Budget" not in text and "Baseline" not in text
 
 
 def test_axe_finds_a_violation(site, browser) -> None:

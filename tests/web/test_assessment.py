@@ -146,7 +146,7 @@ def test_suggestions_are_each_traced(sqlite_web, login_as) -> None:
         assert "sources:" in text and "command:" in text
     # every field has a label
     for field in re.findall(r'<(?:select|textarea) id="([^"]+)"', page):
-        assert f'<label for="{field}">' in page
+        assert re.search(rf'<label for="{re.escape(field)}"[ >]', page), field
 
 
 def test_validation_and_empty_scores() -> None:

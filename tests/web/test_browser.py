@@ -226,7 +226,7 @@ def test_partnership_with_every_field_pdf_and_trend(server, browser, web_kit, tm
     page.fill("#f-end_date", "2026-01-01")
     page.click("form.card > button[type=submit]")
     page.locator("#end_date-error").wait_for()
-    assert "is before start date" in page.inner_text("#end_date-error")
+    assert "is before the start, 2026-01-15" in page.inner_text("#end_date-error")
     assert page.get_attribute("#f-end_date", "aria-invalid") == "true"
     assert page.input_value("#f-title") == "Health info desk"
     page.screenshot(path=str(shots / "partnership_form_error.png"), full_page=False)

@@ -253,7 +253,7 @@ def test_form_shows_errors_next_to_fields_and_saves_every_field(web, client_for)
     bad = officer.post("/partnerships/new", data=form, follow_redirects=False)
     assert bad.status_code == 422
     html = bad.text
-    assert 'id="end_date-error"' in html and "is before start date" in html
+    assert 'id="end_date-error"' in html and "The date 2026-01-01 is before the start, 2026-02-01." in html
     m = re.search(r'<input id="f-end_date"[^>]*>', html)
     assert m and 'aria-invalid="true"' in m[0] and "end_date-error" in m[0]
     assert 'value="Form pact"' in html and 'value="Aino"' in html  # nothing typed is lost

@@ -108,6 +108,7 @@ _STATUS = {
     "agreed": N_("agreed"),
     "active": N_("active"),
     "evaluated": N_("evaluated"),
+    "ended": N_("ended"),
 }
 
 # a travel mode: its name in words, and what is measured in it

@@ -39,12 +39,15 @@ from libpolis.report.i18n import LOCALE_DIR as BRIEF_LOCALE_DIR
 from libpolis.report.i18n import N_, load_translations
 
 __all__ = [
+    "DATE_ORDER_MESSAGE",
+    "FORM_MESSAGES",
     "LANGUAGE_NAMES",
     "LANG_COOKIE",
     "PAGE_WORDS",
     "WEB_LANGUAGES",
     "WEB_LOCALE_DIR",
     "LanguageMiddleware",
+    "PageMessage",
     "figure_display",
     "install_gettext",
     "negotiate",
@@ -94,11 +97,77 @@ PAGE_WORDS: tuple[str, ...] = (
     N_("active"),
     N_("evaluated"),
     N_("ended"),
+    N_("%(value)s is not an e-mail address (name@example.org)"),
+    N_("row %(row)s, %(field)s: %(message)s"),
+    N_("e-mail"),
+    N_("name"),
+    N_("role"),
+    N_("side"),
     N_("walk"),
     N_("bike"),
     N_("drive"),
 )
 _COOKIE_MAX_AGE_S = 365 * 24 * 3600
+
+#: Validation messages of the forms, per pydantic error type, with the error's ``ctx`` fields
+#: (``%(max_length)s`` ...): the field's message on the page is written in the page's language.
+FORM_MESSAGES: dict[str, str] = {
+    "missing": N_("This field is required."),
+    "string_too_short": N_("Write at least %(min_length)s characters."),
+    "string_too_long": N_("Write at most %(max_length)s characters."),
+    "string_pattern_mismatch": N_("This is not written in the expected form."),
+    "greater_than_equal": N_("Write a number of at least %(ge)s."),
+    "greater_than": N_("Write a number above %(gt)s."),
+    "less_than_equal": N_("Write a number of at most %(le)s."),
+    "less_than": N_("Write a number below %(lt)s."),
+    "float_parsing": N_("Write a number, e.g. 1500.50."),
+    "float_type": N_("Write a number, e.g. 1500.50."),
+    "int_parsing": N_("Write a whole number."),
+    "int_type": N_("Write a whole number."),
+    "int_from_float": N_("Write a whole number."),
+    "date_parsing": N_("Write a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": N_("Write a date as YYYY-MM-DD."),
+    "date_type": N_("Write a date as YYYY-MM-DD."),
+    "finite_number": N_("Write a finite number."),
+}
+
+
+#: Dates out of order (an end before its start), with the two ISO dates.
+DATE_ORDER_MESSAGE = N_("The date %(end)s is before the start, %(start)s.")
+
+
+class PageMessage(str):
+    """A message for a page that is English as a ``str`` and carries its catalog ``msgid`` and
+    fields, so :func:`tr` writes it in the page's language."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, params: Mapping[str, Any] | None = None) -> PageMessage:
+        fields_ = {k: v for k, v in (params or {}).items() if isinstance(v, str | int | float)}
+        # a field may itself be a PageMessage (a row's message inside the form's): kept as is
+        try:
+            text = msgid % fields_
+        except (KeyError, TypeError, ValueError):
+            text = msgid
+        obj = super().__new__(cls, text)
+        obj.msgid = msgid
+        obj.params = fields_
+        return obj
+
+    def translated(self, tr: gettext.NullTranslations, fmt: NumberFormat | None = None) -> str:
+        """The message in ``tr``'s language, its numbers written with ``fmt``."""
+        params = dict(self.params)
+        if fmt is not None:
+            for k, v in params.items():
+                if isinstance(v, PageMessage):
+                    params[k] = v.translated(tr, fmt)
+                elif isinstance(v, int | float) and not isinstance(v, bool):
+                    params[k] = fmt.num(v, 0 if float(v).is_integer() else 2)
+        try:
+            return tr.gettext(self.msgid) % params
+        except (KeyError, TypeError, ValueError):
+            return str(self)
 
 
 def preferred_languages(header: str | None) -> list[str]:
@@ -198,6 +267,11 @@ def _tr(context: Context, text: Any) -> str:
     translated when a catalog has it, as it is otherwise; never %-formatted."""
     if text is None or text == "":
         return ""
+    if isinstance(text, PageMessage):
+        fmt = context.get("fmt")
+        return text.translated(
+            translations(_lang_of(context)), fmt if isinstance(fmt, NumberFormat) else None
+        )
     return translations(_lang_of(context)).gettext(str(text))
 
 

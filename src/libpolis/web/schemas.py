@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from libpolis.rules.api import RuleChecked, rule_field
 from libpolis.rules.fields import CONTROL_LINE
+from libpolis.web.i18n import PageMessage
 from libpolis.web.openapi import UtcDateTime
 
 __all__ = [
@@ -82,7 +83,11 @@ def _email_field(entity: str, *, default: Any = None, optional: bool = False) ->
 def _email_or_blank(value: str | None) -> str | None:
     """An e-mail address as typed (``name@host.tld``), or nothing."""
     if value and not _EMAIL.fullmatch(value):
-        raise ValueError(f"{value[:60]!r} is not an e-mail address (name@example.org)")
+        raise ValueError(
+            PageMessage(
+                "%(value)s is not an e-mail address (name@example.org)", {"value": repr(value[:60])}
+            )
+        )
     return value
 
 

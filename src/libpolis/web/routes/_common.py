@@ -3,6 +3,7 @@ message per field for the form to show next to it) and the number format of the 
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from libpolis.errors import DataError
 from libpolis.evidence.format import NumberFormat
 from libpolis.web.deps import CSRF_FIELD, PageParams
+from libpolis.web.i18n import DATE_ORDER_MESSAGE, FORM_MESSAGES, PageMessage
 
 __all__ = [
     "form_model",
@@ -62,7 +64,9 @@ def validate_form(
     """Validate form fields into ``model``; empty optional fields become ``None``.
 
     Returns the model, or None and ``{field: message}`` (the first message per field; one
-    about the form as a whole under ``"form"``) for the form to show next to each field.
+    about the form as a whole under ``"form"``) for the form to show next to each field. A
+    message of a common kind (required, too long, not a number or date ...) is a
+    :class:`~libpolis.web.i18n.PageMessage`, written in the page's language by ``tr()``.
     """
     clean: dict[str, Any] = {}
     for key, value in data.items():
@@ -85,8 +89,36 @@ def validate_form(
             loc = [str(p) for p in e["loc"]]
             msg = str(e["msg"]).removeprefix("Value error, ")
             key = loc[0] if loc else _field_named(model, msg)
+            kind = e["type"]
+            if kind == "string_too_short" and (e.get("ctx") or {}).get("min_length") == 1:
+                kind = "missing"  # a required text left blank
+            raised = (e.get("ctx") or {}).get("error")
+            order = _DATE_ORDER.fullmatch(msg)
+            if kind == "value_error" and order is not None:
+                msg = PageMessage(DATE_ORDER_MESSAGE, order.groupdict())
+            elif kind == "value_error" and raised is not None and raised.args:
+                if isinstance(raised.args[0], PageMessage):
+                    msg = raised.args[0]
+            elif kind in FORM_MESSAGES:
+                msg = PageMessage(FORM_MESSAGES[kind], e.get("ctx"))
+            if len(loc) == 3 and loc[1].isdigit() and isinstance(msg, PageMessage):
+                # a row of a list (a contact): "row 1, e-mail: ..."
+                msg = PageMessage(
+                    "row %(row)s, %(field)s: %(message)s",
+                    {"row": int(loc[1]) + 1, "field": PageMessage(_ROW_FIELDS.get(loc[2], loc[2])),
+                     "message": msg},
+                )  # fmt: skip
+                loc = loc[:1]
             errors.setdefault(key, f"{'.'.join(loc[1:])}: {msg}" if len(loc) > 1 else msg)
         return None, errors
+
+
+#: The rules' message on dates out of order (``libpolis.rules.api``): "end date 2026-04-01 is
+#: before start date 2026-05-01".
+_DATE_ORDER = re.compile(r"[a-z ]+ (?P<end>\d{4}-\d\d-\d\d) is before [a-z ]+ (?P<start>\d{4}-\d\d-\d\d)")
+
+#: The names of a row's fields in a message (catalogued in ``libpolis.web.i18n.PAGE_WORDS``).
+_ROW_FIELDS = {"email": "e-mail", "name": "name", "role": "role", "side": "side"}
 
 
 def _field_named(model: type[BaseModel], msg: str) -> str:

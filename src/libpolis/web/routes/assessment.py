@@ -19,10 +19,12 @@ from pydantic import BaseModel, Field
 
 from libpolis.errors import PermissionDeniedError
 from libpolis.evidence.culture21 import suggestions_for
+from libpolis.goal_names import short_name
 from libpolis.pipeline.assessment import (
     SCALE_MAX,
     SCALE_MIN,
     AssessmentResult,
+    Commitment,
     answers_csv,
     assessment_city,
     assessment_result,
@@ -30,15 +32,17 @@ from libpolis.pipeline.assessment import (
     save_answers,
     stage_of,
 )
+from libpolis.report.i18n import N_
 from libpolis.report.radar import radar_svg
 from libpolis.store.tables import User
 from libpolis.web.crud._common import audit
 from libpolis.web.deps import CurrentUser, Db, Writer
+from libpolis.web.i18n import translations
 from libpolis.web.live import LiveEvidence
 from libpolis.web.routes._common import redirect, render
 from libpolis.web.visibility import evidence_for
 
-__all__ = ["GLOBAL_PANEL_NOTE", "pages", "router"]
+__all__ = ["GLOBAL_PANEL_NOTE", "commitment_title", "pages", "router"]
 
 router = APIRouter(prefix="/api", tags=["assessment"])
 pages = APIRouter(include_in_schema=False)
@@ -46,7 +50,7 @@ pages = APIRouter(include_in_schema=False)
 Year = Annotated[int, PathParam(ge=1990, le=2100, description="The assessed year.")]
 
 GLOBAL_PANEL_URL = "http://agenda21culture.net/index.php/ar/newa21c-ar/global-panel-2015-ar"
-GLOBAL_PANEL_NOTE = (
+GLOBAL_PANEL_NOTE = N_(
     "UCLG's Committee on Culture published the results of its 2015 Global Panel of 34 experts "
     "as a chart image and a PDF; we found no published figures per commitment in a form we "
     "could read and cite, so this page does not compare with them."
@@ -131,10 +135,16 @@ def api_csv(request: Request, db: Db, user: CurrentUser) -> Response:
     )
 
 
-def _radar(res: AssessmentResult) -> str | None:
+def commitment_title(c: Commitment, lang: str) -> str:
+    """A commitment's title in ``lang``: UCLG's where ``culture21.json`` has it (en, fr, es),
+    else libpolis's short name in that language (Portuguese), else the English title."""
+    return c.titles.get(lang) or short_name("culture21", c.code, lang) or c.title(lang)
+
+
+def _radar(res: AssessmentResult, lang: str = "en") -> str | None:
     if not res.years:
         return None
-    axes = [f"{c.code}. {c.title()}" for c in commitments()]
+    axes = [f"{c.code}. {commitment_title(c, lang)}" for c in commitments()]
     series = {}
     for y in res.years[-5:]:
         part = res.scores[res.scores["year"] == y].set_index("commitment")["score"]
@@ -147,8 +157,10 @@ def _radar(res: AssessmentResult) -> str | None:
         [a if len(a) <= 26 else a[:25] + "…" for a in axes],
         series,
         top=SCALE_MAX,
-        title=f"Culture 21 Actions self-assessment of {res.city}: score per commitment "
-        f"(1–9) in {', '.join(series)}",
+        title=translations(lang).gettext(
+            N_("Culture 21 Actions self-assessment of %(city)s: score per commitment (1–9) in "
+               "%(years)s")
+        ) % {"city": res.city, "years": ", ".join(series)},
         rings=(3, 6),
     )
 
@@ -156,13 +168,14 @@ def _radar(res: AssessmentResult) -> str | None:
 @pages.get("/assessment")
 def overview_page(request: Request, db: Db, user: CurrentUser) -> Response:
     res = assessment_result(db, city=_city(request))
-    titles = {c.code: c.title() for c in commitments()}
+    lang = getattr(request.state, "lang", "en")
+    titles = {c.code: commitment_title(c, lang) for c in commitments()}
     return render(
         request,
         "assessment.html",
         res=res,
         titles=titles,
-        radar=_radar(res),
+        radar=_radar(res, lang),
         cells={(int(r.year), str(r.commitment)): r for r in res.scores.itertuples()},
         may_edit=user.role in {"admin", "officer", "staff"},
         panel_note=GLOBAL_PANEL_NOTE,
@@ -189,6 +202,7 @@ def year_page(request: Request, year: Year, db: Db, user: CurrentUser) -> Respon
         suggestions=suggestions,
         levels=list(range(SCALE_MIN, SCALE_MAX + 1)),
         stage_of=stage_of,
+        commitment_title=commitment_title,
         may_edit=user.role in {"admin", "officer", "staff"},
     )
 
