@@ -36,6 +36,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+PLS_SAMPLE = Path(__file__).parents[1] / "data" / "sources" / "pls_systems_sample.csv"
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, password_hash, web_kit) -> Iterator[dict[str, Any]]:
     """A server on a seeded workspace with one record of each kind; its page paths."""
@@ -68,6 +70,10 @@ def site(tmp_path_factory, password_hash, web_kit) -> Iterator[dict[str, Any]]:
         r = admin.post(f"/api/indicators/{ind['id']}/measurements",
                        json={"value": value, "measured_on": day, "source": "visitor count"})  # fmt: skip
         assert r.status_code in (200, 201), r.text
+    # library statistics (a slice of the real PLS) for the peer benchmark page
+    from libpolis.pipeline import IndicatorsRequest, run_indicators
+
+    run_indicators(engine, IndicatorsRequest(systems=str(PLS_SAMPLE)))
     year = time.gmtime().tm_year
     r = admin.post(f"/api/assessment/{year}", json={"answers": [
         {"action": "1.1", "level": 5, "evidence": "Free cards for everyone."}]})  # fmt: skip
@@ -97,6 +103,7 @@ def site(tmp_path_factory, password_hash, web_kit) -> Iterator[dict[str, Any]]:
         "/partnerships",
         f"/partnerships/{ship['id']}",
         "/goals",
+        "/benchmark?system=AK0016&locale=any&population_factor=3",
         f"/s/{token}",
         "/login",
         "/api/docs",
