@@ -9,6 +9,7 @@ form is completed with the keyboard alone. The browser console stays free of err
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -161,7 +162,7 @@ def test_person_records_a_partnership(server, browser, web_kit, tmp_path) -> Non
     page.locator("#goal_ids-options button.pick", has_text="Every child reads").click()
     assert page.locator("#goal_ids-chosen .chip").count() == 1
     page.click("form.card button[type=submit]")
-    page.wait_for_url("**/partnerships/*")
+    page.wait_for_url(re.compile(r".*/partnerships/[0-9]+$"))
     assert page.inner_text("#status") == "idea"
     for status in ("proposed", "agreed"):
         page.get_by_role("button", name=f"Move to “{status}”").click()
@@ -207,7 +208,20 @@ def _pick(page, field: str, typed: str, label: str) -> None:
     page.locator(f"#{field}-chosen .chip", has_text=label).wait_for()
 
 
-def test_partnership_with_every_field_pdf_and_trend(server, browser, web_kit, tmp_path) -> None:
+@pytest.mark.parametrize("lang", ["en", "fr", "es", "pt"])
+def test_partnership_with_every_field_pdf_and_trend(
+    server, browser, web_kit, tmp_path, lang: str
+) -> None:
+    """In each language of the web: every field, a PDF, two measurements and the trend; the
+    buttons are found by their translated names, dates and numbers read as Babel writes them."""
+    from datetime import date
+
+    from libpolis.evidence.format import NumberFormat
+    from libpolis.web.i18n import DATE_ORDER_MESSAGE, translations
+
+    t = translations(lang).gettext
+    fmt = NumberFormat(lang)
+    title = f"Health info desk ({lang})"
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     problems: list[str] = []
@@ -216,21 +230,27 @@ def test_partnership_with_every_field_pdf_and_trend(server, browser, web_kit, tm
     shots = Path(os.environ.get("LIBPOLIS_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     _sign_in(page, server, web_kit, "officer@example.org", "/partnerships/new")
+    page.goto(f"{server}/partnerships/new?lang={lang}")  # the switch's cookie, then the form
+    page.wait_for_url(f"{server}/partnerships/new")
+    assert page.get_attribute("html", "lang") == lang
     expected = "the server responded with a status of 422"  # the form sent with a mistake
 
     # the pickers replaced their plain selects
     assert page.locator("select[name=goal_ids]").count() == 0
     # a mistake is shown next to its field, and nothing typed is lost
-    page.fill("#f-title", "Health info desk")
+    page.fill("#f-title", title)
     page.fill("#f-start_date", "2026-01-15")
     page.fill("#f-end_date", "2026-01-01")
     page.click("form.card > button[type=submit]")
     page.locator("#end_date-error").wait_for()
-    assert "is before the start, 2026-01-15" in page.inner_text("#end_date-error")
+    said = page.inner_text("#end_date-error")
+    assert t(DATE_ORDER_MESSAGE).split("%(")[0].strip() in said  # in the page's language
+    if lang == "en":
+        assert "is before the start, 2026-01-15" in said
     assert page.get_attribute("#f-end_date", "aria-invalid") == "true"
-    assert page.input_value("#f-title") == "Health info desk"
-    page.screenshot(path=str(shots / "partnership_form_error.png"), full_page=False)
-    page.fill("#f-title", "Health info desk")
+    assert page.input_value("#f-title") == title
+    page.screenshot(path=str(shots / f"partnership_form_error_{lang}.png"), full_page=False)
+    page.fill("#f-title", title)
     page.fill("#f-purpose", "Health advice in the libraries, with the city's nurses.")
     page.select_option("#f-partner_id", label="City health services")
     page.select_option("#f-library_system_id", label="System A")
@@ -249,16 +269,22 @@ def test_partnership_with_every_field_pdf_and_trend(server, browser, web_kit, tm
     _pick(page, "programme_ids", "Story", "Story hour")
     _pick(page, "goal_ids", "child", "Every child reads")
     # a chip can be removed again
-    page.get_by_role("button", name="Remove Library B").click()
+    page.get_by_role("button", name=f"{t('Remove')} Library B").click()
     assert page.locator("#library_ids-chosen .chip").count() == 1
     page.check("#f-published")
-    page.screenshot(path=str(shots / "partnership_form.png"), full_page=True)
+    page.screenshot(path=str(shots / f"partnership_form_{lang}.png"), full_page=True)
     page.click("form.card > button[type=submit]")
-    page.wait_for_url("**/partnerships/*")
-    assert page.inner_text("h1") == "Health info desk"
-    assert page.inner_text("#start-date") == "January 15, 2026"
-    assert page.inner_text("#end-date") == "June 30, 2027"
-    assert page.inner_text("#budget") == "12,500.50"
+    page.wait_for_url(re.compile(r".*/partnerships/[0-9]+$"))
+    assert page.inner_text("h1") == title
+    assert page.inner_text("#start-date") == fmt.date(date(2026, 1, 15))
+    assert page.inner_text("#end-date") == fmt.date(date(2027, 6, 30))
+    assert page.inner_text("#budget") == fmt.num(12500.5, 2)
+    if lang == "en":  # what Babel gives, written out once
+        assert (fmt.date(date(2026, 1, 15)), fmt.num(12500.5, 2)) == ("January 15, 2026",
+                                                                      "12,500.50")  # fmt: skip
+    if lang == "pt":
+        assert (fmt.date(date(2026, 1, 15)), fmt.num(12500.5, 2)) == ("15 de janeiro de 2026",
+                                                                      "12.500,50")  # fmt: skip
     assert page.inner_text("#funding-source") == "City culture budget"
     assert page.inner_text("#libraries") == "Library A"
     assert page.inner_text("#programmes") == "Story hour"
@@ -271,7 +297,7 @@ def test_partnership_with_every_field_pdf_and_trend(server, browser, web_kit, tm
     page.set_input_files(
         "#d-file", files=[{"name": "agreement.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
-    page.get_by_role("button", name="Upload").click()
+    page.get_by_role("button", name=t("Upload")).click()
     page.wait_for_load_state()
     assert page.locator("#documents + ul a", has_text="Signed agreement").count() == 1
 
@@ -280,23 +306,26 @@ def test_partnership_with_every_field_pdf_and_trend(server, browser, web_kit, tm
     page.fill("#i-unit", "people")
     page.fill("#i-baseline", "120")
     page.fill("#i-target", "400")
-    page.get_by_role("button", name="Add indicator").click()
+    page.get_by_role("button", name=t("Add indicator")).click()
     page.wait_for_load_state()
     section = page.locator("section.indicator", has_text="Visitors advised")
     for value, day in (("210", "2026-03-31"), ("320", "2026-06-30")):
         section.locator("input[name=value]").fill(value)
         section.locator("input[name=measured_on]").fill(day)
-        section.get_by_role("button", name="Record measurement").click()
+        section.get_by_role("button", name=t("Record measurement")).click()
         page.wait_for_load_state()
         section = page.locator("section.indicator", has_text="Visitors advised")
     chart = section.locator("svg.trend")
     assert chart.is_visible()
     assert chart.locator("circle").count() == 2
-    assert "latest value 320 people" in (chart.locator("desc").text_content() or "")
+    desc = chart.locator("desc").text_content() or ""
+    assert "320" in desc
+    if lang == "en":
+        assert "latest value 320 people" in desc
     assert section.locator("table.measurements tbody tr").count() == 2
-    assert section.locator("dd.target").inner_text() == "400"
-    assert section.locator("dd.measured-on").inner_text() == "June 30, 2026"
-    page.screenshot(path=str(shots / "partnership_record.png"), full_page=True)
+    assert section.locator("dd.target").inner_text() == fmt.num(400, 0)
+    assert section.locator("dd.measured-on").inner_text() == fmt.date(date(2026, 6, 30))
+    page.screenshot(path=str(shots / f"partnership_record_{lang}.png"), full_page=True)
     ctx.close()
     assert [p for p in problems if expected not in p] == []
     assert len(problems) <= 1
@@ -363,7 +392,7 @@ def test_partnership_form_by_keyboard_alone(server, browser, web_kit) -> None:
     assert "/partnerships/new" in page.url
     tab_to("form.card > button[type=submit]")
     kb.press("Enter")
-    page.wait_for_url("**/partnerships/*")
+    page.wait_for_url(re.compile(r".*/partnerships/[0-9]+$"))
     assert page.inner_text("h1") == "Keyboard pact"
     assert page.inner_text("#start-date") == "February 1, 2026"
     assert page.inner_text("#budget") == "750.00"
