@@ -26,11 +26,13 @@ from libpolis.report.i18n import LANGUAGES, get_lang
 
 __all__ = [
     "FORMATS",
+    "checked_formats",
     "render_brief",
     "render_html",
     "render_pdf",
     "render_typst",
     "write_atomic",
+    "write_document",
 ]
 
 FORMATS: tuple[str, ...] = ("html", "pdf")
@@ -252,6 +254,35 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
+def checked_formats(formats: Sequence[str], lang: str) -> tuple[str, ...]:
+    """``formats`` cleaned, or a :class:`DataError` naming a bad format or language."""
+    formats = tuple(f.strip().lower() for f in formats if f.strip())
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise DataError(f"unknown format(s) {bad or formats!r}; choose from {', '.join(FORMATS)}")
+    if lang not in LANGUAGES:
+        raise DataError(f"language {lang!r} is not available; choose one of {', '.join(LANGUAGES)}")
+    return formats
+
+
+def write_document(
+    doc: Document, ev: Evidence, out: Path, stem: str, formats: Sequence[str]
+) -> dict[str, str]:
+    """Write ``doc`` as ``<stem>.html`` and/or ``<stem>.pdf`` in ``out``, each atomically (the
+    brief and the human-rights submission); returns the paths written by format."""
+    written: dict[str, str] = {}
+    if "html" in formats:
+        attribution = "; ".join(sorted({str(a) for a in ev.sources.get("attribution", []) if a}))
+        target = Path(out) / f"{stem}.html"
+        write_atomic(target, render_html(doc, attribution=attribution))
+        written["html"] = str(target)
+    if "pdf" in formats:
+        target = Path(out) / f"{stem}.pdf"
+        write_atomic(target, render_pdf(doc))
+        written["pdf"] = str(target)
+    return written
+
+
 def render_brief(
     ev: Evidence,
     out: Path,
@@ -268,24 +299,10 @@ def render_brief(
     headline figures as printed and the ``missing`` topics. Reads no store: everything comes
     from the evidence.
     """
-    formats = tuple(f.strip().lower() for f in formats if f.strip())
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        raise DataError(f"unknown format(s) {bad or formats!r}; choose from {', '.join(FORMATS)}")
-    if lang not in LANGUAGES:
-        raise DataError(f"language {lang!r} is not available; choose one of {', '.join(LANGUAGES)}")
+    formats = checked_formats(formats, lang)
     doc = build_document(ev, get_lang(lang), today=today or date.today())
-    stem = "brief" if lang == "en" else f"brief.{lang}"
     result: dict[str, Any] = {"lang": lang, "place": ev.place_name}
-    if "html" in formats:
-        attribution = "; ".join(sorted({str(a) for a in ev.sources.get("attribution", []) if a}))
-        target = Path(out) / f"{stem}.html"
-        write_atomic(target, render_html(doc, attribution=attribution))
-        result["html"] = str(target)
-    if "pdf" in formats:
-        target = Path(out) / f"{stem}.pdf"
-        write_atomic(target, render_pdf(doc))
-        result["pdf"] = str(target)
+    result |= write_document(doc, ev, out, "brief" if lang == "en" else f"brief.{lang}", formats)
     result["headline"] = dict(doc.headline)
     result["figures"] = {k: f.value for k, f in ev.figures.items()}
     result["missing"] = sorted(ev.missing)

@@ -19,12 +19,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from libpolis.errors import DataError
 from libpolis.evidence import Evidence, display_value
 from libpolis.evidence.format import DASH, is_blank
 from libpolis.report.blocks import Bullets, Document, Para, Section, Table
-from libpolis.report.brief import FORMATS, render_html, render_pdf, write_atomic
-from libpolis.report.i18n import LANGUAGES, N_, Lang, get_lang
+from libpolis.report.brief import FORMATS, checked_formats, write_document
+from libpolis.report.i18n import N_, Lang, get_lang
 from libpolis.report.sections.methods import methods
 from libpolis.report.words import label, missing
 
@@ -288,24 +287,11 @@ def render_submission(
     Returns the paths written, the ``lang``, the ``place``, the figure keys cited and the
     ``missing`` topics.
     """
-    formats = tuple(f.strip().lower() for f in formats if f.strip())
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        raise DataError(f"unknown format(s) {bad or formats!r}; choose from {', '.join(FORMATS)}")
-    if lang not in LANGUAGES:
-        raise DataError(f"language {lang!r} is not available; choose one of {', '.join(LANGUAGES)}")
+    formats = checked_formats(formats, lang)
     doc = build_submission(ev, get_lang(lang), today=today or date.today())
     stem = "submission" if lang == "en" else f"submission.{lang}"
     result: dict[str, Any] = {"lang": lang, "place": ev.place_name}
-    if "html" in formats:
-        attribution = "; ".join(sorted({str(a) for a in ev.sources.get("attribution", []) if a}))
-        target = Path(out) / f"{stem}.html"
-        write_atomic(target, render_html(doc, attribution=attribution))
-        result["html"] = str(target)
-    if "pdf" in formats:
-        target = Path(out) / f"{stem}.pdf"
-        write_atomic(target, render_pdf(doc))
-        result["pdf"] = str(target)
+    result |= write_document(doc, ev, out, stem, formats)
     methods_table = next(b for b in doc.sections[-1].blocks if isinstance(b, Table))
     result["figures"] = list(methods_table.keys or [])
     result["missing"] = sorted(ev.missing)
