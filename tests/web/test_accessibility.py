@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,18 +20,11 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 AXE = Path(__file__).parent / "fixtures" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 pytestmark = pytest.mark.browser
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 PLS_SAMPLE = Path(__file__).parents[1] / "data" / "sources" / "pls_systems_sample.csv"
@@ -41,15 +32,10 @@ PLS_SAMPLE = Path(__file__).parents[1] / "data" / "sources" / "pls_systems_sampl
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, password_hash, web_kit) -> Iterator[dict[str, Any]]:
     """A server on a seeded workspace with one record of each kind; its page paths."""
-    import uvicorn
-
     from libpolis.store import open_store
     from libpolis.web.app import create_app
 
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing and CI=true")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    web_kit.need_chromium()
     tmp = tmp_path_factory.mktemp("a11y")
     engine = open_store(f"sqlite:///{tmp / 'ws.sqlite'}")
     ids = web_kit.seed(engine, password_hash)
@@ -84,15 +70,13 @@ def site(tmp_path_factory, password_hash, web_kit) -> Iterator[dict[str, Any]]:
                    headers={"X-CSRF-Token": ""}, follow_redirects=False)  # fmt: skip
     assert r.status_code == 303, r.text[:300]
     token = re.findall(r'href="/s/([A-Za-z0-9_-]+)"', admin.get("/surveys").text)[-1]
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
+    with web_kit.serve(app) as url:
+        yield _pages(url, ids, prog, partner, goal, ship, token, year)
+    engine.dispose()
+
+
+def _pages(url, ids, prog, partner, goal, ship, token, year) -> dict[str, Any]:
+    """The site's URL and the paths of its pages, anonymous and signed in."""
     public = [
         "/",
         "/libraries",
@@ -125,21 +109,8 @@ def site(tmp_path_factory, password_hash, web_kit) -> Iterator[dict[str, Any]]:
         f"/assessment/{year}",
         "/surveys",
     ]
-    yield {"url": f"http://127.0.0.1:{port}", "public": public, "signed_in": signed_in,
-           "ship": ship["id"]}  # fmt: skip
-    srv.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    return {"url": url, "public": public, "signed_in": signed_in, "ship": ship["id"]}
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _violations(page: Any) -> list[dict[str, Any]]:

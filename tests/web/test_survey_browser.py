@@ -5,45 +5,23 @@ the console stays free of errors, and the answer is stored."""
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, password_hash, web_kit) -> Iterator[tuple[str, str, object]]:
-    import uvicorn
-
     from libpolis.pipeline.surveys import create_survey
     from libpolis.store import open_store, session_scope
     from libpolis.store.tables import Programme
     from libpolis.web.app import create_app
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    web_kit.need_chromium()
     tmp = tmp_path_factory.mktemp("survey-browser")
     engine = open_store(f"sqlite:///{tmp / 'ws.sqlite'}")
     ids = web_kit.seed(engine, password_hash)
@@ -54,54 +32,40 @@ def served(tmp_path_factory, password_hash, web_kit) -> Iterator[tuple[str, str,
         s.flush()
         token = create_survey(s, programme_id=prog.id, area="job_skills", district="Kallio").token
     app = create_app(engine, secret_key=web_kit.SECRET, documents_dir=tmp / "docs")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", token, engine
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with web_kit.serve(app) as url:
+        yield url, token, engine
     engine.dispose()
 
 
-def test_answer_a_survey_on_a_phone(served, tmp_path) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_answer_a_survey_on_a_phone(served, browser, tmp_path) -> None:
     from libpolis.store import session_scope
     from libpolis.store.surveys import SurveyResponse
 
     base, token, engine = served
     shots = Path(os.environ.get("LIBPOLIS_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        ctx = browser.new_context(
-            viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-            device_scale_factor=2,
-        )  # fmt: skip
-        page = ctx.new_page()
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.goto(f"{base}/s/{token}")
-        assert "/login" not in page.url
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
-        page.screenshot(path=str(shots / "survey-phone.png"), full_page=True)
-        page.get_by_label("Strongly agree").first.tap()
-        page.locator("input[name=confidence][value='4']").tap()
-        page.get_by_label("What is one thing you take away from this session?").fill(
-            "How to write a cover letter"
-        )
-        page.get_by_role("button", name="Send my answers").tap()
-        page.wait_for_selector("text=Thank you")
-        page.screenshot(path=str(shots / "survey-thanks.png"), full_page=True)
-        assert problems == []
-        browser.close()
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+        device_scale_factor=2,
+    )  # fmt: skip
+    page = ctx.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{base}/s/{token}")
+    assert "/login" not in page.url
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    page.screenshot(path=str(shots / "survey-phone.png"), full_page=True)
+    page.get_by_label("Strongly agree").first.tap()
+    page.locator("input[name=confidence][value='4']").tap()
+    page.get_by_label("What is one thing you take away from this session?").fill(
+        "How to write a cover letter"
+    )
+    page.get_by_role("button", name="Send my answers").tap()
+    page.wait_for_selector("text=Thank you")
+    page.screenshot(path=str(shots / "survey-thanks.png"), full_page=True)
+    assert problems == []
+    ctx.close()
     with session_scope(engine) as s:
         rows = s.scalars(select(SurveyResponse)).all()
         assert len(rows) == 1
