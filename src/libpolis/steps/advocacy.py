@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
     @app.command("submission")
     @cli_errors
     def submission(
-        lang: Annotated[str, typer.Option("--lang", help="Language: en, fr or es.")] = "en",
+        lang: Annotated[str, typer.Option("--lang", help="Language: en, fr, es or pt.")] = "en",
         format_: Annotated[
             str, typer.Option("--format", help="Comma-separated formats: html,pdf.")
         ] = "html,pdf",
