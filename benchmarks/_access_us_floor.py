@@ -18,18 +18,12 @@ import sys
 import numpy as np
 from scipy.spatial import cKDTree
 
+from libpolis.model import NOT_WALK_IN_KINDS
+
 R = 6_371_008.8
-NOT_WALK_IN = (
-    "mobile_library",
-    "bookmobile",
-    "books_by_mail",
-    "hospital_patient_library",
-    "academic_library",
-    "school_library",
-    "special_library",
-    "private_library",
-    "prison_library",
-)
+#: the kinds the CLI leaves out of access figures (the model's own list, so both count the
+#: same outlets)
+NOT_WALK_IN = tuple(sorted(NOT_WALK_IN_KINDS))
 
 
 def unit(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

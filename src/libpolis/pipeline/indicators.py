@@ -42,6 +42,7 @@ __all__ = [
     "compare_peers",
     "run_benchmark",
     "run_indicators",
+    "stored_benchmark",
 ]
 
 
@@ -211,6 +212,20 @@ def run_benchmark(engine: Engine, request: BenchmarkRequest) -> StepResult:
         summary=summary, command=request.command,
     )  # fmt: skip
     return StepResult(run_id, summary, tuple(names))
+
+
+def stored_benchmark(engine: Engine) -> dict[str, Any] | None:
+    """The summary of the newest stored benchmark (any label), or None: one row read."""
+    from sqlalchemy import select
+
+    from libpolis.store import session_scope
+    from libpolis.store.tables import Run
+
+    with session_scope(engine) as session:
+        run = session.scalar(
+            select(Run).where(Run.step.startswith("benchmark_")).order_by(Run.id.desc()).limit(1)
+        )
+        return dict(run.summary or {}) if run is not None else None
 
 
 def compare_peers(

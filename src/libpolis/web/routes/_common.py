@@ -12,14 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from libpolis.errors import DataError
-from libpolis.evidence.format import NumberFormat
 from libpolis.web.deps import CSRF_FIELD, PageParams
 from libpolis.web.i18n import DATE_ORDER_MESSAGE, FORM_MESSAGES, PageMessage
 
 __all__ = [
     "form_model",
     "is_htmx",
-    "number_format",
     "pager",
     "redirect",
     "render",
@@ -27,23 +25,17 @@ __all__ = [
 ]
 
 
-def number_format(request: Request) -> NumberFormat:
-    """How numbers and dates are written for this request: the language the request chose
-    (``request.state.fmt``, set by :class:`libpolis.web.i18n.LanguageMiddleware`) or English."""
-    fmt = getattr(request.state, "fmt", None)
-    return fmt if isinstance(fmt, NumberFormat) else NumberFormat(getattr(request.state, "lang", "en"))
-
 M = TypeVar("M", bound=BaseModel)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
-    """Render a page with the signed-in user and the CSRF token in its context."""
+    """Render a page with the signed-in user and the CSRF token in its context (``lang``,
+    ``fmt`` and the other per-language names come from :func:`libpolis.web.i18n.page_context`)."""
     templates = request.app.state.templates
     ctx = {
         "user": getattr(request.state, "user", None),
         "csrf_token": request.state.session.get("csrf", ""),
         "csrf_field": CSRF_FIELD,
-        "fmt": number_format(request),
         **context,
     }
     return templates.TemplateResponse(request, template, ctx, status_code=status_code)

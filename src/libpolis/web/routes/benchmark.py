@@ -57,12 +57,11 @@ class PeerQuery(BaseModel):
 
 def _defaults(request: Request, q: PeerQuery, given: set[str]) -> PeerQuery:
     """``q`` with what the request left out taken from the newest stored comparison."""
-    from libpolis.evidence.read import StoreReader
+    from libpolis.pipeline.indicators import stored_benchmark
 
-    runs = StoreReader(request.app.state.engine).runs_starting("benchmark_")
-    if not runs:
+    s = stored_benchmark(request.app.state.engine)
+    if s is None:
         return q
-    s = runs[0].summary
     stored = {
         "system": (s.get("subject") or {}).get("system_id"),
         "population_factor": s.get("population_factor"),
