@@ -77,3 +77,51 @@ def test_the_probe_sees_a_heavy_import() -> None:
     code += " file=sys.stderr)\n"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "sqlalchemy" in json.loads(res.stderr.strip().splitlines()[-1])
+
+
+_GC_PROBE = """
+import gc, json, sys
+collections = []
+gc.callbacks.append(lambda phase, info: phase == "stop" and collections.append(info["generation"]))
+before = gc.get_freeze_count()
+import libpolis.pipeline as pipeline
+from libpolis._heap import loading_modules
+during = len(collections)
+pipeline.run_access  # loads the access step: pandas, SciPy, SQLAlchemy, geopandas ...
+out = {
+    "collections_while_loading": len(collections) - during,
+    "frozen": gc.get_freeze_count() - before,
+    "enabled": gc.isenabled(),
+}
+gc.disable()
+with loading_modules():
+    pass
+out["enabled_after_disabled"] = gc.isenabled()
+print(json.dumps(out), file=sys.stderr)
+"""
+
+
+def test_loading_a_step_pauses_the_collector_and_freezes_what_it_loaded() -> None:
+    """No collection runs while a step's libraries load; what they made is frozen out of later
+    collections, and the collector is on again afterwards (and stays off if it was off)."""
+    res = subprocess.run(
+        [sys.executable, "-c", _GC_PROBE], capture_output=True, text=True, check=True, timeout=120
+    )
+    out = json.loads(res.stderr.strip().splitlines()[-1])
+    assert out["collections_while_loading"] == 0
+    assert out["frozen"] > 100_000  # the libraries' objects, not a handful
+    assert out["enabled"] is True
+    assert out["enabled_after_disabled"] is False
+
+
+def test_without_the_pause_loading_a_step_collects() -> None:
+    """The probe can fail: importing the same libraries with the collector on collects."""
+    code = """
+import gc, json, sys
+collections = []
+gc.callbacks.append(lambda phase, info: phase == "stop" and collections.append(1))
+import libpolis.pipeline.access
+print(json.dumps(len(collections)), file=sys.stderr)
+"""
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(res.stderr.strip().splitlines()[-1]) > 0

@@ -31,6 +31,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from libpolis._heap import loading_modules
 from libpolis.model import Framework, Objective, TravelMode
 from libpolis.pipeline.requests import (
     AccessRequest,
@@ -133,7 +134,9 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(import_module(f"libpolis.pipeline.{_LAZY[name]}"), name)
+        with loading_modules():
+            module = import_module(f"libpolis.pipeline.{_LAZY[name]}")
+        return getattr(module, name)
     raise AttributeError(f"module 'libpolis.pipeline' has no attribute {name!r}")
 
 
