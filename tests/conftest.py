@@ -6,6 +6,8 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -13,6 +15,18 @@ from sqlalchemy import Engine, create_engine, text
 from libpolis.store import open_store
 
 DATA = Path(__file__).parent / "data"
+
+#: Debian's chromium, driven by Playwright in the browser tests (web pages and the brief's
+#: HTML), and its flags in containers.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PG_BASE = os.environ.get("LIBPOLIS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -113,3 +127,25 @@ def demo_copy_engine(demo_copy: Path) -> Iterator[Engine]:
     eng = open_store(f"sqlite:///{demo_copy}")
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> SimpleNamespace:
+    """Debian's chromium (``path``, ``args``): a browser test is skipped where it is missing,
+    and fails in CI (``CI=true``), which installs it."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing and CI=true (apt-get install -y chromium)")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    return SimpleNamespace(path=CHROMIUM, args=list(CHROMIUM_ARGS))
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: SimpleNamespace) -> Iterator[Any]:
+    """Debian's chromium under Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium.path, args=chromium.args)
+        yield b
+        b.close()

@@ -25,16 +25,6 @@ from libpolis.store.tables import (
     Statistic,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 def shared_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled Helsinki demo workspace, built once per session (shared by test modules)."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-import libpolis_test_workspaces as ws  # loaded by path in conftest.py
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -27,10 +27,7 @@ def _cli(*args: str) -> None:
     assert res.exit_code == 0, res.output
 
 
-def test_hovering_every_marker_runs_no_script(tmp_path: Path) -> None:
-    ws.need_tool(ws.CHROMIUM, "chromium")
-    from playwright.sync_api import sync_playwright
-
+def test_hovering_every_marker_runs_no_script(tmp_path: Path, browser: Any) -> None:
     grid = pd.read_csv(DATA / "equity_helsinki_population_grid_2020_centroids.csv")
     libs = pd.DataFrame(
         {
@@ -55,37 +52,34 @@ def test_hovering_every_marker_runs_no_script(tmp_path: Path) -> None:
         engine.dispose()
     html = Path(res["html"]).read_text(encoding="utf-8")
     assert 'http-equiv="Content-Security-Policy"' in html and "script-src 'sha256-" in html
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=ws.CHROMIUM, args=ws.CHROMIUM_ARGS)
-        page = browser.new_context(offline=True, viewport={"width": 1100, "height": 900}).new_page()
-        dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(Path(res["html"]).as_uri())
-        page.wait_for_selector("#leaflet-map .leaflet-overlay-pane canvas", timeout=15000)
-        # hover each library marker where the map draws it: its tooltip opens, as text
-        page.locator("#leaflet-map").scroll_into_view_if_needed()
-        box = page.locator("#leaflet-map").bounding_box()
-        assert box is not None
-        points = page.evaluate(
-            """() => { const m = document.querySelector("figure.interactive").libpolisMap;
-                 const out = []; m.libraries.eachLayer(l => {
-                   const p = m.map.latLngToContainerPoint(l.getLatLng()); out.push([p.x, p.y]); });
-                 return out; }"""
-        )
-        assert len(points) == 2
-        # a real hover on the first marker opens its tooltip ...
-        page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1], steps=8)
-        page.wait_for_selector(".leaflet-tooltip", timeout=5000)
-        hovered = page.locator(".leaflet-tooltip").last.inner_text()
-        # ... and every marker's tooltip, opened in turn, shows the name as text
-        tips = page.evaluate(
-            """() => { const m = document.querySelector("figure.interactive").libpolisMap;
-                 const out = []; m.libraries.eachLayer(l => { l.openTooltip();
-                   out.push(l.getTooltip().getElement().textContent); l.closeTooltip(); });
-                 return out; }"""
-        )
-        assert hovered in tips
-        assert sorted(tips) == sorted(libs["name"]), tips  # shown as the text they are
-        assert page.evaluate("window.__pwned") is None and dialogs == []
-        assert page.locator("img[src=x]").count() == 0
-        browser.close()
+    page = browser.new_context(offline=True, viewport={"width": 1100, "height": 900}).new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(Path(res["html"]).as_uri())
+    page.wait_for_selector("#leaflet-map .leaflet-overlay-pane canvas", timeout=15000)
+    # hover each library marker where the map draws it: its tooltip opens, as text
+    page.locator("#leaflet-map").scroll_into_view_if_needed()
+    box = page.locator("#leaflet-map").bounding_box()
+    assert box is not None
+    points = page.evaluate(
+        """() => { const m = document.querySelector("figure.interactive").libpolisMap;
+             const out = []; m.libraries.eachLayer(l => {
+               const p = m.map.latLngToContainerPoint(l.getLatLng()); out.push([p.x, p.y]); });
+             return out; }"""
+    )
+    assert len(points) == 2
+    # a real hover on the first marker opens its tooltip ...
+    page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1], steps=8)
+    page.wait_for_selector(".leaflet-tooltip", timeout=5000)
+    hovered = page.locator(".leaflet-tooltip").last.inner_text()
+    # ... and every marker's tooltip, opened in turn, shows the name as text
+    tips = page.evaluate(
+        """() => { const m = document.querySelector("figure.interactive").libpolisMap;
+             const out = []; m.libraries.eachLayer(l => { l.openTooltip();
+               out.push(l.getTooltip().getElement().textContent); l.closeTooltip(); });
+             return out; }"""
+    )
+    assert hovered in tips
+    assert sorted(tips) == sorted(libs["name"]), tips  # shown as the text they are
+    assert page.evaluate("window.__pwned") is None and dialogs == []
+    assert page.locator("img[src=x]").count() == 0

@@ -60,17 +60,6 @@ def brief_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(res["html"])
 
 
-@pytest.fixture(scope="module")
-def browser():
-    ws.need_tool(ws.CHROMIUM, "chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=ws.CHROMIUM, args=ws.CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 def test_offline_page_has_map_and_charts_and_no_errors(browser, brief_html, tmp_path):
     ctx = browser.new_context(offline=True, viewport={"width": 1100, "height": 900})
     page = ctx.new_page()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -21,16 +20,6 @@ from libpolis.store.tables import Library, LibrarySystem, User
 from libpolis.web.app import create_app
 from libpolis.web.security import verify_password
 
-#: Debian's chromium, driven by Playwright in the browser tests, and its flags in containers.
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "correct horse battery staple"
 SECRET = "test-secret-" + "x" * 32
 ROLES = ("admin", "staff", "staff_other", "officer", "viewer")
@@ -171,14 +160,6 @@ def login_as() -> Callable[..., TestClient]:
     return login
 
 
-def need_chromium() -> None:
-    """Skip a browser test where chromium is missing; fail it in CI, which installs it."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing and CI=true (apt-get install -y chromium)")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-
-
 @contextmanager
 def serve(app: Any) -> Iterator[str]:
     """``app`` on a real uvicorn server on a free port of 127.0.0.1, in a thread; its URL."""
@@ -202,23 +183,11 @@ def serve(app: Any) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's chromium under Playwright, one per test module."""
-    from playwright.sync_api import sync_playwright
-
-    need_chromium()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture(scope="session")
 def web_kit() -> Any:
     """The helpers of this conftest for module-scoped fixtures: ``seed``, ``login``,
-    ``serve`` (an app on a real server), ``need_chromium``, ``SECRET``, ``PASSWORD``."""
+    ``serve`` (an app on a real server), ``SECRET``, ``PASSWORD``."""
     from types import SimpleNamespace
 
-    return SimpleNamespace(seed=seed, login=login, serve=serve, need_chromium=need_chromium,
+    return SimpleNamespace(seed=seed, login=login, serve=serve,
                            SECRET=SECRET, PASSWORD=PASSWORD)  # fmt: skip

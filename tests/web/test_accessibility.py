@@ -26,16 +26,15 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 pytestmark = pytest.mark.browser
 
 
-
 PLS_SAMPLE = Path(__file__).parents[1] / "data" / "sources" / "pls_systems_sample.csv"
 
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, password_hash, web_kit) -> Iterator[dict[str, Any]]:
+def site(tmp_path_factory, password_hash, web_kit, chromium) -> Iterator[dict[str, Any]]:
     """A server on a seeded workspace with one record of each kind; its page paths."""
     from libpolis.store import open_store
     from libpolis.web.app import create_app
 
-    web_kit.need_chromium()
     tmp = tmp_path_factory.mktemp("a11y")
     engine = open_store(f"sqlite:///{tmp / 'ws.sqlite'}")
     ids = web_kit.seed(engine, password_hash)
@@ -112,7 +111,6 @@ def _pages(url, ids, prog, partner, goal, ship, token, year) -> dict[str, Any]:
     return {"url": url, "public": public, "signed_in": signed_in, "ship": ship["id"]}
 
 
-
 def _violations(page: Any) -> list[dict[str, Any]]:
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
@@ -156,9 +154,7 @@ def test_every_page_passes_axe(site, browser, web_kit, lang) -> None:
     if shots:
         shots.mkdir(parents=True, exist_ok=True)
     # bypass_csp: the app allows only its own scripts; axe is injected by the test
-    ctx = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale=lang, bypass_csp=True
-    )
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale=lang, bypass_csp=True)
     page = ctx.new_page()
     found = _check(page, site["url"], site["public"], shots, f"anon-{lang}")
     assert page.get_attribute("html", "lang") == lang  # Accept-Language from the locale

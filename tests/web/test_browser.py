@@ -21,14 +21,12 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, password_hash, web_kit) -> Iterator[str]:
+def server(tmp_path_factory, password_hash, web_kit, chromium) -> Iterator[str]:
     from libpolis.store import open_store, session_scope
     from libpolis.web.crud import create_goal, create_partner, create_programme
     from libpolis.web.schemas import GoalCreate, PartnerCreate, ProgrammeCreate
 
-    web_kit.need_chromium()
     tmp = tmp_path_factory.mktemp("browser")
     engine = open_store(f"sqlite:///{tmp / 'ws.sqlite'}")
     ids = web_kit.seed(engine, password_hash)
@@ -57,7 +55,6 @@ def server(tmp_path_factory, password_hash, web_kit) -> Iterator[str]:
     with web_kit.serve(app) as url:
         yield url
     engine.dispose()
-
 
 
 def test_person_records_a_partnership(server, browser, web_kit, tmp_path) -> None:

@@ -15,13 +15,12 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, password_hash, web_kit) -> Iterator[tuple[str, str, object]]:
+def served(tmp_path_factory, password_hash, web_kit, chromium) -> Iterator[tuple[str, str, object]]:
     from libpolis.pipeline.surveys import create_survey
     from libpolis.store import open_store, session_scope
     from libpolis.store.tables import Programme
     from libpolis.web.app import create_app
 
-    web_kit.need_chromium()
     tmp = tmp_path_factory.mktemp("survey-browser")
     engine = open_store(f"sqlite:///{tmp / 'ws.sqlite'}")
     ids = web_kit.seed(engine, password_hash)
