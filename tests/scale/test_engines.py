@@ -18,7 +18,14 @@ from typer.testing import CliRunner
 
 from libpolis.cli import app
 from libpolis.model import TravelMode
-from libpolis.pipeline import AccessRequest, PlanRequest, run_access, run_plan
+from libpolis.pipeline import (
+    AccessRequest,
+    PlanRequest,
+    ScenarioRequest,
+    run_access,
+    run_plan,
+    run_scenario,
+)
 from libpolis.store import read_result
 from libpolis.store.results import latest_run
 
@@ -87,6 +94,44 @@ def test_plan_local_equals_dask(demo_copy_engine: Engine, cluster: object) -> No
         )
     assert local.summary["selected"] == dask.summary["selected"]
     assert local.summary["residents_gained"] == dask.summary["residents_gained"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [
+        ("closure", {"mode": "walk", "within": 10.0}),  # each library in turn, on the network
+        ("hours", {"mode": "walk", "libraries": ("Keskustakirjasto Oodi",), "factor": 2.0}),
+        ("mobile", {"mode": "straight", "stops": 2, "time_limit_s": 30.0}),
+    ],
+)
+def test_scenarios_local_equal_dask(
+    demo_copy_engine: Engine, cluster: object, kind: str, options: dict[str, object]
+) -> None:
+    """A scenario's tables and figures are the same on both engines; the run says which."""
+    address = cluster.scheduler_address  # type: ignore[attr-defined]
+    local = run_scenario(
+        demo_copy_engine, ScenarioRequest(kind=kind, label=f"{kind}_local", **options)
+    )
+    seen: list[str] = []
+    dask = run_scenario(
+        demo_copy_engine,
+        ScenarioRequest(
+            kind=kind, label=f"{kind}_dask", engine="dask", scheduler=address, partitions=7,
+            **options,
+        ),
+        notify=lambda event, **info: seen.append(event),
+    )  # fmt: skip
+    assert len(local.tables) == len(dask.tables) > 0
+    for a, b in zip(sorted(local.tables), sorted(dask.tables), strict=True):
+        pd.testing.assert_frame_equal(
+            read_result(demo_copy_engine, a), read_result(demo_copy_engine, b), check_exact=True
+        )
+    sa = {k: v for k, v in local.summary.items() if k != "label"}
+    sb = {k: v for k, v in dask.summary.items() if k != "label"}
+    assert json.dumps(sa, sort_keys=True) == json.dumps(sb, sort_keys=True)
+    assert "partitions" in seen
+    run = latest_run(demo_copy_engine, f"scenario_{kind}_dask")
+    assert run is not None and run.params["engine"]["engine"] == "dask"
 
 
 def test_worker_killed_mid_run(demo_copy_engine: Engine, cluster: object) -> None:

@@ -327,9 +327,14 @@ class ScenarioRequest:
     time_limit_s: float = 60.0
     label: str | None = None
     command: str = ""
+    engine: str = "local"
+    scheduler: str | None = None
+    partitions: int | None = None
+    workers: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", _enum(ScenarioKind, self.kind, "the scenario"))
+        _check_engine(self)
         object.__setattr__(self, "mode", _enum(TravelMode, self.mode, "--mode"))
         object.__setattr__(self, "libraries", tuple(str(x) for x in self.libraries))
         check_label(self.label)

@@ -31,7 +31,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from libpolis.access.nearest import travel_time_matrix
 from libpolis.access.network import snap_points
 from libpolis.errors import DataError
 from libpolis.pipeline.inputs import (
@@ -42,9 +41,10 @@ from libpolis.pipeline.inputs import (
 )
 from libpolis.pipeline.network_cache import street_graph
 from libpolis.pipeline.requests import ScenarioKind, ScenarioRequest, ScenarioResult
-from libpolis.plan import straight_line_times
 from libpolis.plan.need import target_groups
 from libpolis.plan.scenarios import closure_impact, mobile_stops, supply_change
+from libpolis.scale import executor_for
+from libpolis.scale.executor import Notify
 from libpolis.store import write_result
 
 __all__ = ["resolve_library", "run_scenario"]
@@ -67,12 +67,13 @@ def resolve_library(libs: pd.DataFrame, key: str) -> int:
 
 
 def _od(
-    req: ScenarioRequest, engine: Engine, origins: gpd.GeoDataFrame,
+    req: ScenarioRequest, ex: Any, origins: gpd.GeoDataFrame,
     destinations: gpd.GeoDataFrame, limit_min: float, graph: Any = None,
 ) -> pd.DataFrame:  # fmt: skip
-    """``from_id, to_id, time_min`` of every pair within ``limit_min`` in the request's mode."""
+    """``from_id, to_id, time_min`` of every pair within ``limit_min`` in the request's mode,
+    found on the executor ``ex``."""
     if not req.mode.is_network:
-        coo = straight_line_times(
+        coo = ex.straight_line_times(
             origins, destinations, speed_kph=req.speed_kph, limit_min=limit_min
         ).tocoo()
         return pd.DataFrame(
@@ -82,7 +83,7 @@ def _od(
                 "time_min": coo.data.astype(float),
             }
         )
-    return travel_time_matrix(graph, origins, destinations, limit_min=limit_min)
+    return ex.travel_time_matrix(graph, origins, destinations, limit_min=limit_min)
 
 
 def _reached(od: pd.DataFrame, ids: np.ndarray, within_min: float, shut: set[str]) -> np.ndarray:
@@ -191,7 +192,7 @@ def _hours(req: ScenarioRequest, ctx: dict[str, Any]) -> tuple[dict[str, pd.Data
 
 
 def _mobile(
-    req: ScenarioRequest, ctx: dict[str, Any], engine: Engine
+    req: ScenarioRequest, ctx: dict[str, Any], engine: Engine, ex: Any
 ) -> tuple[dict[str, pd.DataFrame], dict]:
     from libpolis.pipeline.plan import candidate_sites
 
@@ -203,7 +204,7 @@ def _mobile(
         pd.DataFrame({"id": cand["candidate_id"], "lon": cand.geometry.x, "lat": cand.geometry.y}),
         "id",
     )
-    od_stops = _od(req, engine, residents, stops, req.within_min, ctx["graph"])
+    od_stops = _od(req, ex, residents, stops, req.within_min, ctx["graph"])
     weights = pd.DataFrame({"id": residents["id"], "population": pop["population"].astype(float)})
     n = min(int(req.stops), len(cand))
     model = mobile_stops(
@@ -235,15 +236,28 @@ def _mobile(
 
 
 def run_scenario(
-    engine: Engine, request: ScenarioRequest | None = None, **options: Any
+    engine: Engine,
+    request: ScenarioRequest | None = None,
+    *,
+    notify: Notify | None = None,
+    **options: Any,
 ) -> ScenarioResult:
     """Run one scenario on the workspace (times as in ``libpolis plan``: straight lines at
     ``speed_kph`` or door to door on the street network) and store its tables and run.
 
     On the street network, units farther than ``max_access_m`` from it lie outside the area it
     covers, as in ``libpolis access``: the figures are for the covered area and the summary's
-    ``network`` entry says how many units and residents lie outside."""
+    ``network`` entry says how many units and residents lie outside. The times are found on
+    ``request.engine`` (``local``, or ``dask``: partitions on a cluster, the same times);
+    every figure is then computed here, once, from all of them. ``notify`` receives the
+    engine's progress events."""
     req = request if request is not None else ScenarioRequest(**options)
+    with executor_for(req, notify) as ex:
+        return _run_scenario(engine, req, ex)
+
+
+def _run_scenario(engine: Engine, req: ScenarioRequest, ex: Any) -> ScenarioResult:
+    """:func:`run_scenario` with its executor ``ex``."""
     label = req.label or req.kind.value
     pop = load_population(engine, req.population_source)
     libs = load_libraries(engine)
@@ -266,14 +280,14 @@ def run_scenario(
         pop = pop[inside].reset_index(drop=True)
     residents, facilities = points_gdf(pop), points_gdf(libs)
     limit = req.catchment_min if req.kind is ScenarioKind.HOURS else req.within_min
-    od = _od(req, engine, residents, facilities, limit, graph)
+    od = _od(req, ex, residents, facilities, limit, graph)
     ctx = {"pop": pop, "libs": libs, "residents": residents, "od": od, "graph": graph}
     if req.kind is ScenarioKind.CLOSURE:
         tables, figures = _closure(req, ctx)
     elif req.kind is ScenarioKind.HOURS:
         tables, figures = _hours(req, ctx)
     else:
-        tables, figures = _mobile(req, ctx, engine)
+        tables, figures = _mobile(req, ctx, engine, ex)
     summary: dict[str, Any] = {
         "kind": req.kind.value,
         "label": label,
@@ -294,7 +308,7 @@ def run_scenario(
         "floor_area_factor": req.floor_area_factor, "stops": req.stops,
         "within": req.resolved_within, "mode": req.mode.value, "speed_kph": req.speed_kph,
         "catchment_min": req.catchment_min, "candidates": req.candidates,
-        "population_source": req.population_source,
+        "population_source": req.population_source, "engine": ex.report(),
     }  # fmt: skip
     run_id = write_result(
         engine, req.step, names, params=params, summary=summary,

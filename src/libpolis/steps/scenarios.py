@@ -13,12 +13,18 @@ import typer
 
 from libpolis._cli_common import (
     DbOpt,
+    EngineOpt,
     JsonOpt,
+    PartitionsOpt,
     PopulationSourceOpt,
+    SchedulerOpt,
+    WorkersOpt,
     WorkspaceOpt,
     cli_errors,
     emit,
     engine_for,
+    engine_progress,
+    progress,
 )
 from libpolis.model import TravelMode
 
@@ -60,12 +66,16 @@ def _command() -> str:
     return "libpolis " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
 
-def _run(workspace: Path | None, db: str | None, **fields: Any) -> dict[str, Any]:
+def _run(workspace: Path | None, db: str | None, json_out: bool, **fields: Any) -> dict[str, Any]:
+    """Run the scenario of ``fields`` (with the engine options) on the workspace; its summary.
+    With ``--engine dask`` the partitions' progress is shown (not with ``--json``)."""
     from libpolis.pipeline import ScenarioRequest, run_scenario
 
     req = ScenarioRequest(**fields, command=_command())
     engine = engine_for(workspace, db, create=False)
-    return run_scenario(engine, req).as_dict()
+    with progress(not json_out and req.engine == "dask") as prog:
+        task = prog.add_task(f"scenario times ({req.mode.value})", total=None)
+        return run_scenario(engine, req, notify=engine_progress(prog, task)).as_dict()
 
 
 def _std(s: dict[str, Any]) -> str:
@@ -104,6 +114,10 @@ def register(plan_app: typer.Typer) -> None:
         population_source: PopulationSourceOpt = None,
         network: NetOpt = None,
         label: LabelOpt = None,
+        engine_name: EngineOpt = "local",
+        scheduler: SchedulerOpt = None,
+        partitions: PartitionsOpt = None,
+        workers: WorkersOpt = None,
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,
         json_out: JsonOpt = False,
@@ -118,10 +132,22 @@ def register(plan_app: typer.Typer) -> None:
         Example: libpolis plan closure --mode walk --within 15
         """
         s = _run(
-            workspace, db, kind="closure", libraries=tuple(library or ()), within=within,
-            mode=mode, speed_kph=speed_kph, population_source=population_source,
-            network=network, label=label,
-        )  # fmt: skip
+            workspace,
+            db,
+            json_out,
+            engine=engine_name,
+            scheduler=scheduler,
+            partitions=partitions,
+            workers=workers,
+            kind="closure",
+            libraries=tuple(library or ()),
+            within=within,
+            mode=mode,
+            speed_kph=speed_kph,
+            population_source=population_source,
+            network=network,
+            label=label,
+        )
         if "closed" in s:
             names = ", ".join(c["name"] for c in s["closed"])
             text = (
@@ -157,6 +183,10 @@ def register(plan_app: typer.Typer) -> None:
         population_source: PopulationSourceOpt = None,
         network: NetOpt = None,
         label: LabelOpt = None,
+        engine_name: EngineOpt = "local",
+        scheduler: SchedulerOpt = None,
+        partitions: PartitionsOpt = None,
+        workers: WorkersOpt = None,
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,
         json_out: JsonOpt = False,
@@ -170,11 +200,24 @@ def register(plan_app: typer.Typer) -> None:
         Example: libpolis plan hours --library "Kallion kirjasto" --factor 1.5
         """
         s = _run(
-            workspace, db, kind="hours", libraries=(library,), factor=factor,
-            floor_area_factor=floor_area_factor, catchment_min=catchment, mode=mode,
-            speed_kph=speed_kph, population_source=population_source, network=network,
+            workspace,
+            db,
+            json_out,
+            engine=engine_name,
+            scheduler=scheduler,
+            partitions=partitions,
+            workers=workers,
+            kind="hours",
+            libraries=(library,),
+            factor=factor,
+            floor_area_factor=floor_area_factor,
+            catchment_min=catchment,
+            mode=mode,
+            speed_kph=speed_kph,
+            population_source=population_source,
+            network=network,
             label=label,
-        )  # fmt: skip
+        )
         b, a = s["mean_access_before"], s["mean_access_after"]
         text = (
             f"{s['library']['name']} with hours x{factor:g}: library capacity per 1,000"
@@ -206,6 +249,10 @@ def register(plan_app: typer.Typer) -> None:
         population_source: PopulationSourceOpt = None,
         network: NetOpt = None,
         label: LabelOpt = None,
+        engine_name: EngineOpt = "local",
+        scheduler: SchedulerOpt = None,
+        partitions: PartitionsOpt = None,
+        workers: WorkersOpt = None,
         workspace: WorkspaceOpt = None,
         db: DbOpt = None,
         json_out: JsonOpt = False,
@@ -217,10 +264,24 @@ def register(plan_app: typer.Typer) -> None:
         Example: libpolis plan mobile --stops 5 --candidates sites.csv --within 1000
         """
         s = _run(
-            workspace, db, kind="mobile", stops=stops, candidates=candidates, within=within,
-            mode=mode, speed_kph=speed_kph, time_limit_s=time_limit,
-            population_source=population_source, network=network, label=label,
-        )  # fmt: skip
+            workspace,
+            db,
+            json_out,
+            engine=engine_name,
+            scheduler=scheduler,
+            partitions=partitions,
+            workers=workers,
+            kind="mobile",
+            stops=stops,
+            candidates=candidates,
+            within=within,
+            mode=mode,
+            speed_kph=speed_kph,
+            time_limit_s=time_limit,
+            population_source=population_source,
+            network=network,
+            label=label,
+        )
         lines = "".join(
             f"\n  {x['name']} ({x['kind']}) at {x['lon']:.5f}, {x['lat']:.5f}:"
             f" {x['residents']:,.0f} residents"
