@@ -51,6 +51,9 @@ class RoadGrid:
         self.crs = CRS.from_epsg(32635)
         self.metric = Metric("utm", self.crs)
         self.speed_bound = max(_SPEEDS_KPH) * 1000.0 / 60.0  # planar metres per minute
+        # an edge joins lattice neighbours, each moved up to 0.2 spacing on each axis (jitter
+        # in [-0.5, 0.5) x 0.4): at most sqrt(1.4^2 + 0.4^2) = 1.46 spacings long
+        self.max_edge_m = 2.0 * self.spacing_m
         pad = 0.2 * self.spacing_m
         span = (self.n - 1) * self.spacing_m
         self.extent = Box(self.x0 - pad, self.y0 - pad, self.x0 + span + pad, self.y0 + span + pad)

@@ -4,12 +4,9 @@ lies in another tile."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.spatial import cKDTree
@@ -18,21 +15,6 @@ from libpolis.access.graph import StreetGraph, graph_from_edges
 from libpolis.access.nearest import nearest_facility, travel_time_matrix
 from libpolis.scale.executor import DaskExecutor
 from libpolis.scale.tiles import Metric, tile_grid
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[object]:
-    from distributed import Client, LocalCluster
-
-    # in-process (no network port at all); the engine tests start process clusters on 127.0.0.1
-    cluster = LocalCluster(
-        n_workers=1, threads_per_worker=2, processes=False, dashboard_address="127.0.0.1:0"
-    )
-    c = Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
-    assert cluster.status.name == "closed"
 
 
 def _graph(seed: int, n: int) -> StreetGraph:

@@ -45,6 +45,8 @@ from libpolis.scale.halo import (
     Outcome,
     cut_graph,
     edge_speed_bound,
+    leaving_nodes,
+    max_edge_length,
     run_halo_task,
 )
 from libpolis.scale.tiles import Box, Metric, metric_of, tile_grid
@@ -313,14 +315,16 @@ class DaskExecutor:
         if in_memory:
             nx_, ny_ = metric.xy(graph.lon, graph.lat)
             speed = edge_speed_bound(graph, nx_, ny_, WALK_SPEED_KPH)
+            max_edge = max_edge_length(graph, nx_, ny_)
             extent = Box.around(nx_, ny_)
             # first node margin: what proves the snaps of the libraries that can matter
-            f_acc = snap_points(graph, fac["lon"], fac["lat"])[1] if len(fac) else np.empty(0)
+            f_leg = snap_points(graph, fac["lon"], fac["lat"])[1] if len(fac) else np.empty(0)
             walk = WALK_SPEED_KPH * 1000.0 / 60.0
             cap = opts["limit_min"] * walk if kind == "matrix" else opts["max_access_m"]
-            f_acc = np.where(f_acc <= (cap if cap is not None else self.margin_m), f_acc, 0.0)
+            f_acc = np.where(f_leg <= (cap if cap is not None else self.margin_m), f_leg, 0.0)
         else:
             speed, extent = graph.speed_bound, graph.extent
+            max_edge = float(getattr(graph, "max_edge_m", math.inf))
         f_extent = Box.around(fac["x"].to_numpy(), fac["y"].to_numpy())
         grid = tile_grid(res["x"], res["y"], partitions=self.partitions, tile=self.tile_m)
         tile_of = grid.tile_of(res["x"].to_numpy(), res["y"].to_numpy())
@@ -335,18 +339,23 @@ class DaskExecutor:
             box = grid.box(tile)
             members = res[tile_of == tile].reset_index(drop=True)
             fbox = box.grow(halo)
+            far_leg = math.inf  # the longest access leg of a library outside the halo
             if in_memory:
                 inner = fbox.contains(fac["x"].to_numpy(), fac["y"].to_numpy())
                 margin = max(margin, 1.05 * float(np.max(f_acc[inner], initial=0.0)) + 1.0)
+                far_leg = float(np.max(f_leg[~inner], initial=0.0))
             gbox = fbox.grow(margin)
             whole = fbox.covers(f_extent) and gbox.covers(extent)
             sub_f = fac[fbox.contains(fac["x"].to_numpy(), fac["y"].to_numpy())]
             g: StreetGraph | GraphSource = graph
+            leaving = None
             if in_memory:
-                g = cut_graph(graph, gbox.contains(nx_, ny_))
+                keep = gbox.contains(nx_, ny_)
+                g, leaving = cut_graph(graph, keep), leaving_nodes(graph, keep)
             return HaloTask(
                 tile, kind, box, halo, margin, members, sub_f.reset_index(drop=True), g,
-                speed, metric, whole=whole, options=opts,
+                speed, metric, whole=whole, options=opts, max_edge_m=max_edge, far_leg_m=far_leg,
+                leaving=leaving,
             )  # fmt: skip
 
         tiles = [int(t) for t in np.unique(tile_of)]

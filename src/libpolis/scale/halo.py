@@ -22,7 +22,19 @@ Why the check proves exactness (for a resident ``r`` of ``T``, every trip is
 So a nearest time ``t`` found inside the partition is the whole graph's when
 ``t * V < d(r, outside B_f)`` and every snap is proven; network distances inside the box are
 the whole graph's for every node closer than that bound (the search labels are fixed points of
-the same additions), so the times are equal to the last bit. A resident that fails (or finds no
+the same additions), so the times are equal to the last bit.
+
+A second, network bound proves most residents the first one cannot (:func:`exit_times`): a trip
+that uses anything the partition does not hold must first reach a node outside ``B_f``, or
+take an edge that leaves ``B_g`` (it starts within the longest edge's length of the outside of
+``B_g`` and lasts at least the distance it covers over ``V``), or end on the access leg of a
+facility outside ``B_f`` (it starts within the longest such leg of the outside of ``B_f`` and
+is walked at least that far). Before that event the trip runs on the partition's own edges, so
+one multi-source search from those nodes, each with that least extra time as its offset,
+bounds every such trip by network times. ``t`` is then the whole graph's when it is shorter
+than the resident's access leg plus its node's exit time; this bound is never below
+``d(r, outside B_f) / V`` and on streets with detours and slow roads well above it, so halos
+that pass are smaller. A resident that fails both (or finds no
 library) fails the partition, which the executor widens (``h`` doubled, or ``m`` doubled when a
 facility's snap was not proven) and redoes. A box that holds every node and every facility is
 the whole problem and passes by construction.
@@ -42,8 +54,8 @@ import numpy as np
 import pandas as pd
 
 from libpolis.access._geo import PointIndex
-from libpolis.access.graph import StreetGraph
-from libpolis.access.nearest import nearest_facility, travel_time_matrix
+from libpolis.access.graph import StreetGraph, snap_points
+from libpolis.access.nearest import nearest_facility, nearest_times, travel_time_matrix
 from libpolis.access.network import WALK_SPEED_KPH
 from libpolis.scale.tiles import Box, Metric
 
@@ -53,6 +65,9 @@ __all__ = [
     "Outcome",
     "cut_graph",
     "edge_speed_bound",
+    "exit_times",
+    "leaving_nodes",
+    "max_edge_length",
     "pin_metric",
     "run_halo_task",
 ]
@@ -65,12 +80,14 @@ class GraphSource(Protocol):
     """A street graph too large to hold: cut on the worker, box by box.
 
     ``metric`` and ``speed_bound`` (planar metres per minute, as :func:`edge_speed_bound`)
-    describe the whole graph; ``extent`` is the box of all its nodes.
+    describe the whole graph; ``extent`` is the box of all its nodes; ``max_edge_m`` bounds
+    the planar length of any edge (:func:`max_edge_length`; ``inf`` when unknown).
     """
 
     metric: Metric
     speed_bound: float
     extent: Box
+    max_edge_m: float
 
     def cut(self, box: Box) -> StreetGraph:
         """The graph induced by the nodes inside ``box`` (metric pinned, see
@@ -136,6 +153,53 @@ def edge_speed_bound(
     return max(v, access_speed_kph * 1000.0 / 60.0)
 
 
+def leaving_nodes(graph: StreetGraph, inside: np.ndarray) -> np.ndarray:
+    """Positions, in :func:`cut_graph`'s node order, of the nodes inside that have an edge to a
+    node outside."""
+    inside = np.asarray(inside, dtype=bool)
+    tail = np.repeat(np.arange(graph.n_nodes, dtype=np.int64), np.diff(graph.indptr))
+    out = inside[tail] & ~inside[graph.indices]
+    new = np.cumsum(inside) - 1
+    return np.unique(new[tail[out]])
+
+
+def max_edge_length(graph: StreetGraph, x: np.ndarray, y: np.ndarray) -> float:
+    """The largest planar distance between the two ends of any edge (node coordinates ``x, y``
+    in the metric); 0 for a graph without edges."""
+    tail, head = graph.edges()
+    if len(tail) == 0:
+        return 0.0
+    return float(np.hypot(x[head] - x[tail], y[head] - y[tail]).max())
+
+
+def exit_times(graph: StreetGraph, task: HaloTask) -> np.ndarray:
+    """Per node of the partition's graph, a lower bound (minutes) on any trip from it that
+    reaches something the partition does not hold: a node outside ``B_f`` (0 there), an edge
+    leaving the partition (possible only within ``max_edge_m`` of the outside of ``B_g``; it
+    covers at least the node's distance to the outside of ``B_g``, at most at ``V``), or a facility outside ``B_f`` whose access leg
+    starts here (possible only within ``far_leg_m`` of the outside of ``B_f``; the leg is walked
+    at least that distance). One multi-source search on the partition's own edge times, from
+    those nodes with those offsets: network times, not straight lines at ``V``."""
+    x, y = task.metric.xy(graph.lon, graph.lat)
+    inner_f = np.maximum(task.facility_box.inner_distance(x, y), 0.0)
+    inner_g = task.graph_box.inner_distance(x, y)
+    walk = task.options.get("access_speed_kph", WALK_SPEED_KPH) * 1000.0 / 60.0
+    off = np.where(inner_f <= 0.0, 0.0, np.inf)
+    if task.leaving is not None:
+        lost = np.zeros(graph.n_nodes, dtype=bool)
+        lost[task.leaving] = True
+    else:
+        lost = inner_g < task.max_edge_m * (1 + _SAFETY)
+    off[lost] = np.minimum(off[lost], np.maximum(inner_g[lost], 0.0) / task.speed_bound)
+    leg = inner_f <= task.far_leg_m * (1 + _SAFETY)
+    off[leg] = np.minimum(off[leg], inner_f[leg] / walk)
+    sources = np.flatnonzero(np.isfinite(off))
+    if len(sources) == 0:
+        return np.full(graph.n_nodes, np.inf)
+    times, _ = nearest_times(graph, sources, source_offset_min=off[sources], to_sources=True)
+    return times
+
+
 @dataclass
 class HaloTask:
     """The inputs of one partition (picklable: it travels to a worker).
@@ -144,7 +208,11 @@ class HaloTask:
     ``"matrix"`` (:func:`~libpolis.access.nearest.travel_time_matrix` within ``limit_min``).
     ``residents`` and ``facilities`` hold ``id, lon, lat, x, y`` and the residents' global
     position ``pos``; ``graph`` is the cut graph of ``B_g`` or a :class:`GraphSource` to cut
-    on the worker.
+    on the worker. ``max_edge_m`` bounds the planar length of any edge of the whole graph and
+    ``far_leg_m`` the access leg of any facility outside ``B_f`` (both ``inf`` when unknown):
+    they say where a trip may leave the partition (see :func:`exit_times`). ``leaving``, when
+    known (the graph was cut on the client, :func:`leaving_nodes`), lists the partition's nodes
+    that have an edge out of it, and replaces ``max_edge_m``'s estimate.
     """
 
     tile_id: int
@@ -159,6 +227,9 @@ class HaloTask:
     metric: Metric
     whole: bool = False
     options: dict[str, Any] = field(default_factory=dict)
+    max_edge_m: float = math.inf
+    far_leg_m: float = math.inf
+    leaving: np.ndarray | None = None
 
     @property
     def facility_box(self) -> Box:
@@ -236,7 +307,15 @@ def run_halo_task(task: HaloTask) -> Outcome:
             counted &= rows["access_m"].to_numpy() <= max_access_m
         t = rows["time_min"].to_numpy(float)
         bound = task.facility_box.inner_distance(res["x"].to_numpy(), res["y"].to_numpy())
-        proven = np.isfinite(t) & (t * task.speed_bound * (1 + _SAFETY) < bound)
+        by_speed = np.isfinite(t) & (t * task.speed_bound * (1 + _SAFETY) < bound)
+        # the network bound: the resident's own (proven) access leg, then the exit time of its
+        # node; never weaker than the straight line at V, usually far stronger
+        walk = opts.get("access_speed_kph", WALK_SPEED_KPH) * 1000.0 / 60.0
+        node, acc = snap_points(graph, res["lon"].to_numpy(), res["lat"].to_numpy())
+        leaving = acc / walk + exit_times(graph, task)[node]
+        by_network = np.isfinite(t) & (t * (1 + _SAFETY) < leaving)
+        proven = by_speed | by_network
+        stats["proven_by_network_only"] = float((by_network & ~by_speed & counted).sum())
         stats["slack_min"] = float(np.nanmin(bound / task.speed_bound - t, initial=np.inf))
         stats["halo_needed"] = _halo_needed(task, res, t, counted)
         if not np.all(proven | ~counted):
