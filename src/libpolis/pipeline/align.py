@@ -21,6 +21,8 @@ from libpolis.align.abstain import keep_supported
 from libpolis.align.api import align_texts, method_of
 from libpolis.align.frameworks import BUILTIN_FRAMEWORKS, framework_from_dict, load_framework
 from libpolis.align.frameworks import Framework as FrameworkDef
+from libpolis.align.rights_evidence import FRAMEWORKS as EVIDENCE_FRAMEWORKS
+from libpolis.align.rights_evidence import align_programme_texts
 from libpolis.align.strategy import import_strategy
 from libpolis.align.terms import CITY_METHOD, city_goal_matches
 from libpolis.errors import NotFoundError
@@ -157,7 +159,13 @@ def _align_in(
                 continue
             source = f"strategy:{fw.name}" if fw.kind == "strategy" else _SOURCE
             fid = _store_framework(session, fw, source=source)
-            results = align_texts(texts, "sdg" if name == Framework.SDG else fw) if texts else []
+            if name in EVIDENCE_FRAMEWORKS and name not in strategies:
+                # practical sentences removed, then no evidence in the text, no goal
+                results = align_programme_texts(texts, fw.name)
+            else:
+                results = (
+                    align_texts(texts, "sdg" if name == Framework.SDG else fw) if texts else []
+                )
             if name == Framework.SDG:
                 results = keep_supported(texts, results)  # no evidence in the text, no goal
         goal_ids = {
