@@ -208,7 +208,21 @@ def _scan(text: str, framework: str, langs: set[str] | None = None) -> dict[str,
             n = len(phrase)
             if lang in langs and tuple(words[i : i + n]) == phrase:
                 found.setdefault(code, {})[text[spans[i][1] : spans[i + n - 1][2]]] = None
-    return {c: list(v) for c, v in found.items()}
+    return {c: _distinct(list(v)) for c, v in found.items()}
+
+
+def _distinct(phrases: list[str]) -> list[str]:
+    """``phrases`` without repeats that differ only in case, nor ones inside a longer one
+    ("Inclusion" beside "Social Inclusion"), in the order found."""
+    folded = [normalize(p) for p in phrases]
+    out: list[str] = []
+    seen: set[str] = set()
+    for p, f in zip(phrases, folded, strict=True):
+        inside = any(f != g and f" {f} " in f" {g} " for g in folded)
+        if f not in seen and not inside:
+            out.append(p)
+        seen.add(f)
+    return out
 
 
 def goal_evidence(text: str, framework: str, code: str) -> list[str]:

@@ -4,8 +4,11 @@ the city's own strategies; suggestions stored until a person confirms or rejects
 One text per programme (:func:`programme_text`) and one set of frameworks
 (:func:`default_frameworks`) serve every face: ``libpolis align run`` over the workspace,
 and the web register when a programme is saved (:func:`suggest_for_programme`), so both
-suggest the same goals for the same programme. A decided alignment (confirmed or rejected) is
-never changed by a new run; a suggestion that no longer applies is removed.
+suggest the same goals for the same programme. Programme suggestions rest on evidence in the
+text: SDGs through :func:`libpolis.align.abstain.keep_supported`, UDHR articles and Culture 21
+commitments through :func:`libpolis.align.rights_evidence.align_programme_texts` (practical
+sentences removed, a goal phrase or two shared terms required). A decided alignment (confirmed
+or rejected) is never changed by a new run; a suggestion that no longer applies is removed.
 """
 
 from __future__ import annotations
