@@ -13,7 +13,12 @@ relative ratio that maximise micro-F1. Figures are micro precision / recall / F1
 (text, goal) pairs on the held-out rows, overall and per language, next to three baselines
 measured in the same run: the official texts alone (no libpolis descriptions), the top-1 goal of
 every text, and a keyword lookup (a goal is matched when a description phrase occurs verbatim).
-Throughput is measured on 1,000 texts; the realistic-input section runs the matcher over real
+The evidence rule of the programme path (``libpolis.align.rights_evidence``: practical sentences
+removed, then a goal kept only with a goal phrase, two distinct shared terms or a clearly higher
+score) is measured next to the bare matcher on the same rows; its ``min_terms`` and ``strong``
+settings are compared on the calibration rows only. The check set of real programmes
+(``tests/data/align/rights_check.csv``, labelled by us, see ``_rights_check.py``) is scored
+before and after the rule. Throughput is measured on 1,000 texts; the realistic-input section runs the matcher over real
 library event texts from ../shared/data (Jersey City / Hoboken texts are internal-only: only
 counts are printed, no text).
 """
@@ -30,7 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
+from libpolis.align import rights_evidence
 from libpolis.align._text import normalize
+from libpolis.align.api import align_texts
 from libpolis.align.frameworks import framework_from_dict, load_framework
 from libpolis.align.match import _DOC_WEIGHT as DOC_WEIGHT
 from libpolis.align.match import METHOD, VERSION, match_texts, score_texts
@@ -107,6 +114,74 @@ def keyword_baseline(texts: list[str], fw) -> np.ndarray:
         for i, t in enumerate(norm):
             out[i, j] = any(f" {p} " in t for p in phrases)
     return out
+
+
+def rule_predict(texts: list[str], fw_name: str, codes: list[str]) -> np.ndarray:
+    """Goals of the programme path (evidence rule) as a boolean matrix."""
+    out = np.zeros((len(texts), len(codes)), dtype=bool)
+    for i, r in enumerate(rights_evidence.align_programme_texts(texts, fw_name)):
+        for g in r["goals"]:
+            out[i, codes.index(g)] = True
+    return out
+
+
+def bare_predict(texts: list[str], fw_name: str, codes: list[str]) -> np.ndarray:
+    """Goals of the bare matcher (no evidence rule) as a boolean matrix."""
+    out = np.zeros((len(texts), len(codes)), dtype=bool)
+    for i, r in enumerate(align_texts(texts, fw_name)):
+        for g in r["goals"]:
+            out[i, codes.index(g)] = True
+    return out
+
+
+def rule_settings(train: list[dict]) -> None:
+    """Calibration micro-F1 of the evidence rule for a few settings (calibration rows only)."""
+    spec = rights_evidence._spec()
+    shipped = (spec.get("min_terms"), dict(spec.get("strong") or {}))
+    texts = [r["text"] for r in train]
+    print("\n## Evidence rule settings (calibration rows only; micro P / R / F1)")
+    for fw_name in FRAMEWORKS:
+        fw = load_framework(fw_name)
+        y = labels(train, fw_name, fw.codes)
+        print(f"{fw_name}: bare matcher {fmt(prf(y, bare_predict(texts, fw_name, fw.codes)))}")
+        for mt in (0, 2, 3):
+            for strong in (None, 0.1, 0.2):
+                spec["min_terms"], spec["strong"] = mt, {fw_name: strong}
+                p = rule_predict(texts, fw_name, fw.codes)
+                print(f"{fw_name}: min_terms {mt}, strong {strong}: {fmt(prf(y, p))}")
+    spec["min_terms"], spec["strong"] = shipped
+
+
+def check_set() -> None:
+    """Before / after the evidence rule on the labelled real programmes (internal figures)."""
+    from _rights_check import check_rows, score_check
+
+    rows = check_rows()
+    print(f"\n## Check set of real programmes ({len(rows)}, labelled by us; internal figures)")
+
+    def bare(fw_name: str):
+        return lambda texts: [r["goals"] for r in align_texts(texts, fw_name)]
+
+    def rule(fw_name: str):
+        return lambda texts: [
+            r["goals"] for r in rights_evidence.align_programme_texts(texts, fw_name)
+        ]
+
+    groups = {
+        "all": rows,
+        "en": [r for r in rows if r["language"] == "en"],
+        "fr+es": [r for r in rows if r["language"] in ("fr", "es")],
+        "fi+sv": [r for r in rows if r["language"] in ("fi", "sv")],
+    }
+    for fw_name in FRAMEWORKS:
+        for name, sub in groups.items():
+            for label, fn in (("before", bare(fw_name)), ("after ", rule(fw_name))):
+                m = score_check(sub, fw_name, fn)
+                print(
+                    f"{fw_name} {name:5} ({int(m['n'])}) {label}: P {m['P']:.2f}  R {m['R']:.2f}  "
+                    f"F1 {m['F1']:.2f}  with a suggestion {m['with_suggestion']:.0%}  "
+                    f"with a wrong one {m['wrong_share']:.0%}"
+                )
 
 
 def fmt(p: tuple[float, float, float]) -> str:
@@ -191,9 +266,10 @@ def real_listings() -> None:
         s = score_texts([r["text"] for r in rows], fw)
         top1 = (s == s.max(axis=1, keepdims=True)) & (s > 0)
         kw = keyword_baseline([r["text"] for r in rows], fw)
+        rule = rule_predict([r["text"] for r in rows], fw_name, fw.codes)
         print(
-            f"{fw_name}: matcher {fmt(prf(y, pred))}; top-1 {fmt(prf(y, top1))}; "
-            f"keyword lookup {fmt(prf(y, kw))}"
+            f"{fw_name}: matcher {fmt(prf(y, pred))}; with the evidence rule {fmt(prf(y, rule))}; "
+            f"top-1 {fmt(prf(y, top1))}; keyword lookup {fmt(prf(y, kw))}"
         )
 
 
@@ -279,6 +355,8 @@ def main() -> int:
         )
         p = predict(s_test, thr, rel, k)
         print(f"held-out, all languages ({len(test)} texts): {fmt(prf(y_test, p))}")
+        pr = rule_predict([r["text"] for r in test], fw_name, codes)
+        print(f"held-out, all languages, with the evidence rule: {fmt(prf(y_test, pr))}")
         for lang in ("en", "fr", "es"):
             m = np.array([r["lang"] == lang for r in test])
             print(f"held-out, {lang} ({int(m.sum())} texts): {fmt(prf(y_test[m], p[m]))}")
@@ -333,7 +411,9 @@ def main() -> int:
         (CAL / "thresholds.json").write_text(json.dumps(new_thr, indent=1) + "\n", encoding="utf-8")
         print("\nwrote", CAL / "thresholds.json")
         _m._thresholds.cache_clear()
+    rule_settings(train)
     real_listings()
+    check_set()
     realistic()
     return 0
 

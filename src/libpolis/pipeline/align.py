@@ -4,8 +4,11 @@ the city's own strategies; suggestions stored until a person confirms or rejects
 One text per programme (:func:`programme_text`) and one set of frameworks
 (:func:`default_frameworks`) serve every face: ``libpolis align run`` over the workspace,
 and the web register when a programme is saved (:func:`suggest_for_programme`), so both
-suggest the same goals for the same programme. A decided alignment (confirmed or rejected) is
-never changed by a new run; a suggestion that no longer applies is removed.
+suggest the same goals for the same programme. Programme suggestions rest on evidence in the
+text: SDGs through :func:`libpolis.align.abstain.keep_supported`, UDHR articles and Culture 21
+commitments through :func:`libpolis.align.rights_evidence.align_programme_texts` (practical
+sentences removed, a goal phrase or two shared terms required). A decided alignment (confirmed
+or rejected) is never changed by a new run; a suggestion that no longer applies is removed.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from libpolis.align.abstain import keep_supported
 from libpolis.align.api import align_texts, method_of
 from libpolis.align.frameworks import BUILTIN_FRAMEWORKS, framework_from_dict, load_framework
 from libpolis.align.frameworks import Framework as FrameworkDef
+from libpolis.align.rights_evidence import FRAMEWORKS as EVIDENCE_FRAMEWORKS
+from libpolis.align.rights_evidence import align_programme_texts
 from libpolis.align.strategy import import_strategy
 from libpolis.align.terms import CITY_METHOD, city_goal_matches
 from libpolis.errors import NotFoundError
@@ -157,7 +162,13 @@ def _align_in(
                 continue
             source = f"strategy:{fw.name}" if fw.kind == "strategy" else _SOURCE
             fid = _store_framework(session, fw, source=source)
-            results = align_texts(texts, "sdg" if name == Framework.SDG else fw) if texts else []
+            if name in EVIDENCE_FRAMEWORKS and name not in strategies:
+                # practical sentences removed, then no evidence in the text, no goal
+                results = align_programme_texts(texts, fw.name)
+            else:
+                results = (
+                    align_texts(texts, "sdg" if name == Framework.SDG else fw) if texts else []
+                )
             if name == Framework.SDG:
                 results = keep_supported(texts, results)  # no evidence in the text, no goal
         goal_ids = {
