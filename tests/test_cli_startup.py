@@ -125,3 +125,15 @@ print(json.dumps(len(collections)), file=sys.stderr)
 """
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(res.stderr.strip().splitlines()[-1]) > 0
+
+
+def test_a_run_without_a_terminal_does_not_load_rich(demo_workspace, tmp_path) -> None:
+    """Progress is shown on terminals only; in scripts and pipes (stderr captured here) the
+    run does not pay for loading rich."""
+    import shutil
+
+    ws = tmp_path / "ws.sqlite"
+    shutil.copy(demo_workspace, ws)
+    loaded = _heavy_loaded(["access", "-w", str(ws), "--label", "no_tty"])
+    assert "pandas" in loaded  # the probe saw the run's imports
+    assert "rich" not in loaded

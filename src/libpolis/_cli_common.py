@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -265,9 +266,36 @@ def emit(result: dict[str, Any], as_json: bool, human: str | Callable[[], None])
         typer.echo(human)
 
 
+class _NoProgress:
+    """What :func:`progress` yields when nothing would be shown: rich is not even loaded."""
+
+    def add_task(self, description: str, **fields: Any) -> int:
+        return 0
+
+    def update(self, task: int, **fields: Any) -> None:
+        return None
+
+    def advance(self, task: int, advance: float = 1) -> None:
+        return None
+
+
+def _shows_progress(enabled: bool) -> bool:
+    """Whether a progress display would show: enabled, and stderr a terminal (or rich told
+    so by ``FORCE_COLOR`` / ``TTY_INTERACTIVE``, which only rich can read)."""
+    if not enabled:
+        return False
+    if os.environ.get("FORCE_COLOR") or os.environ.get("TTY_INTERACTIVE"):
+        return bool(stderr().is_terminal)
+    return sys.stderr.isatty()
+
+
 @contextmanager
 def progress(enabled: bool = True) -> Iterator[Progress]:
-    """A rich progress display on stderr (transient; quiet when stderr is not a terminal)."""
+    """A rich progress display on stderr (transient; quiet when stderr is not a terminal, and
+    then without loading rich: scripts and pipelines do not pay for it)."""
+    if not _shows_progress(enabled):
+        yield _NoProgress()  # type: ignore[misc]
+        return
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     prog = Progress(
@@ -277,7 +305,6 @@ def progress(enabled: bool = True) -> Iterator[Progress]:
         TimeElapsedColumn(),
         console=stderr(),
         transient=True,
-        disable=not enabled or not stderr().is_terminal,  # no blank line in logs and pipes
     )
     with prog:
         yield prog
