@@ -23,6 +23,8 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from pyproj import CRS
 from scipy.sparse.csgraph import dijkstra
 
 from libpolis.access._geo import PointIndex, _check_lonlat
@@ -68,19 +70,25 @@ def _points(
         dup = ids[ids.duplicated()].unique()[:5].tolist()
         raise DataError(f"{what} column {id_col!r} has duplicate ids, e.g. {dup}")
     geom = gdf.geometry
-    if geom.isna().any() or geom.is_empty.any():
-        bad = int((geom.isna() | geom.is_empty).sum())
-        raise DataError(f"{what} has {bad} missing or empty geometries")
-    kinds = set(geom.geom_type.unique())
-    if kinds - {"Point"}:
+    if not gdf.crs.equals(_WGS84):
+        geom = geom.to_crs(4326)
+    arr = np.asarray(geom.array)  # shapely geometries: the checks below run in C
+    bad = shapely.is_missing(arr) | shapely.is_empty(arr)
+    if bad.any():
+        raise DataError(f"{what} has {int(bad.sum())} missing or empty geometries")
+    kinds = np.unique(shapely.get_type_id(arr))
+    if len(kinds) and (len(kinds) > 1 or kinds[0] != shapely.GeometryType.POINT):
+        found = sorted(set(geom.geom_type.unique()))
         raise DataError(
-            f"{what} must hold points, found {sorted(kinds)}; use e.g. "
+            f"{what} must hold points, found {found}; use e.g. "
             ".representative_point() for polygons"
         )
-    if not gdf.crs.equals("EPSG:4326"):
-        geom = geom.to_crs(4326)
-    lon, lat = _check_lonlat(geom.x.to_numpy(), geom.y.to_numpy(), what)
+    xy = shapely.get_coordinates(arr)
+    lon, lat = _check_lonlat(xy[:, 0], xy[:, 1], what)
     return ids, lon, lat
+
+
+_WGS84 = CRS.from_epsg(4326)
 
 
 def _check_speed(speed_kph: float) -> float:
