@@ -10,7 +10,15 @@ Keys: ``sha1:`` + the first 16 hex digits of the SHA-1 of
 ``"<source>|<lower-cased title>|<first 400 characters of the normalised body>"`` for Jersey City
 and Hoboken (one row per distinct listing: the same title and text on several dates is one
 programme), and of the lower-cased name for Barnet (as in the earlier
-``calibration/sdg_library_real.csv``, now folded into this set).
+``calibration/sdg_library_real.csv``, now folded into this set) and for the Finnish service and
+programme names of the Helmet libraries (``helmet_services``: NFC, whitespace runs as one
+space, lower-cased; ``../shared/data/helsinki/helmet-libraries-2025/libraries.csv``, column
+``services_fi``; no licence stated, so only keys are committed).
+
+Split of the Finnish rows added for the Finnish vocabulary (:func:`split_of`): a
+``helmet_services`` row is **test** when the integer value of the first 8 hex digits of its key
+is divisible by 3, else **dev**; the vocabulary was chosen looking at dev rows only. Every other
+row is ``all`` (not part of that split).
 """
 
 from __future__ import annotations
@@ -20,10 +28,18 @@ import hashlib
 import html
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LABELLED", "barnet_names", "jc_hoboken_listings", "labelled_programmes"]
+__all__ = [
+    "LABELLED",
+    "barnet_names",
+    "helmet_services",
+    "jc_hoboken_listings",
+    "labelled_programmes",
+    "split_of",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "data" / "align" / "programmes_labelled.csv"
@@ -82,6 +98,30 @@ def barnet_names(data_root: Path) -> dict[str, str]:
     return out
 
 
+def helmet_services(data_root: Path) -> dict[str, str]:
+    """Finnish service and programme names of the Helmet libraries by key (empty when the file
+    is not there)."""
+    path = data_root / "helsinki" / "helmet-libraries-2025" / "libraries.csv"
+    if not path.is_file():
+        return {}
+    out: dict[str, str] = {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            for name in (r.get("services_fi") or "").split(" | "):
+                name = " ".join(unicodedata.normalize("NFC", name).split())
+                if name:
+                    out.setdefault(_key(name.lower()), name)
+    return out
+
+
+def split_of(row: dict[str, Any]) -> str:
+    """``"test"`` / ``"dev"`` for the ``helmet_services`` rows (see the module docstring),
+    ``"all"`` for every other row."""
+    if row["source"] != "helmet_services":
+        return "all"
+    return "test" if int(row["source_id"][5:13], 16) % 3 == 0 else "dev"
+
+
 def _goals(s: str) -> list[int]:
     return sorted({int(x) for x in s.split(";") if x.strip()})
 
@@ -97,6 +137,7 @@ def labelled_programmes(data_root: Path | None) -> list[dict[str, Any]]:
         rows = list(csv.DictReader(fh))
     jc = jc_hoboken_listings(data_root) if data_root else {}
     barnet = barnet_names(data_root) if data_root else {}
+    helmet = helmet_services(data_root) if data_root else {}
     out = []
     for r in rows:
         src = r["source"]
@@ -110,6 +151,11 @@ def labelled_programmes(data_root: Path | None) -> list[dict[str, Any]]:
             if name is None:
                 continue
             title, desc = name, ""
+        elif src == "helmet_services":
+            name = helmet.get(r["source_id"])
+            if name is None:
+                continue
+            title, desc = name, ""
         else:
             title, desc = r["title"], r["description"]
         text = f"{title}.\n\n{desc}" if desc else title
@@ -120,6 +166,7 @@ def labelled_programmes(data_root: Path | None) -> list[dict[str, Any]]:
                 "text": text,
                 "sdgs": _goals(r["sdgs"]),
                 "also_ok": _goals(r["also_ok"]),
+                "split": split_of(r),
             }
         )
     return out

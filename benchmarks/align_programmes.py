@@ -3,12 +3,12 @@
 Run: ``python benchmarks/align_programmes.py [--data-dir DIR] [--out FILE] [--label NAME]``.
 
 The set is ``tests/data/align/programmes_labelled.csv`` (read by ``benchmarks/_programmes.py``):
-301 real programmes (Helsinki events and Annantalo courses, Timberland categories, Barnet event
-types, Jersey City / Hoboken listings, and fr/es/pt translations of Helsinki/Annantalo/Timberland
-rows), each with the goals a careful reader assigns (``sdgs``; empty when the text gives no
+357 real programmes (Helsinki events and Annantalo courses, Timberland categories, Barnet event
+types, Jersey City / Hoboken listings, Finnish service and programme names of the Helmet
+libraries, and fr/es/pt translations of Helsinki/Annantalo/Timberland rows), each with the goals a careful reader assigns (``sdgs``; empty when the text gives no
 evidence for any goal), goals that would be defensible but were not assigned (``also_ok``) and
-a one-line reason. Rows whose text is not in the repository (Jersey City / Hoboken, Barnet) are
-read from the shared data folder and skipped when it is absent.
+a one-line reason. Rows whose text is not in the repository (Jersey City / Hoboken, Barnet, Helmet
+services) are read from the shared data folder and skipped when it is absent.
 
 What is measured, for the suggestions every face shows for a programme (``keep_supported(texts,
 align_texts(texts, "sdg"))``, as :mod:`libpolis.pipeline.align` does; ``align_texts`` is whatever
@@ -18,7 +18,8 @@ model is on the branch it runs on):
 * **judged wrong**: the share of programmes given at least one goal that is neither in ``sdgs``
   nor in ``also_ok``;
 * **guessed**: the share of the programmes without evidence (``sdgs`` empty) given any goal;
-* the same per language and per source, and the three suggestions reported in issue 15.
+* the same per language and per source, the Finnish rows by split (dev / test, see
+  ``benchmarks/_programmes.py``), and the three suggestions reported in issue 15.
 
 Both the suggestions as they are and, separately, the raw model output before the evidence rule
 (:func:`libpolis.align.abstain.keep_supported`, applied on the programme suggestion path
@@ -145,6 +146,29 @@ def main(argv: list[str] | None = None) -> None:
             say(
                 f"| {g} | {len(idx)} | {a['micro_f1']:.3f} ({b['micro_f1']:.3f}) | "
                 f"{a['wrong']:.1%} ({b['wrong']:.1%}) | {a['guessed']:.1%} ({b['guessed']:.1%}) |"
+            )
+        say()
+    fi = [i for i, r in enumerate(rows) if r["language"] == "fi"]
+    if fi:
+        say(
+            "Finnish rows by split (`_programmes.split_of`: the Helmet service names keyed by "
+            "`helmet_services`, test = key's first 8 hex digits divisible by 3; the earlier 24 "
+            "Finnish rows are `all`; as shown, before the evidence rule in brackets):"
+        )
+        say()
+        say("| split | n | micro-F1 | judged wrong | guessed | given any goal |")
+        say("|---|---|---|---|---|---|")
+        for part in ("all", "dev", "test"):
+            idx = [i for i in fi if rows[i]["split"] == part]
+            if not idx:
+                continue
+            sub = [rows[i] for i in idx]
+            a = scores([shown[i] for i in idx], sub)
+            b = scores([raw[i] for i in idx], sub)
+            say(
+                f"| fi {part} | {len(idx)} | {a['micro_f1']:.3f} ({b['micro_f1']:.3f}) | "
+                f"{a['wrong']:.1%} ({b['wrong']:.1%}) | {a['guessed']:.1%} ({b['guessed']:.1%}) "
+                f"| {a['suggested']:.1%} |"
             )
         say()
     say("The three suggestions reported in issue 15:")

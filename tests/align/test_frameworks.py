@@ -67,7 +67,7 @@ def test_udhr_matches_the_article_csv() -> None:
         assert rows == {g.code: g.text for g in udhr.goals}
 
 
-def test_culture21_titles_as_published_and_descriptions_in_three_languages() -> None:
+def test_culture21_titles_as_published_and_descriptions_in_four_languages() -> None:
     c21 = load_framework("culture21")
     assert [g.title for g in c21.goals] == [
         "Cultural rights",
@@ -81,14 +81,14 @@ def test_culture21_titles_as_published_and_descriptions_in_three_languages() -> 
         "Governance of culture",
     ]
     for g in c21.goals:
-        assert set(g.descriptions) == {"en", "fr", "es"}
+        assert set(g.descriptions) == {"en", "fr", "es", "fi"}
     assert c21.goal(1).title_in("fr") == "Droits culturels"
     assert c21.goal(1).title_in("de") == "Cultural rights"  # falls back to English
 
 
 def test_every_rights_article_has_a_description() -> None:
     udhr = load_framework("udhr")
-    assert all(set(g.descriptions) == {"en", "fr", "es"} for g in udhr.goals)
+    assert all(set(g.descriptions) == {"en", "fr", "es", "fi"} for g in udhr.goals)
 
 
 def test_provenance_file_names_every_shipped_file() -> None:

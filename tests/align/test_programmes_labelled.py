@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "align" / "programmes_labelled.csv"
 SHARED = ROOT.parent / "shared" / "data"
 COLUMNS = ["source", "source_id", "language", "title", "description", "sdgs", "also_ok", "reason"]
-UNLICENSED = {"jersey_city", "hoboken", "barnet"}
+UNLICENSED = {"jersey_city", "hoboken", "barnet", "helmet_services"}
 
 
 def _rows() -> list[dict[str, str]]:

@@ -50,7 +50,7 @@ def test_calibration_set_is_well_formed() -> None:
         assert r["lang"] in {"en", "fr", "es"} and r["text"].strip()
     desc = json.loads((_CAL.parent / "descriptions" / "sdg_library.json").read_text("utf-8"))
     assert {k for k in desc if not k.startswith("_")} == {str(g) for g in range(1, 18)}
-    assert all(set(v) == {"en", "fr", "es"} for k, v in desc.items() if not k.startswith("_"))
+    assert all(set(v) == {"en", "fr", "es", "fi"} for k, v in desc.items() if not k.startswith("_"))
 
 
 @needs_model

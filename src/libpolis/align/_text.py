@@ -2,7 +2,9 @@
 
 Deliberately small and dependency-free. Tokens are lower-cased and accent-stripped so that
 ``éducation`` and ``education`` meet, and a light plural rule folds ``books``/``book``,
-``libraries``/``library``, ``bibliotecas``/``biblioteca``.
+``libraries``/``library``, ``bibliotecas``/``biblioteca``. A Finnish compound or inflected word
+also yields the words of the shipped Finnish vocabulary it holds (``iltasatutuokioihin`` gives
+``satutuokio``; :mod:`libpolis.align._finnish`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
+
+from libpolis.align._finnish import parts as _finnish_parts
 
 __all__ = ["detect_language", "normalize", "split_sentences", "strip_markup", "tokens"]
 
@@ -96,19 +100,22 @@ def _fold(tok: str) -> str:
 
 
 def tokens(text: str, *, bigrams: bool = True) -> list[str]:
-    """Content tokens of ``text`` (stop words and numbers removed, plurals folded), plus bigrams.
+    """Content tokens of ``text`` (stop words and numbers removed, plurals folded), plus bigrams,
+    plus the Finnish vocabulary words that its words hold as compound parts.
 
     Bigrams are built over the content tokens in order, so ``access to information`` gives the
-    bigram ``access information``.
+    bigram ``access information``. The Finnish parts (:func:`libpolis.align._finnish.parts`:
+    ``iltasatutuokioihin`` holds ``satutuokio``) come last, as extra unigrams; the words of other
+    languages hold none, so their tokens are unchanged.
     """
-    words = [
-        _fold(t)
-        for t in normalize(text).split()
-        if t not in STOPWORDS and len(t) > 1 and not t.isdigit()
+    raw = [
+        t for t in normalize(text).split() if t not in STOPWORDS and len(t) > 1 and not t.isdigit()
     ]
+    words = [_fold(t) for t in raw]
+    extra = [f for t in raw for f in map(_fold, _finnish_parts(t)) if f not in STOPWORDS]
     if not bigrams or len(words) < 2:
-        return words
-    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+        return words + extra
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)] + extra
 
 
 def split_sentences(text: str) -> list[str]:

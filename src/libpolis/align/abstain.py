@@ -7,10 +7,14 @@ programme suggestion path (:func:`libpolis.pipeline.align` calls :func:`keep_sup
 SDG results of programme texts), and keeps a suggested goal only when one of these holds:
 
 * **a phrase of the goal is in the text**, in the text's own language: the library
-  vocabulary of the goal (``data/frameworks/descriptions/sdg_library.json``, en/fr/es, minus
+  vocabulary of the goal (``data/frameworks/descriptions/sdg_library.json``, en/fr/es/fi, minus
   the generic words listed in ``data/frameworks/sdg_evidence.json``, plus that file's
   Portuguese phrases), matched as whole words after case and accent folding, with a plural
-  ``s`` allowed ("story time", "homework help", "vaccination", "hora do conto");
+  ``s`` allowed ("story time", "homework help", "vaccination", "hora do conto"). Finnish
+  phrases match inside compounds and before endings: each phrase word of six letters or more
+  may be any part of a text word ("satutuokio" is found in "iltasatutuokioihin", "kierrätys"
+  in "kirjakierrätyspiste", "lukukoira" in "lukukoiralle"); shorter ones match whole words
+  (:mod:`libpolis.align._finnish`);
 * **the model names words of the text**: its explanation lists query hits (``hits``,
   ``queries`` or ``matches``, as a model built on Boolean query systems gives them).
 
@@ -32,18 +36,23 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from libpolis.align._finnish import holds, parts
 from libpolis.align._text import normalize
 from libpolis.errors import DataError
 
 __all__ = ["evidence_phrases", "keep_supported", "supported_goals"]
 
-_LANGS = ("en", "fr", "es", "pt")
-# Words that mark a language and (almost) no other of the four, to pick the phrase lists.
+_LANGS = ("en", "fr", "es", "pt", "fi")
+# Words that mark a language and (almost) no other of the five, to pick the phrase lists.
+# Finnish: conjunctions, "klo" (o'clock) and words of nearly every Finnish listing; not "on"
+# (also English) nor "se" (also Spanish).
 _MARKERS = {
     "en": "the and with for you your our this are will from they children",
     "fr": "le les des et avec pour vous nous une est sont enfants aux du",
     "es": "el los las con para usted nosotros una del es son ninos por y",
     "pt": "o os as com para voce nos uma do da dos das e sao criancas pelo na no",
+    "fi": "ja tai seka myos etta kanssa klo joka jotka ovat tule tervetuloa voit lapsille "
+    "aikuisille nuorille kirjaston kirjastossa ei",
 }
 _MARKER_SETS = {k: set(v.split()) for k, v in _MARKERS.items()}
 
@@ -70,9 +79,9 @@ def _index() -> dict[str, list[tuple[int, str, tuple[str, ...]]]]:
 
 
 def _languages(words: Sequence[str]) -> tuple[str, ...]:
-    """The phrase lists to use: every language of the four whose marker words make up at least
-    a third of the best one's count (mixed English/Spanish listings use both); all four when
-    no marker word is found (titles, single words)."""
+    """The phrase lists to use: every language of the five whose marker words make up at least
+    a third of the best one's count (mixed English/Spanish or Finnish/English listings use
+    both); all five when no marker word is found (titles, single words)."""
     counts = {k: sum(1 for w in words if w in s) for k, s in _MARKER_SETS.items()}
     best = max(counts.values())
     if best == 0:
@@ -103,11 +112,30 @@ def _scan(text: str) -> dict[int, list[str]]:
     for i, forms in enumerate(bases):
         for form in forms:
             for goal, lang, phrase in index.get(form, ()):
-                if lang not in langs or i + len(phrase) > len(words):
+                if lang == "fi" or lang not in langs or i + len(phrase) > len(words):
                     continue
                 if all(p in bases[i + k] for k, p in enumerate(phrase[1:], start=1)):
                     found.setdefault(goal, set()).add(" ".join(phrase))
+    if "fi" in langs:
+        _scan_finnish(words, index, found)
     return {g: sorted(v) for g, v in found.items()}
+
+
+def _scan_finnish(
+    words: Sequence[str],
+    index: dict[str, list[tuple[int, str, tuple[str, ...]]]],
+    found: dict[int, set[str]],
+) -> None:
+    """Add the Finnish phrases found in ``words`` to ``found``: each phrase word is held by the
+    text word at its place (:func:`libpolis.align._finnish.holds`: equal, or a part of it when
+    it has six letters or more)."""
+    for i, word in enumerate(words):
+        for first in dict.fromkeys((word, *parts(word))):
+            for goal, lang, phrase in index.get(first, ()):
+                if lang != "fi" or i + len(phrase) > len(words):
+                    continue
+                if all(holds(words[i + k], p) for k, p in enumerate(phrase[1:], start=1)):
+                    found.setdefault(goal, set()).add(" ".join(phrase))
 
 
 def evidence_phrases(text: str, goal: int) -> list[str]:

@@ -165,7 +165,8 @@ def align_texts(
     Parameters
     ----------
     texts : sequence of str
-        Programme descriptions (English first; French and Spanish work too).
+        Programme descriptions (English first; French, Spanish, Portuguese and Finnish work
+        too).
     framework : str or Framework
         ``"sdg"`` (trained classifier), ``"udhr"``, ``"culture21"``, ``"sdg_targets"``, the path
         of a strategy file, or a Framework.

@@ -4,11 +4,13 @@ For frameworks without training data (UDHR articles, Culture 21 Actions commitme
 own strategy) libpolis scores every programme sentence against every goal:
 
 * each goal is represented by one document: its titles and official texts in every language
-  shipped, plus the keyword description the libpolis authors wrote for it in English, French
-  and Spanish (``data/frameworks/descriptions``);
+  shipped, plus the keyword description the libpolis authors wrote for it in English, French,
+  Spanish and Finnish (``data/frameworks/descriptions``);
 * documents and sentences become TF-IDF vectors of accent-stripped, plural-folded content words
-  and word bigrams (stop words of en/fr/es/fi/sv/de removed); the IDF weights come from the
-  framework's own goal documents, so a word shared by every goal counts little;
+  and word bigrams (stop words of en/fr/es/fi/sv/de removed), plus the words of the Finnish
+  descriptions that a Finnish compound or inflected word holds ("iltasatutuokioihin" holds
+  "satutuokio", :mod:`libpolis.align._finnish`); the IDF weights come from the framework's own
+  goal documents, so a word shared by every goal counts little;
 * the score of a sentence for a goal is ``0.7 * cos(sentence, goal document) + 0.3 *
   max cos(sentence, passage of the goal)``, a passage being the goal's title, one sentence of its
   official text or one phrase of its description; the score of a goal for a text is the highest
@@ -288,8 +290,8 @@ def match_texts(
     Parameters
     ----------
     texts : sequence of str
-        Programme descriptions (English, French or Spanish for the shipped frameworks; a city
-        strategy in the language it was written in). Empty texts give no match.
+        Programme descriptions (English, French, Spanish or Finnish for the shipped frameworks;
+        a city strategy in the language it was written in). Empty texts give no match.
     framework : str or Framework
         ``"udhr"``, ``"culture21"``, ``"sdg"``, ``"sdg_targets"``, a strategy path or a Framework.
     threshold : float, optional

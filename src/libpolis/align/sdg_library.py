@@ -7,10 +7,11 @@ library programme says about the goals it serves:
 
 * the **library prior** ``s`` is the similarity (0..1, :func:`libpolis.align.match.score_texts`)
   of the text to each goal described in library terms: the official SDG titles and goal texts
-  (en, fr, es) plus keyword descriptions written by the libpolis authors
-  (``data/frameworks/descriptions/sdg_library.json``: story time, homework help and coding
-  club for goal 4, job club and CV clinic for goal 8, repair café and seed library for goal
-  12...);
+  (en, fr, es) plus keyword descriptions written by the libpolis authors in English, French,
+  Spanish and Finnish (``data/frameworks/descriptions/sdg_library.json``: story time, homework
+  help and coding club for goal 4, job club and CV clinic for goal 8, repair café and seed
+  library for goal 12...; Finnish compounds such as "iltasatutuokio" meet "satutuokio" through
+  :func:`libpolis.align._text.tokens`);
 * the **combined probability** of goal ``g`` is a logistic blend
   ``sigmoid(a * logit(p_g) + b * s_g + c)`` of the classifier's calibrated probability ``p_g``
   (clipped to [1e-4, 1 - 1e-4]) and the prior, with ``a, b, c`` fitted by logistic regression on
