@@ -217,3 +217,15 @@ def test_the_workspace_stores_the_rules_suggestions(tmp_path: Path) -> None:
     assert (STORY, "udhr", "26") in got and (STORY, "udhr", "2") not in got
     assert not any(t == CHESS and k == "udhr" and c == "7" for t, k, c in got)
     assert all("evidence" in dict(e) for *_, e in rows)
+
+
+def test_finnish_rights_evidence_is_read_inside_compounds() -> None:
+    """A Finnish bedtime story hour names its evidence inside one compound word."""
+    from libpolis.align.rights_evidence import goal_evidence
+
+    text = "Iltasatutuokio. Tervetuloa kirjaston iltasatutuokioihin! Luemme lapsille satuja."
+    assert goal_evidence(text, "udhr", "26")
+    assert goal_evidence(text, "culture21", "3")
+    # the same letters inside an English word are not Finnish evidence
+    english = "Bedtime stories for children. Welcome to the library's story hour."
+    assert all("satu" not in p.lower() for p in goal_evidence(english, "udhr", "26"))

@@ -17,7 +17,8 @@ around the matcher:
 
    * a *phrase of the goal* is in the sentence that drove the match: a phrase of the goal's
      description (``data/frameworks/descriptions``, every language shipped), matched as whole
-     words after case, accent and plural folding, in the text's language(s), minus the generic
+     words after case, accent and plural folding (Finnish phrases also inside compounds, as
+     :mod:`libpolis.align._finnish` reads them), in the text's language(s), minus the generic
      phrases of ``data/frameworks/rights_evidence.json`` ("language", "information", "family",
      "experiments"...: each listed with the reason it is no evidence alone);
    * *several distinct terms*: that sentence shares at least ``min_terms`` distinct content
@@ -44,6 +45,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from libpolis.align._finnish import holds, parts
 from libpolis.align._text import STOPWORDS, _fold, normalize, split_sentences
 from libpolis.align.abstain import _languages
 from libpolis.align.frameworks import load_framework
@@ -182,12 +184,13 @@ def substantive_text(text: str) -> str:
     return "\n\n".join(s for s in split_sentences(text) if not admin_sentence(s))
 
 
-def _spans(text: str) -> list[tuple[str, int, int]]:
-    """Folded words of ``text`` with their character spans in ``text``."""
+def _spans(text: str) -> list[tuple[str, int, int, str]]:
+    """Folded words of ``text`` with their character spans in ``text`` (and the word before
+    plural folding, which Finnish compounds are read from)."""
     out = []
     for m in _WORD.finditer(text):
         for w in normalize(m.group()).split():
-            out.append((_key(w), m.start(), m.end()))
+            out.append((_key(w), m.start(), m.end(), w))
     return out
 
 
@@ -203,15 +206,40 @@ def _scan(text: str, framework: str, langs: set[str] | None = None) -> dict[str,
     spans = _spans(text)
     if not spans:
         return {}
-    words = [w for w, _, _ in spans]
+    words = [w for w, _, _, _ in spans]
     langs = _text_languages(text, framework) if langs is None else langs
     found: dict[str, dict[str, None]] = {}
     for i, w in enumerate(words):
         for code, lang, phrase in _phrases(framework).get(w, ()):
             n = len(phrase)
-            if lang in langs and tuple(words[i : i + n]) == phrase:
+            if lang in langs and lang != "fi" and tuple(words[i : i + n]) == phrase:
                 found.setdefault(code, {})[text[spans[i][1] : spans[i + n - 1][2]]] = None
+    if "fi" in langs:  # Finnish phrases also inside compounds ("iltasatutuokio")
+        raw = [r for _, _, _, r in spans]
+        for i, word in enumerate(raw):
+            for first in dict.fromkeys((word, *parts(word))):
+                for code, phrase in _finnish_phrases(framework).get(first, ()):
+                    n = len(phrase)
+                    if i + n <= len(raw) and all(
+                        holds(raw[i + k], p) for k, p in enumerate(phrase[1:], start=1)
+                    ):
+                        found.setdefault(code, {})[text[spans[i][1] : spans[i + n - 1][2]]] = None
     return {c: _distinct(list(v)) for c, v in found.items()}
+
+
+@lru_cache(maxsize=4)
+def _finnish_phrases(framework: str) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """The Finnish evidence phrases of ``framework`` by first word, unfolded (as
+    :func:`libpolis.align._finnish.holds` compares them), minus the generic ones."""
+    generic = _generic()
+    index: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for g in load_framework(framework).goals:
+        desc = g.descriptions.get("fi", "")
+        for p in dict.fromkeys(re.split(r"[,;]", desc)):
+            words = tuple(normalize(p).split())
+            if words and tuple(_key(w) for w in words) not in generic:
+                index.setdefault(words[0], []).append((g.code, words))
+    return index
 
 
 def _distinct(phrases: list[str]) -> list[str]:
