@@ -66,16 +66,25 @@ def _command() -> str:
     return "libpolis " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
 
-def _run(workspace: Path | None, db: str | None, json_out: bool, **fields: Any) -> dict[str, Any]:
-    """Run the scenario of ``fields`` (with the engine options) on the workspace; its summary.
-    With ``--engine dask`` the partitions' progress is shown (not with ``--json``)."""
+def _engine(
+    engine: str, scheduler: str | None, partitions: int | None, workers: int | None
+) -> dict[str, Any]:
+    """The engine options of a scenario command, as :class:`ScenarioRequest` fields."""
+    return {"engine": engine, "scheduler": scheduler, "partitions": partitions, "workers": workers}
+
+
+def _run(
+    workspace: Path | None, db: str | None, json_out: bool, engine: dict[str, Any], **fields: Any
+) -> dict[str, Any]:
+    """Run the scenario of ``fields`` on the workspace, on ``engine`` (:func:`_engine`); its
+    summary. With ``--engine dask`` the partitions' progress is shown (not with ``--json``)."""
     from libpolis.pipeline import ScenarioRequest, run_scenario
 
-    req = ScenarioRequest(**fields, command=_command())
-    engine = engine_for(workspace, db, create=False)
+    req = ScenarioRequest(**fields, **engine, command=_command())
+    store = engine_for(workspace, db, create=False)
     with progress(not json_out and req.engine == "dask") as prog:
         task = prog.add_task(f"scenario times ({req.mode.value})", total=None)
-        return run_scenario(engine, req, notify=engine_progress(prog, task)).as_dict()
+        return run_scenario(store, req, notify=engine_progress(prog, task)).as_dict()
 
 
 def _std(s: dict[str, Any]) -> str:
@@ -135,10 +144,7 @@ def register(plan_app: typer.Typer) -> None:
             workspace,
             db,
             json_out,
-            engine=engine_name,
-            scheduler=scheduler,
-            partitions=partitions,
-            workers=workers,
+            _engine(engine_name, scheduler, partitions, workers),
             kind="closure",
             libraries=tuple(library or ()),
             within=within,
@@ -203,10 +209,7 @@ def register(plan_app: typer.Typer) -> None:
             workspace,
             db,
             json_out,
-            engine=engine_name,
-            scheduler=scheduler,
-            partitions=partitions,
-            workers=workers,
+            _engine(engine_name, scheduler, partitions, workers),
             kind="hours",
             libraries=(library,),
             factor=factor,
@@ -267,10 +270,7 @@ def register(plan_app: typer.Typer) -> None:
             workspace,
             db,
             json_out,
-            engine=engine_name,
-            scheduler=scheduler,
-            partitions=partitions,
-            workers=workers,
+            _engine(engine_name, scheduler, partitions, workers),
             kind="mobile",
             stops=stops,
             candidates=candidates,
