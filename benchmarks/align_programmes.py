@@ -130,6 +130,18 @@ def main(argv: list[str] | None = None) -> None:
             f"| {s['guessed']:.1%} of {s['n_no_evidence']} | {s['suggested']:.1%} |"
         )
     say()
+    def before_after(idx: list[int]) -> tuple[str, dict]:
+        """Table cells ``n | micro-F1 | judged wrong | guessed`` of rows ``idx``, as shown and
+        (in brackets) before the evidence rule; and the scores as shown."""
+        sub = [rows[i] for i in idx]
+        a = scores([shown[i] for i in idx], sub)
+        b = scores([raw[i] for i in idx], sub)
+        cells = (
+            f"{len(idx)} | {a['micro_f1']:.3f} ({b['micro_f1']:.3f}) | "
+            f"{a['wrong']:.1%} ({b['wrong']:.1%}) | {a['guessed']:.1%} ({b['guessed']:.1%})"
+        )
+        return cells, a
+
     for key, title in (("language", "language"), ("source", "source")):
         groups: dict[str, list[int]] = defaultdict(list)
         for i, r in enumerate(rows):
@@ -139,14 +151,7 @@ def main(argv: list[str] | None = None) -> None:
         say(f"| {title} | n | micro-F1 | judged wrong | guessed |")
         say("|---|---|---|---|---|")
         for g in sorted(groups):
-            idx = groups[g]
-            sub = [rows[i] for i in idx]
-            a = scores([shown[i] for i in idx], sub)
-            b = scores([raw[i] for i in idx], sub)
-            say(
-                f"| {g} | {len(idx)} | {a['micro_f1']:.3f} ({b['micro_f1']:.3f}) | "
-                f"{a['wrong']:.1%} ({b['wrong']:.1%}) | {a['guessed']:.1%} ({b['guessed']:.1%}) |"
-            )
+            say(f"| {g} | {before_after(groups[g])[0]} |")
         say()
     fi = [i for i, r in enumerate(rows) if r["language"] == "fi"]
     if fi:
@@ -162,14 +167,8 @@ def main(argv: list[str] | None = None) -> None:
             idx = [i for i in fi if rows[i]["split"] == part]
             if not idx:
                 continue
-            sub = [rows[i] for i in idx]
-            a = scores([shown[i] for i in idx], sub)
-            b = scores([raw[i] for i in idx], sub)
-            say(
-                f"| fi {part} | {len(idx)} | {a['micro_f1']:.3f} ({b['micro_f1']:.3f}) | "
-                f"{a['wrong']:.1%} ({b['wrong']:.1%}) | {a['guessed']:.1%} ({b['guessed']:.1%}) "
-                f"| {a['suggested']:.1%} |"
-            )
+            cells, shown_scores = before_after(idx)
+            say(f"| fi {part} | {cells} | {shown_scores['suggested']:.1%} |")
         say()
     say("The three suggestions reported in issue 15:")
     say()

@@ -19,15 +19,17 @@ from libpolis.access._geo import haversine_m
 from libpolis.access.graph import StreetGraph, graph_from_edges
 from libpolis.access.nearest import nearest_facility
 from libpolis.scale.executor import DaskExecutor
-from libpolis.scale.halo import (
-    HaloTask,
-    edge_speed_bound,
-    exit_times,
-    max_edge_length,
-)
+from libpolis.scale.halo import HaloTask, edge_speed_bound, exit_times
 from libpolis.scale.tiles import Box, Metric
 
 _LON, _LAT = (24.90, 0.06), (60.15, 0.03)
+
+
+def max_edge_length(graph: StreetGraph, x: np.ndarray, y: np.ndarray) -> float:
+    """The largest planar distance between the two ends of any edge (``x, y``: node
+    coordinates in the metric): what a graph cut on a worker states as ``max_edge_m``."""
+    tail, head = graph.edges()
+    return float(np.hypot(x[head] - x[tail], y[head] - y[tail]).max()) if len(tail) else 0.0
 
 
 def _graph(seed: int, n: int, jumps: int) -> StreetGraph:
@@ -149,7 +151,7 @@ def _task(
     ``exact``, the nodes with an edge out of the partition are listed (as the executor does for
     a graph in memory), else only the longest edge bounds where they may be."""
     from libpolis.access.graph import snap_points
-    from libpolis.scale.halo import cut_graph, leaving_nodes
+    from libpolis.scale.halo import cut_with_leaving
 
     x, y = metric.xy(g.lon, g.lat)
     res = pd.DataFrame({"id": ["r"], "lon": [g.lon[0]], "lat": [g.lat[0]]})
@@ -162,13 +164,13 @@ def _task(
     fbox = tile.grow(halo)
     inner = fbox.contains(fac["x"].to_numpy(), fac["y"].to_numpy())
     legs = snap_points(g, fac["lon"].to_numpy(), fac["lat"].to_numpy())[1]
-    keep = fbox.grow(margin).contains(x, y)
+    sub, leaving = cut_with_leaving(g, fbox.grow(margin).contains(x, y))
     task = HaloTask(
         0, "nearest", tile, halo, margin, res, fac[inner].reset_index(drop=True),
-        cut_graph(g, keep), edge_speed_bound(g, x, y), metric,
+        sub, edge_speed_bound(g, x, y), metric,
         options={"max_access_m": 2000.0}, max_edge_m=max_edge_length(g, x, y),
         far_leg_m=float(np.max(legs[~inner], initial=0.0)),
-        leaving=leaving_nodes(g, keep) if exact else None,
+        leaving=leaving if exact else None,
     )  # fmt: skip
     return task, fac
 

@@ -26,17 +26,22 @@ allative ending. A whole-word match of "satutuokio" finds none of them. The rule
 
 :func:`parts` serves the similarity matcher (:func:`libpolis.align._text.tokens` adds the parts
 of each word as extra tokens, so "iltasatutuokioihin" meets the goal passage "satutuokio") and
-:func:`holds` the evidence rule of :mod:`libpolis.align.abstain`.
+:func:`find_phrases` the evidence rules of :mod:`libpolis.align.abstain` (SDGs) and
+:mod:`libpolis.align.rights_evidence` (UDHR, Culture 21).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
+from typing import TypeVar
 
-__all__ = ["MIN_HEAD", "MIN_PART", "holds", "parts", "vocabulary"]
+__all__ = ["MIN_HEAD", "MIN_PART", "find_phrases", "holds", "parts", "vocabulary"]
+
+K = TypeVar("K")
 
 #: Vocabulary words of at least this many letters match as parts of a compound word.
 MIN_PART = 6
@@ -133,3 +138,22 @@ def holds(word: str, vocab_word: str) -> bool:
             return True
         i = word.find(vocab_word, i + 1)
     return False
+
+
+def find_phrases(
+    words: Sequence[str], phrases_from: Callable[[str], Iterable[tuple[K, tuple[str, ...]]]]
+) -> Iterator[tuple[int, K, tuple[str, ...]]]:
+    """Where Finnish phrases stand in ``words`` (folded text words, in order).
+
+    ``phrases_from(first)`` gives the ``(key, phrase words)`` whose first word is ``first``;
+    it is asked for every text word and every vocabulary word the text word holds
+    (:func:`parts`), and a phrase stands at position ``i`` when the text words after ``i``
+    hold its further words (:func:`holds`). Yields ``(i, key, phrase)``.
+    """
+    for i, word in enumerate(words):
+        for first in dict.fromkeys((word, *parts(word))):
+            for key, phrase in phrases_from(first):
+                if i + len(phrase) <= len(words) and all(
+                    holds(words[i + k], p) for k, p in enumerate(phrase[1:], start=1)
+                ):
+                    yield i, key, phrase

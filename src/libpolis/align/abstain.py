@@ -36,7 +36,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from libpolis.align._finnish import holds, parts
+from libpolis.align._finnish import find_phrases
 from libpolis.align._text import normalize
 from libpolis.errors import DataError
 
@@ -127,15 +127,13 @@ def _scan_finnish(
     found: dict[int, set[str]],
 ) -> None:
     """Add the Finnish phrases found in ``words`` to ``found``: each phrase word is held by the
-    text word at its place (:func:`libpolis.align._finnish.holds`: equal, or a part of it when
-    it has six letters or more)."""
-    for i, word in enumerate(words):
-        for first in dict.fromkeys((word, *parts(word))):
-            for goal, lang, phrase in index.get(first, ()):
-                if lang != "fi" or i + len(phrase) > len(words):
-                    continue
-                if all(holds(words[i + k], p) for k, p in enumerate(phrase[1:], start=1)):
-                    found.setdefault(goal, set()).add(" ".join(phrase))
+    text word at its place (:func:`libpolis.align._finnish.find_phrases`)."""
+
+    def finnish(first: str) -> list[tuple[int, tuple[str, ...]]]:
+        return [(goal, phrase) for goal, lang, phrase in index.get(first, ()) if lang == "fi"]
+
+    for _, goal, phrase in find_phrases(words, finnish):
+        found.setdefault(goal, set()).add(" ".join(phrase))
 
 
 def evidence_phrases(text: str, goal: int) -> list[str]:

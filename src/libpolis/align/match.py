@@ -23,7 +23,8 @@ own strategy) libpolis scores every programme sentence against every goal:
 
 Programme suggestions stored in a workspace also pass the evidence rule of
 :mod:`libpolis.align.rights_evidence` (UDHR and Culture 21: practical sentences removed, one
-generic word is not enough). No model is downloaded or loaded: the index is built from the framework texts in milliseconds.
+generic word is not enough). No model is downloaded or loaded: the index is built from the
+framework texts in milliseconds.
 The SDGs are better served by the trained classifier (``align_texts(..., "sdg")``); matching
 ``"sdg"`` or ``"sdg_targets"`` here works but uses the uncalibrated ``default`` thresholds and
 only the official texts (no libpolis descriptions).

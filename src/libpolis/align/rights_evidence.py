@@ -45,7 +45,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from libpolis.align._finnish import holds, parts
+from libpolis.align._finnish import find_phrases
 from libpolis.align._text import STOPWORDS, _fold, normalize, split_sentences
 from libpolis.align.abstain import _languages
 from libpolis.align.frameworks import load_framework
@@ -150,8 +150,13 @@ def _phrases(framework: str) -> dict[str, list[tuple[str, str, tuple[str, ...]]]
     index: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}
     for g in fw.goals:
         for lang, desc in sorted(g.descriptions.items()):
-            found = {tuple(_words(p)) for p in re.split(r"[,;]", desc)}
-            for words in sorted(found - generic):
+            # Finnish phrases keep their words unfolded: they are read inside compounds
+            # (:func:`libpolis.align._finnish.find_phrases`), not as whole folded words
+            form = (lambda p: normalize(p).split()) if lang == "fi" else _words
+            found = {tuple(form(p)) for p in re.split(r"[,;]", desc)}
+            for words in sorted(found):
+                if (tuple(_key(w) for w in words) if lang == "fi" else words) in generic:
+                    continue
                 if words and not all(w.isdigit() for w in words):
                     index.setdefault(words[0], []).append((g.code, lang, words))
     return index
@@ -215,31 +220,15 @@ def _scan(text: str, framework: str, langs: set[str] | None = None) -> dict[str,
             if lang in langs and lang != "fi" and tuple(words[i : i + n]) == phrase:
                 found.setdefault(code, {})[text[spans[i][1] : spans[i + n - 1][2]]] = None
     if "fi" in langs:  # Finnish phrases also inside compounds ("iltasatutuokio")
+        index = _phrases(framework)
+
+        def finnish(first: str) -> list[tuple[str, tuple[str, ...]]]:
+            return [(code, p) for code, lang, p in index.get(first, ()) if lang == "fi"]
+
         raw = [r for _, _, _, r in spans]
-        for i, word in enumerate(raw):
-            for first in dict.fromkeys((word, *parts(word))):
-                for code, phrase in _finnish_phrases(framework).get(first, ()):
-                    n = len(phrase)
-                    if i + n <= len(raw) and all(
-                        holds(raw[i + k], p) for k, p in enumerate(phrase[1:], start=1)
-                    ):
-                        found.setdefault(code, {})[text[spans[i][1] : spans[i + n - 1][2]]] = None
+        for i, code, phrase in find_phrases(raw, finnish):
+            found.setdefault(code, {})[text[spans[i][1] : spans[i + len(phrase) - 1][2]]] = None
     return {c: _distinct(list(v)) for c, v in found.items()}
-
-
-@lru_cache(maxsize=4)
-def _finnish_phrases(framework: str) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
-    """The Finnish evidence phrases of ``framework`` by first word, unfolded (as
-    :func:`libpolis.align._finnish.holds` compares them), minus the generic ones."""
-    generic = _generic()
-    index: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-    for g in load_framework(framework).goals:
-        desc = g.descriptions.get("fi", "")
-        for p in dict.fromkeys(re.split(r"[,;]", desc)):
-            words = tuple(normalize(p).split())
-            if words and tuple(_key(w) for w in words) not in generic:
-                index.setdefault(words[0], []).append((g.code, words))
-    return index
 
 
 def _distinct(phrases: list[str]) -> list[str]:
@@ -313,8 +302,7 @@ def _supported(
     expl = res.get("explanations") or {}
     scores = res.get("scores") or {}
     langs = _text_languages(text, framework)
-    sentences = split_sentences(text)
-    per_sentence = [_scan(s, framework, langs) for s in sentences]
+    per_sentence: list[tuple[str, dict[str, list[str]]]] = []  # scanned when first needed
     kept: dict[str, dict[str, Any]] = {}
     for g in goals:
         ex = {**dict(expl.get(g) or {}), "score": scores.get(g)}
@@ -328,7 +316,9 @@ def _supported(
             continue
         # the best sentence holds no evidence: the goal may still rest on the sentences that
         # hold its phrases, if they reach the threshold on their own
-        own = [s for s, found in zip(sentences, per_sentence, strict=True) if found.get(g)]
+        if not per_sentence:
+            per_sentence = [(s, _scan(s, framework, langs)) for s in split_sentences(text)]
+        own = [s for s, found in per_sentence if found.get(g)]
         again = _rescore(own, framework, g)
         if again is not None:
             kept[g] = {**again, "evidence": _scan(again["sentence"], framework, langs).get(g, [])}
@@ -375,7 +365,7 @@ def keep_rights_supported(
         new["raw_goals"] = goals
         new["goals"] = order
         new["scores"] = {g: round(float(kept[g]["score"]), 4) for g in order}
-        new["explanations"] = {g: {k: v for k, v in kept[g].items()} for g in order}
+        new["explanations"] = {g: dict(kept[g]) for g in order}
         out.append(new)
     return out
 

@@ -21,7 +21,19 @@ from libpolis.rules.fields import (
     rule,
 )
 
-__all__ = ["RuleChecked", "rule_field"]
+__all__ = ["DateOrderError", "RuleChecked", "rule_field"]
+
+
+class DateOrderError(ValueError):
+    """An end date before its start; the message names both fields (``end date 2026-04-01 is
+    before start date 2026-05-01``) and the dates travel with it (``start``, ``end``), so a
+    face can say it in its own words."""
+
+    def __init__(self, first: str, last: str, start: Any, end: Any) -> None:
+        super().__init__(
+            f"{last.replace('_', ' ')} {end} is before {first.replace('_', ' ')} {start}"
+        )
+        self.start, self.end = start, end
 
 
 def rule_field(
@@ -92,7 +104,5 @@ class RuleChecked(BaseModel):
         start = getattr(self, first, None) if first else None
         end = getattr(self, last, None) if last else None
         if start is not None and end is not None and end < start:
-            raise ValueError(
-                f"{last.replace('_', ' ')} {end} is before {first.replace('_', ' ')} {start}"
-            )
+            raise DateOrderError(first, last, start, end)
         return self

@@ -43,10 +43,8 @@ from libpolis.scale.halo import (
     GraphSource,
     HaloTask,
     Outcome,
-    cut_graph,
+    cut_with_leaving,
     edge_speed_bound,
-    leaving_nodes,
-    max_edge_length,
     run_halo_task,
 )
 from libpolis.scale.tiles import Box, Metric, metric_of, tile_grid
@@ -315,7 +313,6 @@ class DaskExecutor:
         if in_memory:
             nx_, ny_ = metric.xy(graph.lon, graph.lat)
             speed = edge_speed_bound(graph, nx_, ny_, WALK_SPEED_KPH)
-            max_edge = max_edge_length(graph, nx_, ny_)
             extent = Box.around(nx_, ny_)
             # first node margin: what proves the snaps of the libraries that can matter
             f_leg = snap_points(graph, fac["lon"], fac["lat"])[1] if len(fac) else np.empty(0)
@@ -324,7 +321,8 @@ class DaskExecutor:
             f_acc = np.where(f_leg <= (cap if cap is not None else self.margin_m), f_leg, 0.0)
         else:
             speed, extent = graph.speed_bound, graph.extent
-            max_edge = float(getattr(graph, "max_edge_m", math.inf))
+        # a graph cut here lists its leaving nodes; one cut on a worker says its longest edge
+        max_edge = float(getattr(graph, "max_edge_m", math.inf))
         f_extent = Box.around(fac["x"].to_numpy(), fac["y"].to_numpy())
         grid = tile_grid(res["x"], res["y"], partitions=self.partitions, tile=self.tile_m)
         tile_of = grid.tile_of(res["x"].to_numpy(), res["y"].to_numpy())
@@ -350,8 +348,7 @@ class DaskExecutor:
             g: StreetGraph | GraphSource = graph
             leaving = None
             if in_memory:
-                keep = gbox.contains(nx_, ny_)
-                g, leaving = cut_graph(graph, keep), leaving_nodes(graph, keep)
+                g, leaving = cut_with_leaving(graph, gbox.contains(nx_, ny_))
             return HaloTask(
                 tile, kind, box, halo, margin, members, sub_f.reset_index(drop=True), g,
                 speed, metric, whole=whole, options=opts, max_edge_m=max_edge, far_leg_m=far_leg,

@@ -33,9 +33,10 @@ is walked at least that far). Before that event the trip runs on the partition's
 one multi-source search from those nodes, each with that least extra time as its offset,
 bounds every such trip by network times. ``t`` is then the whole graph's when it is shorter
 than the resident's access leg plus its node's exit time; this bound is never below
-``d(r, outside B_f) / V`` and on streets with detours and slow roads well above it, so halos
-that pass are smaller. A resident that fails both (or finds no
-library) fails the partition, which the executor widens (``h`` doubled, or ``m`` doubled when a
+``d(r, outside B_f) / V`` and on streets with detours and slow roads well above it, so a
+partition it proves is not redone. It is searched only for partitions the first bound does
+not prove. A resident that fails both (or finds no library) fails the partition, which the
+executor widens (``h`` to the halo its times need, else doubled; ``m`` doubled when a
 facility's snap was not proven) and redoes. A box that holds every node and every facility is
 the whole problem and passes by construction.
 
@@ -54,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from libpolis.access._geo import PointIndex
-from libpolis.access.graph import StreetGraph, snap_points
+from libpolis.access.graph import StreetGraph
 from libpolis.access.nearest import nearest_facility, nearest_times, travel_time_matrix
 from libpolis.access.network import WALK_SPEED_KPH
 from libpolis.scale.tiles import Box, Metric
@@ -64,10 +65,9 @@ __all__ = [
     "HaloTask",
     "Outcome",
     "cut_graph",
+    "cut_with_leaving",
     "edge_speed_bound",
     "exit_times",
-    "leaving_nodes",
-    "max_edge_length",
     "pin_metric",
     "run_halo_task",
 ]
@@ -81,7 +81,7 @@ class GraphSource(Protocol):
 
     ``metric`` and ``speed_bound`` (planar metres per minute, as :func:`edge_speed_bound`)
     describe the whole graph; ``extent`` is the box of all its nodes; ``max_edge_m`` bounds
-    the planar length of any edge (:func:`max_edge_length`; ``inf`` when unknown).
+    the planar length of any edge (``inf`` when unknown).
     """
 
     metric: Metric
@@ -111,15 +111,22 @@ def pin_metric(graph: StreetGraph, metric: Metric) -> StreetGraph:
 def cut_graph(graph: StreetGraph, inside: np.ndarray) -> StreetGraph:
     """The subgraph induced by the nodes where ``inside`` is true, node order kept (pin the
     whole graph's metric with :func:`pin_metric` where it runs: the index does not travel)."""
+    return cut_with_leaving(graph, inside)[0]
+
+
+def cut_with_leaving(graph: StreetGraph, inside: np.ndarray) -> tuple[StreetGraph, np.ndarray]:
+    """:func:`cut_graph`, and the positions in it of the nodes that have an edge to a node
+    outside (where a trip may leave the partition, :func:`exit_times`), from one pass."""
     n = graph.n_nodes
     inside = np.asarray(inside, dtype=bool)
     nodes = np.flatnonzero(inside)
     new = np.full(n, -1, dtype=np.int64)
     new[nodes] = np.arange(len(nodes))
-    tail = np.repeat(inside, np.diff(graph.indptr))
+    every_tail = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr))
     head = graph.indices.astype(np.int64)
-    keep = tail & inside[head]
-    tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr))[keep]
+    tail_in, head_in = inside[every_tail], inside[head]
+    keep = tail_in & head_in
+    tails = every_tail[keep]
     indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
     np.cumsum(np.bincount(new[tails], minlength=len(nodes)), out=indptr[1:])
     sub = StreetGraph(
@@ -134,7 +141,7 @@ def cut_graph(graph: StreetGraph, inside: np.ndarray) -> StreetGraph:
         graph.snappable[nodes],
         symmetric=graph.symmetric,
     )
-    return sub
+    return sub, np.unique(new[every_tail[tail_in & ~head_in]])
 
 
 def edge_speed_bound(
@@ -153,33 +160,15 @@ def edge_speed_bound(
     return max(v, access_speed_kph * 1000.0 / 60.0)
 
 
-def leaving_nodes(graph: StreetGraph, inside: np.ndarray) -> np.ndarray:
-    """Positions, in :func:`cut_graph`'s node order, of the nodes inside that have an edge to a
-    node outside."""
-    inside = np.asarray(inside, dtype=bool)
-    tail = np.repeat(np.arange(graph.n_nodes, dtype=np.int64), np.diff(graph.indptr))
-    out = inside[tail] & ~inside[graph.indices]
-    new = np.cumsum(inside) - 1
-    return np.unique(new[tail[out]])
-
-
-def max_edge_length(graph: StreetGraph, x: np.ndarray, y: np.ndarray) -> float:
-    """The largest planar distance between the two ends of any edge (node coordinates ``x, y``
-    in the metric); 0 for a graph without edges."""
-    tail, head = graph.edges()
-    if len(tail) == 0:
-        return 0.0
-    return float(np.hypot(x[head] - x[tail], y[head] - y[tail]).max())
-
-
 def exit_times(graph: StreetGraph, task: HaloTask) -> np.ndarray:
     """Per node of the partition's graph, a lower bound (minutes) on any trip from it that
     reaches something the partition does not hold: a node outside ``B_f`` (0 there), an edge
-    leaving the partition (possible only within ``max_edge_m`` of the outside of ``B_g``; it
-    covers at least the node's distance to the outside of ``B_g``, at most at ``V``), or a facility outside ``B_f`` whose access leg
-    starts here (possible only within ``far_leg_m`` of the outside of ``B_f``; the leg is walked
-    at least that distance). One multi-source search on the partition's own edge times, from
-    those nodes with those offsets: network times, not straight lines at ``V``."""
+    leaving the partition (at the nodes of ``task.leaving``, else possibly within
+    ``max_edge_m`` of the outside of ``B_g``; it covers at least the node's distance to the
+    outside of ``B_g``, at most at ``V``), or a facility outside ``B_f`` whose access leg
+    starts here (possible only within ``far_leg_m`` of the outside of ``B_f``; the leg is
+    walked at least that distance). One multi-source search on the partition's own edge
+    times, from those nodes with those offsets: network times, not straight lines at ``V``."""
     x, y = task.metric.xy(graph.lon, graph.lat)
     inner_f = np.maximum(task.facility_box.inner_distance(x, y), 0.0)
     inner_g = task.graph_box.inner_distance(x, y)
@@ -211,8 +200,8 @@ class HaloTask:
     on the worker. ``max_edge_m`` bounds the planar length of any edge of the whole graph and
     ``far_leg_m`` the access leg of any facility outside ``B_f`` (both ``inf`` when unknown):
     they say where a trip may leave the partition (see :func:`exit_times`). ``leaving``, when
-    known (the graph was cut on the client, :func:`leaving_nodes`), lists the partition's nodes
-    that have an edge out of it, and replaces ``max_edge_m``'s estimate.
+    known (the graph was cut on the client, :func:`cut_with_leaving`), lists the partition's
+    nodes that have an edge out of it, and replaces ``max_edge_m``'s estimate.
     """
 
     tile_id: int
@@ -275,11 +264,12 @@ def run_halo_task(task: HaloTask) -> Outcome:
     cutoff = opts["limit_min"] * walk if task.kind == "matrix" else opts.get("max_access_m")
     if task.kind == "nearest" and not opts.get("remeasure_far"):
         cutoff = None  # nobody re-measures a far resident's leg: prove every snap
-    r_ok, r_proven = _snaps(graph, res, task.graph_box, cutoff, task.whole)
+    r_acc, r_inner, r_node = _acc_inner(graph, res, task.graph_box)
+    r_ok, r_proven = _snaps(r_acc, r_inner, cutoff, task.whole)
     if not r_ok.all():
         return Outcome(task.tile_id, False, None, "time", stats)
     # a facility whose snap is not proven lies at least this far from the network
-    f_acc, f_in = _acc_inner(graph, fac, task.graph_box)
+    f_acc, f_in, _ = _acc_inner(graph, fac, task.graph_box)
     f_proven = task.whole | (f_acc * (1 + _SAFETY) < f_in)
     unproven_leg = float(np.min(np.minimum(f_acc, f_in)[~f_proven], initial=np.inf)) / walk
     if task.kind == "matrix":
@@ -313,8 +303,7 @@ def run_halo_task(task: HaloTask) -> Outcome:
             # the network bound, searched only when the straight line at V fails: the
             # resident's own (proven) access leg, then the exit time of its node; never weaker
             walk = opts.get("access_speed_kph", WALK_SPEED_KPH) * 1000.0 / 60.0
-            node, acc = snap_points(graph, res["lon"].to_numpy(), res["lat"].to_numpy())
-            leaving = acc / walk + exit_times(graph, task)[node]
+            leaving = r_acc / walk + exit_times(graph, task)[r_node]
             by_network = np.isfinite(t) & (t * (1 + _SAFETY) < leaving)
             stats["proven_by_network_only"] = float((by_network & ~proven & counted).sum())
             proven |= by_network
@@ -340,20 +329,24 @@ def _halo_needed(task: HaloTask, res: pd.DataFrame, t: np.ndarray, counted: np.n
     return float(np.max(t * task.speed_bound * (1 + 1e-6) - d)) + 1.0
 
 
-def _acc_inner(graph: StreetGraph, pts: pd.DataFrame, box: Box) -> tuple[np.ndarray, np.ndarray]:
-    """Access leg in the partition and distance to the outside of ``box`` of each point."""
+def _acc_inner(
+    graph: StreetGraph, pts: pd.DataFrame, box: Box
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Access leg in the partition, distance to the outside of ``box`` and snapped node (as
+    :func:`~libpolis.access.graph.snap_points`) of each point."""
     if len(pts) == 0:
-        return np.empty(0), np.empty(0)
-    acc = graph._point_index.query(pts["lon"].to_numpy(), pts["lat"].to_numpy())[0]
-    return np.asarray(acc, float), box.inner_distance(pts["x"].to_numpy(), pts["y"].to_numpy())
+        return np.empty(0), np.empty(0), np.empty(0, np.int64)
+    acc, idx = graph._point_index.query(pts["lon"].to_numpy(), pts["lat"].to_numpy())
+    inner = box.inner_distance(pts["x"].to_numpy(), pts["y"].to_numpy())
+    return np.asarray(acc, float), inner, graph._snap_nodes[idx].astype(np.int64)
 
 
 def _snaps(
-    graph: StreetGraph, pts: pd.DataFrame, box: Box, cutoff: float | None, whole: bool
+    acc: np.ndarray, inner: np.ndarray, cutoff: float | None, whole: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per point: ``ok`` (snap proven, or provably beyond ``cutoff`` in the whole graph too)
-    and ``proven`` (the partition's access leg is the whole graph's)."""
-    acc, inner = _acc_inner(graph, pts, box)
+    """Per point of access leg ``acc`` and distance ``inner`` to the outside of the graph's box
+    (:func:`_acc_inner`): ``ok`` (snap proven, or provably beyond ``cutoff`` in the whole graph
+    too) and ``proven`` (the partition's access leg is the whole graph's)."""
     if whole:
         return np.ones(len(acc), bool), np.ones(len(acc), bool)
     proven = acc * (1 + _SAFETY) < inner

@@ -3,7 +3,6 @@ message per field for the form to show next to it) and the number format of the 
 
 from __future__ import annotations
 
-import re
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -12,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from libpolis.errors import DataError
+from libpolis.rules.api import DateOrderError
 from libpolis.web.deps import CSRF_FIELD, PageParams
 from libpolis.web.i18n import DATE_ORDER_MESSAGE, FORM_MESSAGES, PageMessage
 
@@ -85,9 +85,9 @@ def validate_form(
             if kind == "string_too_short" and (e.get("ctx") or {}).get("min_length") == 1:
                 kind = "missing"  # a required text left blank
             raised = (e.get("ctx") or {}).get("error")
-            order = _DATE_ORDER.fullmatch(msg)
-            if kind == "value_error" and order is not None:
-                msg = PageMessage(DATE_ORDER_MESSAGE, order.groupdict())
+            if kind == "value_error" and isinstance(raised, DateOrderError):
+                msg = PageMessage(DATE_ORDER_MESSAGE, {"end": str(raised.end),
+                                                       "start": str(raised.start)})  # fmt: skip
             elif kind == "value_error" and raised is not None and raised.args:
                 if isinstance(raised.args[0], PageMessage):
                     msg = raised.args[0]
@@ -104,10 +104,6 @@ def validate_form(
             errors.setdefault(key, f"{'.'.join(loc[1:])}: {msg}" if len(loc) > 1 else msg)
         return None, errors
 
-
-#: The rules' message on dates out of order (``libpolis.rules.api``): "end date 2026-04-01 is
-#: before start date 2026-05-01".
-_DATE_ORDER = re.compile(r"[a-z ]+ (?P<end>\d{4}-\d\d-\d\d) is before [a-z ]+ (?P<start>\d{4}-\d\d-\d\d)")
 
 #: The names of a row's fields in a message (catalogued in ``libpolis.web.i18n.PAGE_WORDS``).
 _ROW_FIELDS = {"email": "e-mail", "name": "name", "role": "role", "side": "side"}
