@@ -55,23 +55,26 @@ def _args(ws) -> list[str]:
 def _integrity(ws) -> None:
     """SQLite's own check; on PostgreSQL, no session of a killed client left open (the
     server ends it, and rolls its transaction back, once it sees the socket closed)."""
-    with ws.engine.connect() as conn:
-        if ws.backend == "sqlite":
+    if ws.backend == "sqlite":
+        with ws.engine.connect() as conn:
             assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
             assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
-            return
-        states: list[str] = []
-        for _ in range(240):  # the server notices a dead client when it next reads or writes
+        return
+    states: list[str] = []
+    for _ in range(240):  # the server notices a dead client when it next reads or writes
+        # One transaction per look: PostgreSQL keeps the pg_stat_activity a transaction first
+        # read until that transaction ends, so polling inside one would see the same rows.
+        with ws.engine.connect() as conn:
             states = list(
                 conn.execute(
                     text("select state from pg_stat_activity where application_name = :n"),
                     {"n": APP_NAME},
                 ).scalars()
             )
-            if not states:
-                break
-            time.sleep(0.5)
-        assert not states, f"sessions of killed clients still open after 120 s: {states}"
+        if not states:
+            break
+        time.sleep(0.5)
+    assert not states, f"sessions of killed clients still open after 120 s: {states}"
 
 
 def _kill_after(proc: subprocess.Popen, delay: float) -> bool:
