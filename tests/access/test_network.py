@@ -314,6 +314,33 @@ def test_snap_points_matches_brute_force_in_utm(helsinki_graphs):
     np.testing.assert_allclose(dist, hv, rtol=5e-3, atol=1e-6)
 
 
+def test_snaps_kept_by_the_graph_are_the_snaps_and_stay_unchanged(helsinki_graphs):
+    """A graph keeps its last snaps: asking again answers from them, equal to a fresh graph's
+    answer; an edit of a returned array changes nothing kept; other points are snapped anew."""
+    from libpolis.access.graph import StreetGraph
+
+    g = helsinki_graphs["walk"]
+    fresh = StreetGraph(g.indptr, g.indices, g.time_min, g.length_m, g.lon, g.lat, g.osm_id,
+                        g.mode, g.snappable, symmetric=g.symmetric)  # fmt: skip
+    r = np.random.default_rng(11)
+    lon, lat = r.uniform(24.935, 24.953, 200), r.uniform(60.164, 60.179, 200)
+    node, dist = snap_points(fresh, lon, lat)
+    node[:] = -1
+    dist[:] = -1.0
+    again_node, again_dist = snap_points(fresh, lon.copy(), lat.copy())
+    other = StreetGraph(g.indptr, g.indices, g.time_min, g.length_m, g.lon, g.lat, g.osm_id,
+                        g.mode, g.snappable, symmetric=g.symmetric)  # fmt: skip
+    ref_node, ref_dist = snap_points(other, lon, lat)
+    np.testing.assert_array_equal(again_node, ref_node)
+    np.testing.assert_array_equal(again_dist, ref_dist)
+    moved_node, _ = snap_points(fresh, lon[::-1], lat[::-1])  # same values, another order
+    np.testing.assert_array_equal(moved_node, ref_node[::-1])
+    for i in range(8):  # more point sets than it keeps: the oldest go, answers stay right
+        snap_points(fresh, lon + i * 1e-4, lat)
+    assert len(fresh._snaps) <= 4
+    np.testing.assert_array_equal(snap_points(fresh, lon, lat)[0], ref_node)
+
+
 def test_points_do_not_snap_into_tunnels(write_osm, line_nodes):
     # a street 1-2-3 and, right under point P, a tunnel 2-4-5 (node 4 only on the tunnel)
     nodes = line_nodes(3)

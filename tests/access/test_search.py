@@ -1,6 +1,7 @@
-"""The multi-source search's adaptive bucket width changes only its speed: on random graphs
-(hypothesis), with few or many sources and offsets, its labels equal SciPy's Dijkstra and the
-fixed-width search's, and the owners are sources at that distance."""
+"""The multi-source search's two methods and its adaptive bucket width change only its speed:
+on random graphs (hypothesis), with few or many sources, offsets and limits, the labels of the
+vectorised rounds (adaptive and fixed width) and of the heap (SciPy's Dijkstra from a virtual
+source) equal one Dijkstra per source, and the owners are sources at that distance."""
 
 from __future__ import annotations
 
@@ -31,23 +32,47 @@ def _random_graph(seed: int, n: int, degree: int) -> sp.csr_matrix:
     degree=st.integers(1, 4),
     n_sources=st.integers(1, 40),
     offsets=st.booleans(),
+    limit=st.sampled_from([np.inf, 0.5, 2.0]),
 )
-def test_adaptive_width_is_exact(
-    seed: int, n: int, degree: int, n_sources: int, offsets: bool
+def test_methods_and_widths_are_exact(
+    seed: int, n: int, degree: int, n_sources: int, offsets: bool, limit: float
 ) -> None:
     m = _random_graph(seed, n, degree)
     rng = np.random.default_rng(seed + 1)
     src = rng.integers(0, n, n_sources)
     off = rng.random(n_sources) * 3.0 if offsets else np.zeros(n_sources)
-    dist, owner = multi_source_search(m.indptr, m.indices, m.data, src, off)
+    args = (m.indptr, m.indices, m.data, src, off)
+    dist, owner = multi_source_search(*args, limit=limit, method="buckets")
     width = float(m.data.mean()) if m.nnz else 1.0
-    fixed, _ = multi_source_search(m.indptr, m.indices, m.data, src, off, delta=width)
+    fixed, _ = multi_source_search(*args, limit=limit, delta=width)
     np.testing.assert_array_equal(dist, fixed)
+    heap, heap_owner = multi_source_search(*args, limit=limit, method="heap")
+    np.testing.assert_array_equal(heap, dist)
     # oracle: one Dijkstra per source, each shifted by its offset
     each = dijkstra(m, indices=src) + off[:, None]
     best = each.min(axis=0)
+    best[best > limit] = np.inf
     np.testing.assert_allclose(dist, best, rtol=1e-12, atol=1e-12)
     reached = np.isfinite(dist)
-    assert np.all(owner[~reached] == -1)
     cols = np.flatnonzero(reached)
-    np.testing.assert_allclose(each[owner[cols], cols], dist[cols], rtol=1e-12, atol=1e-12)
+    for who in (owner, heap_owner):
+        assert np.all(who[~reached] == -1)
+        np.testing.assert_allclose(each[who[cols], cols], dist[cols], rtol=1e-12, atol=1e-12)
+
+
+def test_auto_uses_the_heap_on_small_graphs_only(monkeypatch) -> None:
+    """``auto`` picks by size; either way it returns what the named method returns."""
+    import libpolis.access._search as search
+
+    m = _random_graph(7, 3000, 3)
+    src, off = np.array([5, 17, 2999, 5]), np.array([0.5, 0.0, 1.0, 0.2])
+    calls: list[int] = []
+    heap = search._heap_search
+    monkeypatch.setattr(search, "_heap_search", lambda *a: calls.append(1) or heap(*a))
+    small = multi_source_search(m.indptr, m.indices, m.data, src, off)
+    assert calls == [1]
+    monkeypatch.setattr(search, "_HEAP_BELOW", 3000)
+    large = multi_source_search(m.indptr, m.indices, m.data, src, off)
+    assert calls == [1]
+    np.testing.assert_array_equal(small[0], large[0])
+    assert small[1][5] == large[1][5] == 3  # the smaller of two offsets on one node

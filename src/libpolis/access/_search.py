@@ -11,18 +11,32 @@ how one search yields both the time to and the identity of the nearest source.
 
 Measured against ``scipy.sparse.csgraph.dijkstra(..., min_only=True)`` (Fibonacci heap, one
 node at a time) this is about 2x faster on million-node road graphs; see
-``benchmarks/access.md``.
+``benchmarks/access.md``. Its rounds, though, follow the graph's depth in edges from the
+sources, not its size, and each costs a few dozen numpy calls: on small graphs (the 11,746-node
+demo network: 208 rounds, 5 ms) SciPy's compiled Dijkstra is faster (1.3 ms). Below
+:data:`_HEAP_BELOW` nodes the search therefore runs one SciPy Dijkstra from a virtual node
+joined to every source by an edge as long as its offset, and finds each node's owner by
+following the predecessors back to the source its path left from. Both give the exact
+shortest distance; where two sources are exactly as near, either may own the node.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
 
 __all__ = ["multi_source_search"]
 
 #: Edges a bucket should relax for its rounds' fixed cost to be small beside the work (the
 #: default bucket width adapts to it; see :func:`multi_source_search`).
 _MIN_WORK = 4096
+
+#: Graphs with fewer nodes are searched by SciPy's Dijkstra (see the module's docstring): on
+#: the demo network it was 1.7-4x faster, on road-like grids faster at 22,500 nodes with 30
+#: sources (slower with 1,000) and slower from 122,500 nodes on (`python
+#: benchmarks/search_methods.py`, figures in benchmarks/search_methods.md).
+_HEAP_BELOW = 30_000
 
 
 def multi_source_search(
@@ -34,6 +48,7 @@ def multi_source_search(
     *,
     limit: float = np.inf,
     delta: float | None = None,
+    method: str = "auto",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Shortest distance from the nearest of many sources to every node.
 
@@ -51,6 +66,10 @@ def multi_source_search(
         Bucket width, fixed. By default it starts at the mean edge weight and adapts: doubled
         after a bucket that relaxed fewer than ``_MIN_WORK`` edges, halved (not below the start)
         after one that relaxed more than 16 times that. The result is exact either way.
+    method : {"auto", "buckets", "heap"}
+        ``"buckets"``: the vectorised rounds; ``"heap"``: SciPy's Dijkstra from a virtual
+        source; ``"auto"`` (default): the heap below :data:`_HEAP_BELOW` nodes unless a
+        ``delta`` is given.
 
     Returns
     -------
@@ -75,6 +94,10 @@ def multi_source_search(
     first[1:] = s_sorted[1:] != s_sorted[:-1]
     keep = order[first]
     keep = keep[offsets[keep] <= limit]
+    if method not in ("auto", "buckets", "heap"):
+        raise ValueError(f"method must be 'auto', 'buckets' or 'heap', got {method!r}")
+    if method == "heap" or (method == "auto" and delta is None and n < _HEAP_BELOW):
+        return _heap_search(indptr, indices, weights, sources[keep], offsets[keep], keep, limit)
     dist[sources[keep]] = offsets[keep]
     owner[sources[keep]] = keep
     adaptive = delta is None
@@ -132,4 +155,46 @@ def multi_source_search(
         head = head[won]
         owner[head] = owner_f[np.searchsorted(csum, better[won], side="right")]
         active = np.concatenate((active, head))
+    return dist, owner
+
+
+def _heap_search(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    roots: np.ndarray,
+    offsets: np.ndarray,
+    positions: np.ndarray,
+    limit: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`multi_source_search` by one SciPy Dijkstra from a virtual node ``n``.
+
+    ``roots`` are distinct source nodes in ascending order (a CSR row's columns), ``offsets``
+    their starting labels and ``positions`` their positions in the caller's ``sources``.
+    """
+    n = len(indptr) - 1
+    k = len(roots)
+    m = sp.csr_array(
+        (
+            np.concatenate((np.asarray(weights, np.float64), offsets)),
+            np.concatenate((np.asarray(indices, np.int64), roots)),
+            np.concatenate((np.asarray(indptr, np.int64), [int(indptr[-1]) + k])),
+        ),
+        shape=(n + 1, n + 1),
+    )
+    dist, pred = dijkstra(m, directed=True, indices=n, return_predecessors=True, limit=limit)
+    dist = dist[:n]
+    # each node's root: follow predecessors, doubling the stride (log2 of the depth rounds);
+    # a root whose own edge from the virtual node carried its best label points at itself
+    up = pred[:n].astype(np.int64)
+    here = np.arange(n)
+    up[(up == n) | (up < 0)] = here[(up == n) | (up < 0)]
+    while True:
+        nxt = up[up]
+        if np.array_equal(nxt, up):
+            break
+        up = nxt
+    position = np.full(n, -1, dtype=np.int64)
+    position[roots] = positions
+    owner = np.where(np.isfinite(dist), position[up], -1)
     return dist, owner
