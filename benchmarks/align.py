@@ -250,10 +250,6 @@ def main(argv: list[str] | None = None) -> None:
             )
             for lang in ("fr", "es", "pt")
         },
-        "Uniandes Spanish paragraphs (SDGs 3-7, 16; report only)": (
-            corpus.uniandes_spanish(data_root),
-            "lang",
-        ),
     }
     results: dict[str, dict[str, dict]] = {}
     for name, (df, _) in sets.items():
@@ -416,9 +412,8 @@ def write_report(out: Path, model: SdgClassifier, results, sets, neg_rates, perf
         "processes (see `../shared/data/sdg-labelled-texts/*/PROVENANCE.md`): icon-detected "
         "company pages, query-labelled abstracts, self-declared project SDGs. Single-"
         "label sets cap the multi-label methods' precision; multi-label sets cap the "
-        "top-1 baselines' recall. The Uniandes Spanish set is probably translated from "
-        "the OSDG Community Dataset: it is reported once here and was never used for "
-        "a choice. The SwissText rows overlapping the ZORA training list are removed. "
+        "top-1 baselines' recall. No OSDG-derived set is read (`zora-osdg-dsre-fankto`, "
+        "`uniandes-ods-es`: probably translated OSDG Community Dataset texts). The SwissText rows overlapping the ZORA training list are removed. "
         "Disclosure: while choosing the method (word+char TF-IDF vs word-only, vs sentence "
         "embeddings, with or without indicator texts or lexicon terms, per-goal thresholds "
         "vs best-goal rule, C in 1-64) the English evaluation-only rows of this table were "

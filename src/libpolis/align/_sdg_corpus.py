@@ -12,10 +12,10 @@ Which sets may train the shipped model is decided by licence (see
 - evaluation only: every set whose licence is absent, internal-only or copyleft
   (SwissText 2024 gold, AGPL-3.0; company report pages; Aurora-query Scopus
   abstracts; Scopus exports; Digital Public Goods descriptions, registry text
-  licence unstated; the Uniandes Spanish set, which is probably derived from the
-  OSDG Community Dataset and therefore only reported, never used for choices).
+  licence unstated).
 - never read: ``zora-osdg-dsre-fankto`` (contains OSDG Community Dataset texts,
-  the source of the held-out benchmark).
+  the source of the held-out benchmark) and ``uniandes-ods-es`` (probably Spanish
+  translations of OSDG Community Dataset texts, which the issue puts out of reach too).
 """
 
 from __future__ import annotations
@@ -251,17 +251,6 @@ def dpg_projects(data_dir: str | Path | None = None) -> pd.DataFrame:
         for _, r in df.iterrows()
     ]
     return _frame(rows, "dpg_projects")
-
-
-def uniandes_spanish(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Spanish paragraphs, SDGs 3-7 and 16 (report only: likely OSDG-derived)."""
-    base = _data_root(data_dir) / "sdg-labelled-texts/uniandes-ods-es"
-    frames = []
-    for fname in ("cat_6716.csv", "ODScat_345_Original.csv"):
-        df = pd.read_csv(base / fname)
-        rows = [(r["Textos_espanol"], (int(r["sdg"]),), "es") for _, r in df.iterrows()]
-        frames.append(_frame(rows, "uniandes_es"))
-    return pd.concat(frames, ignore_index=True)
 
 
 def norm_key(text: str) -> str:
