@@ -106,3 +106,24 @@ def test_the_three_suggestions_of_issue_15_with_the_real_model() -> None:
         for g in res["sdgs"]:  # kept: a phrase of the text, or the model's query hits
             ex = res["explanations"][str(g)]
             assert ex["evidence"] or ex.get("queries"), (text[:30], g)
+
+
+def test_align_texts_applies_the_rule_where_the_library_prior_decides() -> None:
+    """``align texts`` and ``align run`` agree on programme listings: where the library prior
+    decided, unsupported goals are gone and the model's own list is kept in ``raw_sdgs`` (the
+    programme path keeps that list, it does not overwrite it with the filtered one)."""
+    texts = [THEATRE, FRIDAY_MOVIE, CONTO]
+    shown = align_texts(texts, "sdg")
+    assert [r["sdgs"] for r in shown] == [[], [], []]
+    assert 8 in shown[0]["raw_sdgs"] and 3 in shown[1]["raw_sdgs"] and 11 in shown[2]["raw_sdgs"]
+    again = keep_supported(texts, shown)
+    assert [r["raw_sdgs"] for r in again] == [r["raw_sdgs"] for r in shown]
+    # a research sentence is the ensemble's: no rule, no raw list
+    research = align_texts(
+        ["Access to safe drinking water and sanitation in rural households of sub-Saharan "
+         "Africa remains low, and water-borne disease burdens fall on children."]  # fmt: skip
+    )[0]
+    assert 6 in research["sdgs"] and "raw_sdgs" not in research
+    # a forced threshold shows the scores unfiltered
+    forced = align_texts([CONTO], "sdg", threshold=0.05)[0]
+    assert forced["sdgs"] and "raw_sdgs" not in forced

@@ -224,7 +224,7 @@ def keep_supported(texts: Sequence[str], results: Sequence[dict[str, Any]]) -> l
         expl = res.get("explanations", {}) or {}
         kept = supported_goals(text, goals, expl)
         new = dict(res)
-        new["raw_sdgs"] = goals
+        new["raw_sdgs"] = [int(g) for g in res.get("raw_sdgs", goals)]  # the model's own list
         new["sdgs"] = list(kept)
         new["scores"] = {k: v for k, v in (res.get("scores") or {}).items() if int(k) in kept}
         new["explanations"] = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from libpolis.align.frameworks import Framework, load_framework
 from libpolis.align.match import METHOD, VERSION, _check_texts, match_texts
 from libpolis.errors import NotFoundError
 
-__all__ = ["MAX_HITS", "align_texts", "method_of", "sdg_decisions"]
+__all__ = ["MAX_HITS", "SdgDecisions", "align_texts", "method_of", "sdg_decisions"]
 
 #: Query hits shown per suggested goal (the explanation of the ensemble's query evidence).
 MAX_HITS = 5
@@ -71,22 +71,36 @@ def method_of(framework: str | Framework) -> tuple[str, str]:
     return METHOD, VERSION
 
 
+class SdgDecisions(NamedTuple):
+    """What :func:`sdg_decisions` decided, one row per text."""
+
+    proba: np.ndarray  # (n, 17) scores behind the decision
+    labels: list[list[int]]  # goals per text, after the evidence rule where the prior decided
+    hits: list[list[Any]]  # query hits per text
+    prior_used: np.ndarray  # (n,) bool: the library prior decided
+    raw_labels: list[list[int]]  # goals per text before the evidence rule
+    evidence: list[dict[int, list[str]] | None]  # where the prior decided: phrases per goal
+
+
 def sdg_decisions(
     texts: list[str], clf: Any, ens: Any, threshold: float | None = None
-) -> tuple[np.ndarray, list[list[int]], list[list[Any]], np.ndarray]:
+) -> SdgDecisions:
     """The SDG decision of :func:`align_texts` without the explanations (non-blank texts).
 
     Programme-like texts on which the classifier is unsure get the library prior
     (:func:`libpolis.align.sdg_library.predict_combined`); every other text gets the ensemble
     (:class:`libpolis.align.ensemble.SdgEnsemble`, when ``ens`` is given), unless one
-    ``threshold`` is forced. Every text gets its query hits.
-
-    Returns
-    -------
-    tuple
-        ``(proba (n, 17), labels, hits, prior_used (n,) bool)``.
+    ``threshold`` is forced. Every text gets its query hits. Where the library prior decided
+    (a programme listing the classifier is unsure of), a goal stays only with evidence in the
+    text (:func:`libpolis.align.abstain.supported_goals`: a phrase of the goal, or a query
+    hit), as on the programme path: the prior ranks all 17 goals and would otherwise name one
+    for a film night. Texts the ensemble decides keep its goals (applied to every text the
+    gate takes for a listing, the rule also removed right goals from short UN indicator texts
+    in French and Spanish: `benchmarks/align.py`). A forced ``threshold`` shows the scores
+    unfiltered.
     """
     from libpolis.align import sdg_library
+    from libpolis.align.abstain import supported_goals
 
     res = sdg_library.predict_combined(texts, clf, threshold=threshold)
     proba = np.array(res.proba, dtype=np.float64)
@@ -100,7 +114,17 @@ def sdg_decisions(
                 proba[k], labels[k], hits[k] = er.proba[r], er.labels[r], er.hits[r]
         for k in sorted(set(range(len(texts))) - set(rest)):
             hits[k] = ens.engine.match(texts[k][:MAX_CHARS])
-    return proba, labels, hits, np.asarray(res.prior_used, dtype=bool)
+    raw = [list(ls) for ls in labels]
+    evidence: list[dict[int, list[str]] | None] = [None] * len(texts)
+    if threshold is None:
+        for k in np.flatnonzero(res.prior_used):
+            said = {str(h.query.sdg): {"queries": [h]} for h in hits[k]}
+            kept = supported_goals(texts[k], labels[k], said)
+            evidence[k] = kept
+            labels[k] = [g for g in labels[k] if g in kept]
+    return SdgDecisions(
+        proba, labels, hits, np.asarray(res.prior_used, dtype=bool), raw, evidence
+    )
 
 
 def _align_sdg(texts: list[str], threshold: float | None) -> list[dict[str, Any]]:
@@ -124,12 +148,15 @@ def _align_sdg(texts: list[str], threshold: float | None) -> list[dict[str, Any]
         return out
     sub = [texts[i] for i in idx]
     ens = _sdg_ensemble()
-    proba, labels, hits, prior_used = sdg_decisions(sub, clf, ens, threshold)
+    dec = sdg_decisions(sub, clf, ens, threshold)
+    proba, hits, prior_used = dec.proba, dec.hits, dec.prior_used
     pairs: list[tuple[int, int]] = []
     for k, i in enumerate(idx):
-        goals = sorted(labels[k], key=lambda g: (-float(proba[k][g - 1]), g))
+        goals = sorted(dec.labels[k], key=lambda g: (-float(proba[k][g - 1]), g))
         out[i]["sdgs"] = goals
         out[i]["scores"] = {str(g): round(float(proba[k][g - 1]), 4) for g in goals}
+        if dec.evidence[k] is not None:  # the prior decided: its list before the rule
+            out[i]["raw_sdgs"] = sorted(dec.raw_labels[k], key=lambda g: (-proba[k][g - 1], g))
         pairs.extend((k, g) for g in goals)
     explained = explain_many(clf, sub, pairs)
     prior_pairs = [(k, g) for k, g in pairs if prior_used[k]]
@@ -149,6 +176,9 @@ def _align_sdg(texts: list[str], threshold: float | None) -> list[dict[str, Any]
             ex["library"] = priors[(k, g)]
         if ens is not None:
             ex["queries"] = [h.to_dict() for h in hits[k] if h.query.sdg == g][:MAX_HITS]
+        found = dec.evidence[k]
+        if found is not None:
+            ex["evidence"] = found[g]
         out[idx[k]]["explanations"][str(g)] = ex
     return out
 
