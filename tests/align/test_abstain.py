@@ -119,10 +119,11 @@ def test_align_texts_applies_the_rule_where_the_library_prior_decides() -> None:
     again = keep_supported(texts, shown)
     assert [r["raw_sdgs"] for r in again] == [r["raw_sdgs"] for r in shown]
     # a research sentence is the ensemble's: no rule, no raw list
-    research = align_texts(
-        ["Access to safe drinking water and sanitation in rural households of sub-Saharan "
-         "Africa remains low, and water-borne disease burdens fall on children."]  # fmt: skip
-    )[0]
+    water = (
+        "Access to safe drinking water and sanitation in rural households of sub-Saharan "
+        "Africa remains low, and water-borne disease burdens fall on children."
+    )
+    research = align_texts([water])[0]
     assert 6 in research["sdgs"] and "raw_sdgs" not in research
     # a forced threshold shows the scores unfiltered
     forced = align_texts([CONTO], "sdg", threshold=0.05)[0]

@@ -122,9 +122,7 @@ def sdg_decisions(
             kept = supported_goals(texts[k], labels[k], said)
             evidence[k] = kept
             labels[k] = [g for g in labels[k] if g in kept]
-    return SdgDecisions(
-        proba, labels, hits, np.asarray(res.prior_used, dtype=bool), raw, evidence
-    )
+    return SdgDecisions(proba, labels, hits, np.asarray(res.prior_used, dtype=bool), raw, evidence)
 
 
 def _align_sdg(texts: list[str], threshold: float | None) -> list[dict[str, Any]]:
