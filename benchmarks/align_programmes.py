@@ -84,7 +84,7 @@ def scores(pred: list[list[int]], rows: list[dict[str, Any]]) -> dict[str, float
 
 
 def _raw(results: list[dict[str, Any]]) -> list[list[int]]:
-    return [sorted(int(g) for g in (r.get("raw_sdgs") or r["sdgs"])) for r in results]
+    return [sorted(int(g) for g in r.get("raw_sdgs", r["sdgs"])) for r in results]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -69,8 +69,16 @@ def test_keep_supported_removes_only_unsupported_goals() -> None:
     assert out[0]["explanations"]["4"]["sentence"] == "x"  # the model's explanation is kept
     assert set(out[0]["scores"]) == {"4"}
     assert out[1]["sdgs"] == [] and out[1]["scores"] == {} and out[1]["explanations"] == {}
-    # it never adds a goal, and the input is left as it was
-    assert keep_supported(["Homework help"], [_result([])])[0]["sdgs"] == []
+    # the text adds a goal the model missed only on strong evidence: a phrase of two words
+    # or more (or two phrases), scored with the model's own probability; one word adds none
+    added = keep_supported(["Homework help"], [{**_result([]), "all_scores": {"4": 0.12}}])[0]
+    assert added["sdgs"] == [4] and added["scores"] == {"4": 0.12} and added["raw_sdgs"] == []
+    assert added["explanations"]["4"] == {
+        "evidence": ["homework help"], "basis": "phrases", "score": 0.12
+    }  # fmt: skip
+    assert keep_supported(["Tutoring"], [_result([])])[0]["sdgs"] == []
+    assert keep_supported(["A morning full of energy"], [_result([])])[0]["sdgs"] == []
+    # the input is left as it was
     raw = _result([3])
     keep_supported(["bingo"], [raw])
     assert raw["sdgs"] == [3] and "raw_sdgs" not in raw
@@ -128,3 +136,17 @@ def test_align_texts_applies_the_rule_where_the_library_prior_decides() -> None:
     # a forced threshold shows the scores unfiltered
     forced = align_texts([CONTO], "sdg", threshold=0.05)[0]
     assert forced["sdgs"] and "raw_sdgs" not in forced
+
+
+def test_story_times_in_other_languages_get_their_goal_from_their_own_words() -> None:
+    """The classifier names no goal for these listings; their words name goal 4."""
+    texts = [
+        CONTO,
+        "Hora del cuento.\n\nEn la hora del cuento leemos cuentos a niños de 3 a 6 años.",
+        "Heure du conte.\n\nÀ l'heure du conte, nous lisons des histoires aux enfants de 3 à 6 ans.",
+    ]
+    for res in keep_supported(texts, align_texts(texts, "sdg")):
+        assert res["sdgs"] == [4], res["sdgs"]
+        ex = res["explanations"]["4"]
+        assert any(p.startswith(("hora d", "heure du")) for p in ex["evidence"])
+        assert 0.0 <= res["scores"]["4"] <= 1.0

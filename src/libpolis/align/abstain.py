@@ -22,9 +22,16 @@ A probability is not evidence: on listings the classifier gave "Family Bingo" SD
 and a children's theatre studio SDG 16 at 0.62 (``benchmarks/align_programmes.md``).
 
 The phrases found are added to the explanation (``"evidence"``), so the reason a person reads
-is a phrase of their own text. The rule only removes goals: it never adds one. The model's own
-list is kept in ``raw_sdgs`` so benchmarks can show the rule's effect
-(``benchmarks/align_programmes.py``).
+is a phrase of their own text. The model's own list is kept in ``raw_sdgs`` so benchmarks can
+show the rule's effect (``benchmarks/align_programmes.py``).
+
+The text can also **add** a goal the model did not name, on stronger evidence than keeping one
+needs, since the model's vote is missing: a phrase of two words or more ("hora do conto",
+"homework help") or two distinct phrases of the goal. One single word ("energy" in "full of
+energy", "niñas") adds nothing. Such a goal's explanation says so (``"basis": "phrases"``) and
+its score is the model's own probability for it, however low. This is what gives French,
+Spanish and Portuguese listings their goals where the classifier, trained mostly on English
+research text, names none (``benchmarks/align_programmes.md``, session 7).
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ from libpolis.align._finnish import find_phrases
 from libpolis.align._text import normalize
 from libpolis.errors import DataError
 
-__all__ = ["evidence_phrases", "keep_supported", "supported_goals"]
+__all__ = ["evidence_phrases", "goals_from_phrases", "keep_supported", "supported_goals"]
 
 _LANGS = ("en", "fr", "es", "pt", "fi")
 # Words that mark a language and (almost) no other of the five, to pick the phrase lists.
@@ -199,6 +206,25 @@ def supported_goals(
     return out
 
 
+def _strong(phrases: Sequence[str]) -> bool:
+    """Evidence enough to add a goal the model did not name (see the module docstring)."""
+    return len(phrases) >= 2 or any(" " in p for p in phrases)
+
+
+def goals_from_phrases(text: str) -> dict[int, list[str]]:
+    """Goals ``text`` names on its own (a phrase of two words or more, or two phrases), with
+    the phrases found; the goals :func:`keep_supported` adds to a model's list.
+
+    Examples
+    --------
+    >>> goals_from_phrases("Hora do conto: lemos histórias às crianças.")
+    {4: ['conto', 'hora do conto']}
+    >>> goals_from_phrases("A morning full of energy for the whole family")
+    {}
+    """
+    return {g: ph for g, ph in sorted(_scan(text).items()) if _strong(ph)}
+
+
 def keep_supported(texts: Sequence[str], results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Drop the SDG suggestions the text gives no evidence for (see the module docstring).
 
@@ -213,8 +239,10 @@ def keep_supported(texts: Sequence[str], results: Sequence[dict[str, Any]]) -> l
     -------
     list of dict
         New result dictionaries: ``sdgs``, ``scores`` and ``explanations`` keep the supported
-        goals only (each explanation gains ``"evidence"``: the phrases found); ``raw_sdgs``
-        holds the model's list.
+        goals only (each explanation gains ``"evidence"``: the phrases found), then the goals
+        the text names on its own (:func:`goals_from_phrases`, explanation ``"basis":
+        "phrases"``, score the model's probability from ``all_scores``, 0 without it);
+        ``raw_sdgs`` holds the model's list.
     """
     if len(texts) != len(results):
         raise DataError(f"{len(texts)} texts but {len(results)} results")
@@ -230,5 +258,13 @@ def keep_supported(texts: Sequence[str], results: Sequence[dict[str, Any]]) -> l
         new["explanations"] = {
             str(g): {**dict(expl.get(str(g), {})), "evidence": kept[g]} for g in kept
         }
+        every = res.get("all_scores") or {}
+        for g, phrases in goals_from_phrases(text).items():
+            if g in kept:
+                continue
+            score = float(every.get(str(g), 0.0))
+            new["sdgs"].append(g)
+            new["scores"][str(g)] = score
+            new["explanations"][str(g)] = {"evidence": phrases, "basis": "phrases", "score": score}
         out.append(new)
     return out
