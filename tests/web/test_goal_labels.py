@@ -94,3 +94,27 @@ def test_saved_programmes_get_sdg_suggestions_only_with_evidence(sqlite_web, log
     assert "homework help" in sdg[0]["explanation"]["evidence"]
     page = staff.get(f"/programmes/{homework.json()['id']}").text
     assert "in the text: homework help" in page
+
+
+def test_a_goal_named_by_the_text_alone_says_so_and_shows_no_score(sqlite_web, login_as):
+    """A Portuguese story time: the model names no goal, the text's "hora do conto" does; the
+    page says the text named it, not the model, and shows the model's probability only on
+    hover."""
+    app, ids = sqlite_web
+    staff = login_as(app, "staff")
+    story = staff.post(
+        "/api/programmes",
+        json={
+            "title": "Hora do conto",
+            "description": "Na hora do conto lemos histórias às crianças dos 3 aos 6 anos.",
+            "library_id": ids["library_a"],
+            "language": "pt",
+        },
+    )
+    assert story.status_code == 201, story.text
+    sdg = [a for a in story.json()["alignments"] if a["framework"] == "sdg"]
+    assert [a["goal_code"] for a in sdg] == ["4"]
+    assert sdg[0]["explanation"]["basis"] == "phrases"
+    page = staff.get(f"/programmes/{story.json()['id']}?lang=en").text
+    assert "named in the text, not by the model: conto, hora do conto" in page
+    assert "the model gave it" in page
