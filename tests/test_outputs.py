@@ -106,7 +106,11 @@ def test_alignment_export_round_trips(workspace, engine, tmp_path):
             "SELECT g.code, a.score FROM alignment a JOIN goal g ON g.id = a.goal_id "
             "ORDER BY a.score DESC LIMIT 1")).one()  # fmt: skip
     assert len(back) == n
-    assert {"programme", "framework", "goal_code", "goal_title", "score", "status"} <= set(back)
+    assert {"programme", "framework", "goal_code", "goal_title", "score", "status", "why"} <= set(
+        back
+    )
+    why = back["why"].fillna("")
+    assert why.str.startswith(("in the text: ", "named in the text", "shared words: ")).any()
     top = back.loc[back["score"].idxmax()]
     assert str(top["goal_code"]) == str(best.code) and top["score"] == pytest.approx(best.score)
 

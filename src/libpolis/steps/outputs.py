@@ -83,7 +83,7 @@ _SHOWN = {
               "mean_time_min_before", "mean_time_min_after", "new_sites"],
     "scenarios": ["label", "kind", "mode", "within", "unit", "tables"],
     "alignments": ["programme_id", "programme", "framework", "goal_code", "goal_title",
-                   "score", "status"],
+                   "score", "status", "why"],
 }  # fmt: skip
 
 

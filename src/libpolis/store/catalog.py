@@ -125,14 +125,18 @@ def result_catalog(engine: Engine) -> pd.DataFrame:
 
 def alignment_table(engine: Engine) -> pd.DataFrame:
     """Every alignment of a programme to a goal: ``programme_id, programme, library,
-    framework, goal_code, goal_title, score, status, method``, best score first per
-    programme."""
+    framework, goal_code, goal_title, score, status, method, why``, best score first per
+    programme. ``why`` is what the explanation rests on, in a line: the programme's own words
+    ("in the text: story time"; "named in the text, not by the model: hora do conto" for a goal
+    the text named alone, whose score is the model's probability), the words shared with the
+    goal, or the sentence behind it."""
     from libpolis.store.tables import Library
 
     with session_scope(engine) as session:
         rows = session.execute(
             select(Programme.id, Programme.title, Library.name, Framework.key, Goal.code,
-                   Goal.title, Alignment.score, Alignment.status, Alignment.method)
+                   Goal.title, Alignment.score, Alignment.status, Alignment.method,
+                   Alignment.explanation)
             .join(Programme, Programme.id == Alignment.programme_id)
             .join(Goal, Goal.id == Alignment.goal_id)
             .join(Framework, Framework.id == Goal.framework_id)
@@ -140,7 +144,20 @@ def alignment_table(engine: Engine) -> pd.DataFrame:
             .order_by(Programme.id, Framework.key, Alignment.score.desc(), Goal.code)
         ).all()  # fmt: skip
     return pd.DataFrame(
-        [tuple(r) for r in rows],
+        [(*r[:-1], _why(r[-1])) for r in rows],
         columns=["programme_id", "programme", "library", "framework", "goal_code",
-                 "goal_title", "score", "status", "method"],
+                 "goal_title", "score", "status", "method", "why"],
     )  # fmt: skip
+
+
+def _why(explanation: Any) -> str:
+    """One line of an alignment's explanation (see :func:`alignment_table`)."""
+    ex = explanation if isinstance(explanation, dict) else {}
+    if ex.get("evidence"):
+        head = (
+            "named in the text, not by the model" if ex.get("basis") == "phrases" else "in the text"
+        )
+        return f"{head}: {', '.join(map(str, ex['evidence']))}"
+    if ex.get("terms"):
+        return f"shared words: {', '.join(map(str, ex['terms']))}"
+    return str(ex.get("sentence") or "")
