@@ -76,3 +76,43 @@ def test_auto_uses_the_heap_on_small_graphs_only(monkeypatch) -> None:
     assert calls == [1]
     np.testing.assert_array_equal(small[0], large[0])
     assert small[1][5] == large[1][5] == 3  # the smaller of two offsets on one node
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 100_000),
+    n=st.integers(2, 3000),
+    degree=st.integers(1, 4),
+    n_sources=st.integers(1, 60),
+    limit=st.sampled_from([np.inf, 4.0]),
+)
+def test_ties_go_to_the_first_source_whatever_the_method(
+    seed: int, n: int, degree: int, n_sources: int, limit: float
+) -> None:
+    """Whole-number times make exact ties common (a lattice, a grid of equal streets): the
+    owner is then the first of the sources exactly as near, for both methods and for the
+    same graph with its nodes numbered in reverse (as a partition renumbers them)."""
+    rng = np.random.default_rng(seed)
+    tail = np.repeat(np.arange(n), degree)
+    head = rng.integers(0, n, n * degree)
+    keep = tail != head
+    w = rng.integers(1, 4, n * degree).astype(float)[keep]
+    m = sp.csr_matrix((w, (tail[keep], head[keep])), shape=(n, n))
+    m.sum_duplicates()
+    m.data[:] = np.floor(m.data)  # summed duplicates stay whole numbers
+    src = rng.integers(0, n, n_sources)
+    off = rng.integers(0, 3, n_sources).astype(float)
+    each = dijkstra(m, indices=src) + off[:, None]  # exact: whole numbers
+    best = each.min(axis=0)
+    reached = np.isfinite(best) & (best <= limit)
+    first = np.where(reached, np.argmax(each == best, axis=0), -1)
+    flip = n - 1 - np.arange(n)  # node i of m is node flip[i] of r
+    r = sp.csr_matrix(m.toarray()[np.ix_(flip, flip)])
+    for method in ("buckets", "heap"):
+        dist, owner = multi_source_search(m.indptr, m.indices, m.data, src, off, limit=limit,
+                                          method=method)  # fmt: skip
+        np.testing.assert_array_equal(owner, first)
+        d2, o2 = multi_source_search(r.indptr, r.indices, r.data, flip[src], off, limit=limit,
+                                     method=method)  # fmt: skip
+        np.testing.assert_array_equal(o2[flip], first)
+        np.testing.assert_array_equal(d2[flip], dist)

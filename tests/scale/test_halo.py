@@ -93,3 +93,47 @@ def test_many_nearest_libraries_lie_in_another_tile(client: object) -> None:
     other = lib_tile.loc[whole.loc[ok, "to_id"]].to_numpy() != grid.tile_of(rx, ry)[ok]
     assert other.mean() > 0.8  # most residents' nearest library is in another tile
     assert ex.log[-1]["redone"] > 0  # the first halos were too small and were widened
+
+
+def test_exact_ties_on_a_lattice_go_to_the_same_library_on_both_engines(
+    client: object, monkeypatch
+) -> None:
+    """A street grid where every block takes one minute, residents and libraries on its
+    corners: many residents have two or more libraries exactly as near. The whole graph
+    (searched here by the vectorised rounds, as graphs of 30,000 nodes and more are) and its
+    small partitions (renumbered, searched apart by the heap on the workers) must name the
+    same one: the first in the libraries' order."""
+    import libpolis.access._search as search
+
+    side, step = 24, 0.0018  # about 100 m (east-west) by 200 m (north-south) blocks
+    i, j = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
+    node = (i * side + j).ravel()
+    right = node[(j < side - 1).ravel()]
+    up = node[(i < side - 1).ravel()]
+    tail = np.concatenate([right, right + 1, up, up + side])
+    head = np.concatenate([right + 1, right, up + side, up])
+    lon = 24.90 + j.ravel() * step
+    lat = 60.15 + i.ravel() * step
+    g = graph_from_edges(tail, head, np.ones(len(tail)), lon, lat, mode="walk")
+    rng = np.random.default_rng(5)
+    at = rng.choice(side * side, 140, replace=False)
+    residents = gpd.GeoDataFrame(
+        {"id": [f"r{k}" for k in range(120)]},
+        geometry=gpd.points_from_xy(lon[at[:120]], lat[at[:120]]), crs="EPSG:4326",
+    )  # fmt: skip
+    libs = gpd.GeoDataFrame(
+        {"id": [f"L{k}" for k in range(20)]},
+        geometry=gpd.points_from_xy(lon[at[120:]], lat[at[120:]]), crs="EPSG:4326",
+    )  # fmt: skip
+    with monkeypatch.context() as mp:
+        mp.setattr(search, "_HEAP_BELOW", 0)
+        whole = nearest_facility(g, residents, libs)
+    od = travel_time_matrix(g, residents, libs, limit_min=60.0)
+    best = od.groupby("from_id")["time_min"].transform("min")
+    tied = od[od["time_min"] == best].groupby("from_id")["to_id"].agg(list)
+    assert (tied.str.len() > 1).sum() >= 20  # whole minutes: ties are the rule here
+    first = tied.map(lambda ids: min(ids, key=lambda x: int(x[1:])))
+    assert (whole.set_index("from_id")["to_id"].loc[first.index] == first).all()
+    ex = DaskExecutor(client, tile_m=600.0, margin_m=20.0)
+    parts = ex.nearest_facility(g, residents, libs)
+    pd.testing.assert_frame_equal(parts, whole, check_exact=True)

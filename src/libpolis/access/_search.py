@@ -13,11 +13,13 @@ Measured against ``scipy.sparse.csgraph.dijkstra(..., min_only=True)`` (Fibonacc
 node at a time) this is about 2x faster on million-node road graphs; see
 ``benchmarks/access.md``. Its rounds, though, follow the graph's depth in edges from the
 sources, not its size, and each costs a few dozen numpy calls: on small graphs (the 11,746-node
-demo network: 208 rounds, 5 ms) SciPy's compiled Dijkstra is faster (1.3 ms). Below
+demo network: 208 rounds, 5 ms) SciPy's compiled Dijkstra is faster (1.1 ms alone). Below
 :data:`_HEAP_BELOW` nodes the search therefore runs one SciPy Dijkstra from a virtual node
 joined to every source by an edge as long as its offset, and finds each node's owner by
 following the predecessors back to the source its path left from. Both give the exact
-shortest distance; where two sources are exactly as near, either may own the node.
+shortest distance, and where sources are exactly as near, the first of them in ``sources``
+owns the node: the rounds keep the lower owner when a label is matched, the heap's tree is
+corrected along the edges whose sum makes a label (:func:`_lowest_owners`).
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ __all__ = ["multi_source_search"]
 _MIN_WORK = 4096
 
 #: Graphs with fewer nodes are searched by SciPy's Dijkstra (see the module's docstring): on
-#: the demo network it was 1.7-4x faster, on road-like grids faster at 22,500 nodes with 30
-#: sources (slower with 1,000) and slower from 122,500 nodes on (`python
+#: the demo network it was 1.2-2.4x faster (ties settled), on road-like grids faster at 22,500
+#: nodes with 30 sources (slower with 1,000) and slower from 62,500 nodes on (`python
 #: benchmarks/search_methods.py`, figures in benchmarks/search_methods.md).
 _HEAP_BELOW = 30_000
 
@@ -76,7 +78,9 @@ def multi_source_search(
     dist : ndarray of float64
         Distance per node, ``inf`` when unreached.
     owner : ndarray of int64
-        Position in ``sources`` of the nearest source per node, ``-1`` when unreached.
+        Position in ``sources`` of the nearest source per node, ``-1`` when unreached; where
+        several are exactly as near (the same sum of the same edge times), the first of them
+        in ``sources``, so that either method, and a partition of the graph, give the same.
     """
     n = len(indptr) - 1
     sources = np.asarray(sources, dtype=np.int64)
@@ -145,7 +149,17 @@ def multi_source_search(
         owner_f = owner[frontier]  # read with the labels, before this round's updates
         cand = np.repeat(dist[frontier], cnt)
         cand += weights[edge]
-        better = np.flatnonzero((cand < dist[head]) & (cand <= limit))
+        dh = dist[head]
+        tie = np.flatnonzero(cand == dh)  # as near as the label: the lower owner wins
+        if tie.size:
+            o = owner_f[np.searchsorted(csum, tie, side="right")]
+            h = head[tie]
+            lower = o < owner[h]
+            if lower.any():
+                h = h[lower]
+                np.minimum.at(owner, h, o[lower])
+                active = np.concatenate((active, h))  # passes its owner on
+        better = np.flatnonzero((cand < dh) & (cand <= limit))
         if better.size == 0:
             continue
         head = head[better]
@@ -153,7 +167,9 @@ def multi_source_search(
         np.minimum.at(dist, head, cand)
         won = cand == dist[head]
         head = head[won]
-        owner[head] = owner_f[np.searchsorted(csum, better[won], side="right")]
+        o = owner_f[np.searchsorted(csum, better[won], side="right")]
+        owner[head] = o
+        np.minimum.at(owner, head, o)  # several as near in one round: the lowest
         active = np.concatenate((active, head))
     return dist, owner
 
@@ -197,4 +213,47 @@ def _heap_search(
     position = np.full(n, -1, dtype=np.int64)
     position[roots] = positions
     owner = np.where(np.isfinite(dist), position[up], -1)
+    # the predecessor tree holds one source per node; where several are exactly as near,
+    # the lowest position wins, as in the rounds
+    at = dist[roots] == offsets
+    np.minimum.at(owner, roots[at], positions[at])
+    _lowest_owners(np.asarray(indptr, np.int64), indices, weights, dist, owner)
     return dist, owner
+
+
+def _lowest_owners(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    dist: np.ndarray,
+    owner: np.ndarray,
+) -> None:
+    """Pass the lower owner along every tight edge (``dist[tail] + w == dist[head]``, the sum
+    the search itself made) until none is lower, in place: each node then belongs to the
+    first, in ``sources`` order, of the sources exactly as near, whatever the method or the
+    node numbering (a partition's graph numbers its nodes anew). One pass over every edge,
+    then only over the edges of nodes whose owner went down (none without exact ties)."""
+    deg = np.diff(indptr)
+    o_tail = np.repeat(owner, deg)
+    sel = np.flatnonzero(
+        (np.repeat(dist, deg) + weights == dist[indices]) & (o_tail < owner[indices])
+    )
+    heads, owners = indices[sel], o_tail[sel]
+    del o_tail
+    while heads.size:
+        np.minimum.at(owner, heads, owners)
+        frontier = np.unique(heads)
+        start = indptr[frontier]
+        cnt = indptr[frontier + 1] - start
+        csum = np.cumsum(cnt)
+        total = int(csum[-1])
+        if total == 0:
+            return
+        edge = np.repeat(start - (csum - cnt), cnt)
+        edge += np.arange(total)
+        nxt = indices[edge]
+        o = np.repeat(owner[frontier], cnt)
+        sel = np.flatnonzero(
+            (np.repeat(dist[frontier], cnt) + weights[edge] == dist[nxt]) & (o < owner[nxt])
+        )
+        heads, owners = nxt[sel], o[sel]
