@@ -5,10 +5,11 @@ Run: ``python benchmarks/align_programmes.py [--data-dir DIR] [--out FILE] [--la
 The set is ``tests/data/align/programmes_labelled.csv`` (read by ``benchmarks/_programmes.py``):
 357 real programmes (Helsinki events and Annantalo courses, Timberland categories, Barnet event
 types, Jersey City / Hoboken listings, Finnish service and programme names of the Helmet
-libraries, and fr/es/pt translations of Helsinki/Annantalo/Timberland rows), each with the goals a careful reader assigns (``sdgs``; empty when the text gives no
-evidence for any goal), goals that would be defensible but were not assigned (``also_ok``) and
-a one-line reason. Rows whose text is not in the repository (Jersey City / Hoboken, Barnet, Helmet
-services) are read from the shared data folder and skipped when it is absent.
+libraries, and fr/es/pt translations of Helsinki/Annantalo/Timberland rows), each with the
+goals a careful reader assigns (``sdgs``; empty when the text gives no evidence for any goal),
+goals that would be defensible but were not assigned (``also_ok``) and a one-line reason. Rows
+whose text is not in the repository (Jersey City / Hoboken, Barnet, Helmet services) are read
+from the shared data folder and skipped when it is absent.
 
 What is measured, for the suggestions every face shows for a programme (``keep_supported(texts,
 align_texts(texts, "sdg"))``, as :mod:`libpolis.pipeline.align` does; ``align_texts`` is whatever
@@ -130,6 +131,7 @@ def main(argv: list[str] | None = None) -> None:
             f"| {s['guessed']:.1%} of {s['n_no_evidence']} | {s['suggested']:.1%} |"
         )
     say()
+
     def before_after(idx: list[int]) -> tuple[str, dict]:
         """Table cells ``n | micro-F1 | judged wrong | guessed`` of rows ``idx``, as shown and
         (in brackets) before the evidence rule; and the scores as shown."""

@@ -8,6 +8,7 @@ runs the pipeline stored. Each is a ``str`` enum, so its value is what is stored
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 __all__ = [
     "CITY_FRAMEWORK",
@@ -16,6 +17,7 @@ __all__ = [
     "Framework",
     "Objective",
     "TravelMode",
+    "explanation_basis",
 ]
 
 
@@ -95,3 +97,20 @@ NOT_WALK_IN_KINDS = frozenset(
 
 #: The framework key of the strategy goals a city officer keeps in the register.
 CITY_FRAMEWORK = "city"
+
+
+def explanation_basis(explanation: Any) -> tuple[str, list[str]]:
+    """What a stored alignment suggestion rests on, read one way by every face (web page, CLI
+    list, exports): ``("named", phrases)`` the programme's own words name a goal the model did
+    not (``basis: phrases``, :mod:`libpolis.align.abstain`); ``("text", phrases)`` words of the
+    programme behind the model's goal; ``("terms", words)`` words shared with the goal;
+    ``("sentence", [sentence])`` the sentence behind it; ``("", [])`` nothing to show."""
+    ex = explanation if isinstance(explanation, dict) else {}
+    if ex.get("evidence"):
+        words = [str(w) for w in ex["evidence"]]
+        return ("named" if ex.get("basis") == "phrases" else "text"), words
+    if ex.get("terms"):
+        return "terms", [str(w) for w in ex["terms"]]
+    if ex.get("sentence"):
+        return "sentence", [str(ex["sentence"])]
+    return "", []

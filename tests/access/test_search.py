@@ -14,11 +14,16 @@ from scipy.sparse.csgraph import dijkstra
 from libpolis.access._search import multi_source_search
 
 
-def _random_graph(seed: int, n: int, degree: int) -> sp.csr_matrix:
+def _random_graph(seed: int, n: int, degree: int, *, whole: bool = False) -> sp.csr_matrix:
+    """``degree`` random out-edges per node; times exponential (some zero-length), or whole
+    numbers 1-3 (``whole``: sums stay exact, so ties are common)."""
     rng = np.random.default_rng(seed)
     tail = np.repeat(np.arange(n), degree)
     head = rng.integers(0, n, n * degree)
-    w = rng.exponential(1.0, n * degree) + rng.choice([0.0, 1e-3], n * degree)
+    if whole:
+        w = rng.integers(1, 4, n * degree).astype(float)
+    else:
+        w = rng.exponential(1.0, n * degree) + rng.choice([0.0, 1e-3], n * degree)
     keep = tail != head
     m = sp.csr_matrix((w[keep], (tail[keep], head[keep])), shape=(n, n))
     m.sum_duplicates()
@@ -92,14 +97,8 @@ def test_ties_go_to_the_first_source_whatever_the_method(
     """Whole-number times make exact ties common (a lattice, a grid of equal streets): the
     owner is then the first of the sources exactly as near, for both methods and for the
     same graph with its nodes numbered in reverse (as a partition renumbers them)."""
-    rng = np.random.default_rng(seed)
-    tail = np.repeat(np.arange(n), degree)
-    head = rng.integers(0, n, n * degree)
-    keep = tail != head
-    w = rng.integers(1, 4, n * degree).astype(float)[keep]
-    m = sp.csr_matrix((w, (tail[keep], head[keep])), shape=(n, n))
-    m.sum_duplicates()
-    m.data[:] = np.floor(m.data)  # summed duplicates stay whole numbers
+    m = _random_graph(seed, n, degree, whole=True)
+    rng = np.random.default_rng(seed + 1)
     src = rng.integers(0, n, n_sources)
     off = rng.integers(0, 3, n_sources).astype(float)
     each = dijkstra(m, indices=src) + off[:, None]  # exact: whole numbers

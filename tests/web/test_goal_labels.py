@@ -67,29 +67,31 @@ def test_partnership_pick_lists_sort_numerically_with_names(
         assert dict(udhr)["26"].strip() == short_name("udhr", 26) == "Education"
 
 
+def _save(staff, library_id: int, title: str, description: str, **more: str):
+    """A programme saved through the API by ``staff``: the response."""
+    body = {"title": title, "description": description, "library_id": library_id, **more}
+    return staff.post("/api/programmes", json=body)
+
+
+def _sdg(saved) -> list[dict]:
+    return [a for a in saved.json()["alignments"] if a["framework"] == "sdg"]
+
+
 def test_saved_programmes_get_sdg_suggestions_only_with_evidence(sqlite_web, login_as):
     app, ids = sqlite_web
     staff = login_as(app, "staff")
-    movie = staff.post(
-        "/api/programmes",
-        json={
-            "title": "Children's Friday movie",
-            "description": "On Fridays at 17:00 there is an open cinema screening for children "
-            "and families. Bring your own drinks and snacks!",
-            "library_id": ids["library_a"],
-        },
-    )
+    movie = _save(
+        staff, ids["library_a"], "Children's Friday movie",
+        "On Fridays at 17:00 there is an open cinema screening for children and families. "
+        "Bring your own drinks and snacks!",
+    )  # fmt: skip
     assert movie.status_code == 201, movie.text
-    assert [a for a in movie.json()["alignments"] if a["framework"] == "sdg"] == []
-    homework = staff.post(
-        "/api/programmes",
-        json={
-            "title": "Homework help",
-            "description": "Volunteer tutors give homework help to pupils after school.",
-            "library_id": ids["library_a"],
-        },
-    )
-    sdg = [a for a in homework.json()["alignments"] if a["framework"] == "sdg"]
+    assert _sdg(movie) == []
+    homework = _save(
+        staff, ids["library_a"], "Homework help",
+        "Volunteer tutors give homework help to pupils after school.",
+    )  # fmt: skip
+    sdg = _sdg(homework)
     assert [a["goal_code"] for a in sdg] == ["4"]
     assert "homework help" in sdg[0]["explanation"]["evidence"]
     page = staff.get(f"/programmes/{homework.json()['id']}").text
@@ -102,17 +104,12 @@ def test_a_goal_named_by_the_text_alone_says_so_and_shows_no_score(sqlite_web, l
     hover."""
     app, ids = sqlite_web
     staff = login_as(app, "staff")
-    story = staff.post(
-        "/api/programmes",
-        json={
-            "title": "Hora do conto",
-            "description": "Na hora do conto lemos histórias às crianças dos 3 aos 6 anos.",
-            "library_id": ids["library_a"],
-            "language": "pt",
-        },
-    )
+    story = _save(
+        staff, ids["library_a"], "Hora do conto",
+        "Na hora do conto lemos histórias às crianças dos 3 aos 6 anos.", language="pt",
+    )  # fmt: skip
     assert story.status_code == 201, story.text
-    sdg = [a for a in story.json()["alignments"] if a["framework"] == "sdg"]
+    sdg = _sdg(story)
     assert [a["goal_code"] for a in sdg] == ["4"]
     assert sdg[0]["explanation"]["basis"] == "phrases"
     page = staff.get(f"/programmes/{story.json()['id']}?lang=en").text

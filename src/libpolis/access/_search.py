@@ -136,15 +136,10 @@ def multi_source_search(
         ar = np.arange(frontier.size)
         pos[frontier] = ar
         frontier = frontier[pos[frontier] == ar]
-        start = indptr[frontier]
-        cnt = indptr[frontier + 1] - start
-        csum = np.cumsum(cnt)
-        total = int(csum[-1])
-        work += total
-        if total == 0:
+        edge, cnt, csum = _out_edges(indptr, frontier)
+        work += edge.size
+        if edge.size == 0:
             continue
-        edge = np.repeat(start - (csum - cnt), cnt)
-        edge += np.arange(total)
         head = indices[edge]
         owner_f = owner[frontier]  # read with the labels, before this round's updates
         cand = np.repeat(dist[frontier], cnt)
@@ -174,6 +169,18 @@ def multi_source_search(
     return dist, owner
 
 
+def _out_edges(indptr: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The CSR positions of the out-edges of ``nodes`` (node by node), the count per node and
+    its running sum (``np.searchsorted(csum, i, side="right")`` is the node of edge ``i``)."""
+    start = indptr[nodes]
+    cnt = indptr[nodes + 1] - start
+    csum = np.cumsum(cnt)
+    total = int(csum[-1]) if csum.size else 0
+    edge = np.repeat(start - (csum - cnt), cnt)
+    edge += np.arange(total)
+    return edge, cnt, csum
+
+
 def _heap_search(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -190,11 +197,12 @@ def _heap_search(
     """
     n = len(indptr) - 1
     k = len(roots)
+    indptr = np.asarray(indptr, np.int64)
     m = sp.csr_array(
         (
             np.concatenate((np.asarray(weights, np.float64), offsets)),
             np.concatenate((np.asarray(indices, np.int64), roots)),
-            np.concatenate((np.asarray(indptr, np.int64), [int(indptr[-1]) + k])),
+            np.concatenate((indptr, [int(indptr[-1]) + k])),
         ),
         shape=(n + 1, n + 1),
     )
@@ -203,8 +211,8 @@ def _heap_search(
     # each node's root: follow predecessors, doubling the stride (log2 of the depth rounds);
     # a root whose own edge from the virtual node carried its best label points at itself
     up = pred[:n].astype(np.int64)
-    here = np.arange(n)
-    up[(up == n) | (up < 0)] = here[(up == n) | (up < 0)]
+    own = (up == n) | (up < 0)  # from the virtual node, or unreached: points at itself
+    up[own] = np.flatnonzero(own)
     while True:
         nxt = up[up]
         if np.array_equal(nxt, up):
@@ -217,7 +225,7 @@ def _heap_search(
     # the lowest position wins, as in the rounds
     at = dist[roots] == offsets
     np.minimum.at(owner, roots[at], positions[at])
-    _lowest_owners(np.asarray(indptr, np.int64), indices, weights, dist, owner)
+    _lowest_owners(indptr, indices, weights, dist, owner)
     return dist, owner
 
 
@@ -243,14 +251,7 @@ def _lowest_owners(
     while heads.size:
         np.minimum.at(owner, heads, owners)
         frontier = np.unique(heads)
-        start = indptr[frontier]
-        cnt = indptr[frontier + 1] - start
-        csum = np.cumsum(cnt)
-        total = int(csum[-1])
-        if total == 0:
-            return
-        edge = np.repeat(start - (csum - cnt), cnt)
-        edge += np.arange(total)
+        edge, cnt, _ = _out_edges(indptr, frontier)
         nxt = indices[edge]
         o = np.repeat(owner[frontier], cnt)
         sel = np.flatnonzero(

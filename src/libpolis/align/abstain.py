@@ -197,7 +197,13 @@ def supported_goals(
         ``{goal: phrases}`` for each goal kept (phrases may be empty when the model's own
         evidence keeps it), in the order of ``goals``.
     """
-    found = _scan(text) if goals else {}
+    return _supported(_scan(text) if goals else {}, goals, explanations)
+
+
+def _supported(
+    found: Mapping[int, list[str]], goals: Sequence[int], explanations: Mapping[str, Any] | None
+) -> dict[int, list[str]]:
+    """:func:`supported_goals` on the phrases ``found`` in the text (:func:`_scan`)."""
     out: dict[int, list[str]] = {}
     for g in goals:
         phrases = found.get(int(g), [])
@@ -206,9 +212,10 @@ def supported_goals(
     return out
 
 
-def _strong(phrases: Sequence[str]) -> bool:
-    """Evidence enough to add a goal the model did not name (see the module docstring)."""
-    return len(phrases) >= 2 or any(" " in p for p in phrases)
+def _named(found: Mapping[int, list[str]]) -> dict[int, list[str]]:
+    """The goals of ``found`` (:func:`_scan`) with evidence enough to be added though the model
+    did not name them: a phrase of two words or more, or two phrases."""
+    return {g: ph for g, ph in sorted(found.items()) if len(ph) >= 2 or any(" " in p for p in ph)}
 
 
 def goals_from_phrases(text: str) -> dict[int, list[str]]:
@@ -222,7 +229,7 @@ def goals_from_phrases(text: str) -> dict[int, list[str]]:
     >>> goals_from_phrases("A morning full of energy for the whole family")
     {}
     """
-    return {g: ph for g, ph in sorted(_scan(text).items()) if _strong(ph)}
+    return _named(_scan(text))
 
 
 def keep_supported(texts: Sequence[str], results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -250,7 +257,8 @@ def keep_supported(texts: Sequence[str], results: Sequence[dict[str, Any]]) -> l
     for text, res in zip(texts, results, strict=True):
         goals = [int(g) for g in res.get("sdgs", [])]
         expl = res.get("explanations", {}) or {}
-        kept = supported_goals(text, goals, expl)
+        found = _scan(text)  # one scan: the goals kept and the goals the text adds
+        kept = _supported(found, goals, expl)
         new = dict(res)
         new["raw_sdgs"] = [int(g) for g in res.get("raw_sdgs", goals)]  # the model's own list
         new["sdgs"] = list(kept)
@@ -259,7 +267,7 @@ def keep_supported(texts: Sequence[str], results: Sequence[dict[str, Any]]) -> l
             str(g): {**dict(expl.get(str(g), {})), "evidence": kept[g]} for g in kept
         }
         every = res.get("all_scores") or {}
-        for g, phrases in goals_from_phrases(text).items():
+        for g, phrases in _named(found).items():
             if g in kept:
                 continue
             score = float(every.get(str(g), 0.0))

@@ -152,8 +152,9 @@ def _align_sdg(texts: list[str], threshold: float | None) -> list[dict[str, Any]
     for k, i in enumerate(idx):
         goals = sorted(dec.labels[k], key=lambda g: (-float(proba[k][g - 1]), g))
         out[i]["sdgs"] = goals
-        out[i]["scores"] = {str(g): round(float(proba[k][g - 1]), 4) for g in goals}
-        out[i]["all_scores"] = {str(g): round(float(proba[k][g - 1]), 4) for g in range(1, 18)}
+        every = {str(g): round(float(proba[k][g - 1]), 4) for g in range(1, 18)}
+        out[i]["scores"] = {str(g): every[str(g)] for g in goals}
+        out[i]["all_scores"] = every
         if dec.evidence[k] is not None:  # the prior decided: its list before the rule
             out[i]["raw_sdgs"] = sorted(dec.raw_labels[k], key=lambda g: (-proba[k][g - 1], g))
         pairs.extend((k, g) for g in goals)

@@ -299,7 +299,6 @@ class Combined:
     labels: list[list[int]]  # goals per text, ascending
     prior_used: np.ndarray  # (n,) bool
     similarity: np.ndarray  # (n, 17), zeros where the prior was not used
-    listing: np.ndarray  # (n,) bool: programme-like (the gate), however sure the classifier
 
 
 def predict_combined(
@@ -330,8 +329,7 @@ def predict_combined(
     if threshold is not None and not 0.0 <= float(threshold) <= 1.0:
         raise DataError(f"threshold must be in [0, 1], got {threshold}")
     proba = np.asarray(classifier.predict_proba(items), dtype=np.float64)
-    listing = programme_like(items, prm.max_words)
-    gate = listing & (proba.max(axis=1) < prm.confident)
+    gate = programme_like(items, prm.max_words) & (proba.max(axis=1) < prm.confident)
     sim = np.zeros_like(proba)
     scores = proba.copy()
     idx = np.flatnonzero(gate)
@@ -351,7 +349,7 @@ def predict_combined(
             for k, i in enumerate(rest):
                 pred[i, [g - 1 for g in own[k]]] = True
     labels = [[int(j) + 1 for j in np.flatnonzero(row)] for row in pred]
-    return Combined(proba=scores, labels=labels, prior_used=gate, similarity=sim, listing=listing)
+    return Combined(proba=scores, labels=labels, prior_used=gate, similarity=sim)
 
 
 def explain_prior(texts: Sequence[str], goals: Sequence[int]) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from libpolis.model import explanation_basis
 from libpolis.store.engine import session_scope
 from libpolis.store.queries import datasets, read_table
 from libpolis.store.tables import (
@@ -150,14 +151,16 @@ def alignment_table(engine: Engine) -> pd.DataFrame:
     )  # fmt: skip
 
 
+#: How the CLI and the exports introduce each kind of :func:`explanation_basis`.
+_WHY_HEAD = {
+    "named": "named in the text, not by the model: ",
+    "text": "in the text: ",
+    "terms": "shared words: ",
+    "sentence": "",
+}
+
+
 def _why(explanation: Any) -> str:
     """One line of an alignment's explanation (see :func:`alignment_table`)."""
-    ex = explanation if isinstance(explanation, dict) else {}
-    if ex.get("evidence"):
-        head = (
-            "named in the text, not by the model" if ex.get("basis") == "phrases" else "in the text"
-        )
-        return f"{head}: {', '.join(map(str, ex['evidence']))}"
-    if ex.get("terms"):
-        return f"shared words: {', '.join(map(str, ex['terms']))}"
-    return str(ex.get("sentence") or "")
+    kind, words = explanation_basis(explanation)
+    return _WHY_HEAD[kind] + ", ".join(words) if kind else ""

@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from libpolis.goal_names import goal_label, goal_text, short_name
+from libpolis.model import explanation_basis
 from libpolis.settings import get_settings
 from libpolis.store import open_store, side_engine, track_revisions, upgrade
 from libpolis.store.revision import read_revisions
@@ -72,6 +73,8 @@ def _templates(extra_dir: Path | None) -> Jinja2Templates:
     # the published texts of SDG goals and targets, UDHR articles and Culture 21 commitments in
     # the page's language where the source publishes one (else English, marked lang="en")
     env.globals["goal_text"] = goal_text
+    # what each suggestion rests on, read as the CLI and the exports read it
+    env.globals["why"] = explanation_basis
     return Jinja2Templates(env=env, context_processors=[page_context])
 
 
