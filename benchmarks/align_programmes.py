@@ -11,9 +11,9 @@ goals that would be defensible but were not assigned (``also_ok``) and a one-lin
 whose text is not in the repository (Jersey City / Hoboken, Barnet, Helmet services) are read
 from the shared data folder and skipped when it is absent.
 
-What is measured, for the suggestions every face shows for a programme (``keep_supported(texts,
-align_texts(texts, "sdg"))``, as :mod:`libpolis.pipeline.align` does; ``align_texts`` is whatever
-model is on the branch it runs on):
+What is measured, for the suggestions every face shows for a programme
+(:func:`libpolis.pipeline.align.programme_suggestions`, which ``align run``, the web and
+``align texts --programmes`` call; the model is whatever is on the branch it runs on):
 
 * micro- and macro-F1 against ``sdgs`` (17 goals);
 * **judged wrong**: the share of programmes given at least one goal that is neither in ``sdgs``
@@ -43,9 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from _programmes import labelled_programmes  # noqa: E402
 
-from libpolis.align import api  # noqa: E402
 from libpolis.align._sdg_corpus import _data_root  # noqa: E402
-from libpolis.align.abstain import keep_supported  # noqa: E402
+from libpolis.pipeline import programme_suggestions  # noqa: E402
 
 KNOWN = (
     "Ukrainian Children's Theater Masks",
@@ -97,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = labelled_programmes(_data_root(args.data_dir))
     texts = [r["text"] for r in rows]
     t0 = time.perf_counter()
-    res = keep_supported(texts, api.align_texts(texts, "sdg"))
+    res = programme_suggestions(texts, "sdg")
     secs = time.perf_counter() - t0
     shown = [sorted(int(g) for g in r["sdgs"]) for r in res]
     raw = _raw(res)
@@ -113,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     say()
     method = res[0]["method"] if res else ""
     say(
-        f"`align_texts(texts, 'sdg')` on {len(rows)} labelled programmes (method `{method}`); "
+        f"`programme_suggestions(texts, 'sdg')` on {len(rows)} labelled programmes (method `{method}`); "
         f"{len(rows) / secs:.0f} texts/s including explanations (load average {load})."
     )
     say()

@@ -150,3 +150,43 @@ def test_story_times_in_other_languages_get_their_goal_from_their_own_words() ->
         ex = res["explanations"]["4"]
         assert any(p.startswith(("hora d", "heure du")) for p in ex["evidence"])
         assert 0.0 <= res["scores"]["4"] <= 1.0
+
+
+def test_align_texts_programmes_gives_what_the_register_suggests(tmp_path) -> None:
+    """``align texts --programmes`` reads each row as a programme description: the goals, scores
+    and explanations are those ``align run`` and the web store (one function,
+    ``programme_suggestions``), for the SDGs and for human rights alike; a forced threshold
+    cannot be combined with it (exit 2, one line)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from libpolis.cli import app
+    from libpolis.pipeline import programme_suggestions
+
+    texts = [
+        CONTO,
+        "Cinéma du vendredi pour enfants\n\nLe vendredi à 17 h, dans l'espace jeunesse de la "
+        "bibliothèque, une séance de cinéma ouverte aux enfants et aux familles.",
+        "Hora del cuento abierta\n\nEn la hora del cuento de la biblioteca leemos cuentos a "
+        "niños y niñas de 3 a 6 años.",
+    ]
+    path = tmp_path / "programmes.csv"
+    path.write_text(
+        "id,text\n" + "".join(f'{i},"{t}"\n' for i, t in enumerate(texts)), encoding="utf-8"
+    )
+    runner = CliRunner()
+    for fw, key in (("sdg", "sdgs"), ("udhr", "goals")):
+        res = runner.invoke(app, ["align", "texts", "-i", str(path), "-f", fw, "--programmes"])
+        assert res.exit_code == 0, res.output
+        got = [json.loads(line) for line in res.stdout.splitlines()]
+        want = programme_suggestions(texts, fw)
+        assert [g[key] for g in got] == [w[key] for w in want]
+        assert [g["scores"] for g in got] == [w["scores"] for w in want]
+        if fw == "sdg":
+            assert [g[key] for g in got] == [[4], [], [4]]  # story times yes, a film no
+    res = runner.invoke(
+        app, ["align", "texts", "-i", str(path), "--programmes", "--threshold", "0.3"]
+    )
+    assert res.exit_code == 2
+    assert "leave out --threshold" in res.output and len(res.output.strip().splitlines()) == 1

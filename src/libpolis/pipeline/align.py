@@ -28,7 +28,7 @@ from libpolis.align.rights_evidence import FRAMEWORKS as EVIDENCE_FRAMEWORKS
 from libpolis.align.rights_evidence import align_programme_texts
 from libpolis.align.strategy import import_strategy
 from libpolis.align.terms import CITY_METHOD, city_goal_matches
-from libpolis.errors import NotFoundError
+from libpolis.errors import DataError, NotFoundError
 from libpolis.model import CITY_FRAMEWORK, Framework
 from libpolis.pipeline.requests import AlignRequest, AlignResult
 from libpolis.sources.texts import read_texts_csv
@@ -139,6 +139,35 @@ def _city_results(session: Session, texts: list[str]) -> tuple[int | None, list[
     return fid, out
 
 
+def programme_suggestions(texts: list[str], framework: str | FrameworkDef) -> list[dict[str, Any]]:
+    """Suggestions for programme texts as the register makes them (``align run``, the web).
+
+    The SDGs: the aligner's goals kept only with evidence in the text, and goals the text names
+    strongly added (:func:`libpolis.align.abstain.keep_supported`). Human rights and Culture 21
+    (shipped frameworks): practical sentences removed, then the evidence rule
+    (:func:`libpolis.align.rights_evidence.align_programme_texts`). A city strategy: the
+    matcher's goals as they are.
+
+    Parameters
+    ----------
+    texts : list of str
+        Programme texts (:func:`programme_text`: title and description).
+    framework : str or Framework
+        ``"sdg"``, a shipped framework's name, a strategy file or a framework definition.
+    """
+    if not texts:
+        return []
+    name = framework if isinstance(framework, str) else framework.name
+    kind = "builtin" if isinstance(framework, str) else framework.kind
+    if name in EVIDENCE_FRAMEWORKS and kind != "strategy":
+        # practical sentences removed, then no evidence in the text, no goal
+        return align_programme_texts(texts, name)
+    results = align_texts(texts, framework)
+    if name == Framework.SDG:
+        results = keep_supported(texts, results)  # no evidence in the text, no goal
+    return results
+
+
 def _align_in(
     session: Session, prog_ids: list[int], texts: list[str], names: Sequence[str]
 ) -> dict[str, Any]:
@@ -162,15 +191,7 @@ def _align_in(
                 continue
             source = f"strategy:{fw.name}" if fw.kind == "strategy" else _SOURCE
             fid = _store_framework(session, fw, source=source)
-            if name in EVIDENCE_FRAMEWORKS and name not in strategies:
-                # practical sentences removed, then no evidence in the text, no goal
-                results = align_programme_texts(texts, fw.name)
-            else:
-                results = (
-                    align_texts(texts, "sdg" if name == Framework.SDG else fw) if texts else []
-                )
-            if name == Framework.SDG:
-                results = keep_supported(texts, results)  # no evidence in the text, no goal
+            results = programme_suggestions(texts, "sdg" if name == Framework.SDG else fw)
         goal_ids = {
             str(c): int(i)
             for c, i in session.execute(select(Goal.code, Goal.id).where(Goal.framework_id == fid))
@@ -253,11 +274,29 @@ def suggest_for_programme(session: Session, programme: Programme) -> list[Alignm
 
 
 def align_text_file(
-    path: Path, framework: str, *, threshold: float | None = None, encoding: str = "utf-8"
+    path: Path,
+    framework: str,
+    *,
+    threshold: float | None = None,
+    encoding: str = "utf-8",
+    programmes: bool = False,
 ) -> list[dict[str, Any]]:
-    """Align the ``id,text`` rows of a CSV file; one result per row with its ``id``."""
+    """Align the ``id,text`` rows of a CSV file; one result per row with its ``id``.
+
+    With ``programmes`` the texts are taken for programme descriptions and get what the
+    register would suggest for them (:func:`programme_suggestions`), not the aligner's
+    reading of any text; a forced ``threshold`` cannot be combined with it.
+    """
+    if programmes and threshold is not None:
+        raise DataError(
+            "--programmes gives the register's suggestions, which have no single threshold: "
+            "leave out --threshold"
+        )
     ids, texts = read_texts_csv(path, encoding=encoding)
-    results = align_texts(texts, framework, threshold=threshold)
+    if programmes:
+        results = programme_suggestions(texts, framework)
+    else:
+        results = align_texts(texts, framework, threshold=threshold)
     return [{"id": rid, **res} for rid, res in zip(ids, results, strict=True)]
 
 

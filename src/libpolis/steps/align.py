@@ -63,18 +63,31 @@ def register(app: typer.Typer) -> None:
         encoding: Annotated[
             str, typer.Option("--encoding", help="Text encoding of the CSV file.")
         ] = "utf-8",
+        programmes: Annotated[
+            bool,
+            typer.Option(
+                "--programmes",
+                help="The texts are programme descriptions: suggest what `align run` would "
+                "(no evidence in the text, no goal).",
+            ),
+        ] = False,
     ) -> None:
         """Suggest goals for any texts in a CSV file (columns id,text), one JSON line per text.
 
         Nothing is stored: try a framework on descriptions before importing them.
         Each line holds the id, the suggested goals ("sdgs" for the SDGs, "goals"
-        for the others) and their scores.
+        for the others) and their scores. With --programmes each text gets the
+        suggestions the register would make for a programme with that description.
 
         Example: libpolis align texts --input texts.csv --framework sdg --explain
+
+        Example: libpolis align texts --input programmes.csv --programmes
         """
         from libpolis.pipeline import align_text_file
 
-        results = align_text_file(input, framework, threshold=threshold, encoding=encoding)
+        results = align_text_file(
+            input, framework, threshold=threshold, encoding=encoding, programmes=programmes
+        )
         for res in results:
             key = "sdgs" if framework == "sdg" else "goals"
             line: dict[str, Any] = {"id": res["id"], key: res[key], "scores": res["scores"]}
