@@ -31,6 +31,7 @@ Re-run it after a new model lands: the figures are appended under ``--label``.
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 import time
 from collections import defaultdict
@@ -44,7 +45,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from _programmes import labelled_programmes  # noqa: E402
 
 from libpolis.align._sdg_corpus import _data_root  # noqa: E402
-from libpolis.pipeline import programme_suggestions  # noqa: E402
+from libpolis.pipeline import programme_suggestions, programme_text  # noqa: E402
 
 KNOWN = (
     "Ukrainian Children's Theater Masks",
@@ -85,6 +86,52 @@ def scores(pred: list[list[int]], rows: list[dict[str, Any]]) -> dict[str, float
 
 def _raw(results: list[dict[str, Any]]) -> list[list[int]]:
     return [sorted(int(g) for g in r.get("raw_sdgs", r["sdgs"])) for r in results]
+
+
+def listings_section(say: Any) -> None:
+    """Figures on ``benchmarks/data/programmes_listings_2.csv`` (100 listings in Brazilian
+    Portuguese, French and Spanish written and labelled for libpolis by a reader who did not see
+    the evidence vocabulary), by language and by variety."""
+    path = ROOT / "benchmarks" / "data" / "programmes_listings_2.csv"
+    if not path.is_file():
+        return
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = [
+            {
+                **r,
+                "text": programme_text(r["title"], r["description"]),
+                "sdgs": [int(g) for g in r["sdgs"].split(";") if g.strip()],
+                "also_ok": [int(g) for g in r["also_ok"].split(";") if g.strip()],
+            }
+            for r in csv.DictReader(fh)
+        ]
+    res = programme_suggestions([r["text"] for r in rows], "sdg")
+    shown = [sorted(int(g) for g in r["sdgs"]) for r in res]
+    raw = _raw(res)
+    say(
+        f"Listings written for libpolis in other languages ({len(rows)}, "
+        "`benchmarks/data/programmes_listings_2.csv`; as shown, before the evidence rule in "
+        "brackets):"
+    )
+    say()
+    say("| language / variety | n | micro-F1 | judged wrong | guessed | given any goal |")
+    say("|---|---|---|---|---|---|")
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        groups[r["lang"]].append(i)
+        groups[f"{r['lang']} {r['variety']}"].append(i)
+    groups["all"] = list(range(len(rows)))
+    for g in sorted(groups, key=lambda k: (k != "all", k)):
+        idx = groups[g]
+        sub = [rows[i] for i in idx]
+        a = scores([shown[i] for i in idx], sub)
+        b = scores([raw[i] for i in idx], sub)
+        say(
+            f"| {g} | {len(idx)} | {a['micro_f1']:.3f} ({b['micro_f1']:.3f}) | "
+            f"{a['wrong']:.1%} ({b['wrong']:.1%}) | {a['guessed']:.1%} ({b['guessed']:.1%}) | "
+            f"{a['suggested']:.1%} |"
+        )
+    say()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -171,6 +218,7 @@ def main(argv: list[str] | None = None) -> None:
             cells, shown_scores = before_after(idx)
             say(f"| fi {part} | {cells} | {shown_scores['suggested']:.1%} |")
         say()
+    listings_section(say)
     say("The three suggestions reported in issue 15:")
     say()
     for i, r in enumerate(rows):

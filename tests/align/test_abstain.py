@@ -190,3 +190,21 @@ def test_align_texts_programmes_gives_what_the_register_suggests(tmp_path) -> No
     )
     assert res.exit_code == 2
     assert "leave out --threshold" in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_brazilian_and_latin_american_listings_name_their_goal() -> None:
+    """Brazilian and Latin American forms are evidence (``contação de histórias``, ``título de
+    eleitor``, ``olla común``); "in partnership with" is no phrase of SDG 17 (partnership events
+    about the SDGs), so it cannot add that goal."""
+    texts = [
+        "Contação de histórias para crianças de 4 a 8 anos na biblioteca pública",
+        "Mutirão de regularização do título de eleitor na biblioteca",
+        "Olla común en la biblioteca del barrio: almuerzo para las familias",
+        "Atelier de français pour adultes, en partenariat avec l'association du quartier",
+    ]
+    assert evidence_phrases(texts[0], 4) == ["contacao", "contacao de historias"]
+    assert "titulo de eleitor" in evidence_phrases(texts[1], 16)
+    assert evidence_phrases(texts[2], 2) == ["olla comun"]
+    assert evidence_phrases(texts[3], 17) == []
+    shown = keep_supported(texts, align_texts(texts, "sdg"))
+    assert 4 in shown[0]["sdgs"] and 16 in shown[1]["sdgs"]

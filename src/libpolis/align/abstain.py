@@ -9,7 +9,8 @@ SDG results of programme texts), and keeps a suggested goal only when one of the
 * **a phrase of the goal is in the text**, in the text's own language: the library
   vocabulary of the goal (``data/frameworks/descriptions/sdg_library.json``, en/fr/es/fi, minus
   the generic words listed in ``data/frameworks/sdg_evidence.json``, plus that file's
-  Portuguese phrases), matched as whole words after case and accent folding, with a plural
+  Portuguese phrases, European and Brazilian, and its further French and Spanish forms,
+  Latin American ones included), matched as whole words after case and accent folding, with a plural
   ``s`` allowed ("story time", "homework help", "vaccination", "hora do conto"). Finnish
   phrases match inside compounds and before endings: each phrase word of six letters or more
   may be any part of a text word ("satutuokio" is found in "iltasatutuokioihin", "kierrätys"
