@@ -45,6 +45,7 @@ from libpolis.align.api import sdg_decisions
 from libpolis.align.ensemble import SdgEnsemble
 from libpolis.align.sdg import GOALS, SdgClassifier, _default_dir
 from libpolis.align.train import label_matrix, training_frames
+from libpolis.pipeline import programme_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -208,6 +209,14 @@ def main(argv: list[str] | None = None) -> None:
         tuple(int(g) for g in str(v).split(";")) if isinstance(v, str) and v else ()
         for v in progs_ml["sdgs"]
     ]
+    listings = pd.read_csv(
+        ROOT / "benchmarks" / "data" / "programmes_listings_2.csv", dtype=str, keep_default_na=False
+    )
+    listings["text"] = [
+        programme_text(t, d)
+        for t, d in zip(listings["title"], listings["description"], strict=True)
+    ]
+    listings["labels"] = [tuple(int(g) for g in v.split(";") if g) for v in listings["sdgs"]]
     labelled = pd.DataFrame(labelled_programmes(data_root))
     labelled["labels"] = labelled["sdgs"].map(tuple)
     zora_keys = set(corpus.zora_publications(data_root)["text"].map(corpus.norm_key))
@@ -249,6 +258,13 @@ def main(argv: list[str] | None = None) -> None:
                 "lang",
             )
             for lang in ("fr", "es", "pt")
+        },
+        **{
+            f"library listings {lang} (written for libpolis by a reader blind to its vocabulary)": (
+                listings[listings["lang"] == lang],
+                "lang",
+            )
+            for lang in ("pt", "fr", "es")
         },
     }
     results: dict[str, dict[str, dict]] = {}
