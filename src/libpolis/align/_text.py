@@ -89,6 +89,20 @@ def normalize(text: str) -> str:
     return " ".join(_TOKEN.findall(text))
 
 
+_WORD_RUN = re.compile(r"[^\W_]+")
+
+
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """The folded words of ``text`` (:func:`normalize`, word by word) with the character span
+    of the text's own word each comes from, so a phrase matched on folded words can be quoted
+    as written ("Contação de histórias" for ``contacao de historias``)."""
+    return [
+        (w, m.start(), m.end())
+        for m in _WORD_RUN.finditer(text)
+        for w in normalize(m.group()).split()
+    ]
+
+
 def _fold(tok: str) -> str:
     if len(tok) > 4 and tok.endswith("ies"):
         return tok[:-3] + "y"

@@ -22,8 +22,9 @@ SDG results of programme texts), and keeps a suggested goal only when one of the
 A probability is not evidence: on listings the classifier gave "Family Bingo" SDG 3 at 0.80
 and a children's theatre studio SDG 16 at 0.62 (``benchmarks/align_programmes.md``).
 
-The phrases found are added to the explanation (``"evidence"``), so the reason a person reads
-is a phrase of their own text. The model's own list is kept in ``raw_sdgs`` so benchmarks can
+The text's own words behind the phrases found are added to the explanation (``"evidence"``,
+as written there: "Contação de histórias", not the folded ``contacao de historias`` the
+vocabulary is matched in), so the reason a person reads is a phrase of their own text. The model's own list is kept in ``raw_sdgs`` so benchmarks can
 show the rule's effect (``benchmarks/align_programmes.py``).
 
 The text can also **add** a goal the model did not name, on stronger evidence than keeping one
@@ -45,7 +46,7 @@ from importlib import resources
 from typing import Any
 
 from libpolis.align._finnish import find_phrases
-from libpolis.align._text import normalize
+from libpolis.align._text import normalize, word_spans
 from libpolis.errors import DataError
 
 __all__ = ["evidence_phrases", "goals_from_phrases", "keep_supported", "supported_goals"]
@@ -108,40 +109,59 @@ def _bases(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _scan(text: str) -> dict[int, list[str]]:
-    """``{goal: phrases}`` found in ``text``, in the text's language(s), one pass over it."""
-    words = normalize(text).split()
-    if not words:
+def _scan_spans(text: str) -> dict[int, dict[str, tuple[int, int, str]]]:
+    """``{goal: {phrase: (start, end, the text's own words)}}`` found in ``text``, in the
+    text's language(s), one pass over it: each vocabulary phrase (folded) with where it first
+    stands in the text and the words there, as written ("Contação de histórias" for
+    ``contacao de historias``)."""
+    spans = word_spans(text)
+    if not spans:
         return {}
+    words = [w for w, _, _ in spans]
     langs = set(_languages(words))
     index = _index()
     bases = [_bases(w) for w in words]
-    found: dict[int, set[str]] = {}
+    found: dict[int, dict[str, tuple[int, int, str]]] = {}
+
+    def add(goal: int, phrase: tuple[str, ...], i: int) -> None:
+        start, end = spans[i][1], spans[i + len(phrase) - 1][2]
+        found.setdefault(goal, {}).setdefault(" ".join(phrase), (start, end, text[start:end]))
+
     for i, forms in enumerate(bases):
         for form in forms:
             for goal, lang, phrase in index.get(form, ()):
                 if lang == "fi" or lang not in langs or i + len(phrase) > len(words):
                     continue
                 if all(p in bases[i + k] for k, p in enumerate(phrase[1:], start=1)):
-                    found.setdefault(goal, set()).add(" ".join(phrase))
+                    add(goal, phrase, i)
     if "fi" in langs:
-        _scan_finnish(words, index, found)
-    return {g: sorted(v) for g, v in found.items()}
+
+        def finnish(first: str) -> list[tuple[int, tuple[str, ...]]]:
+            return [(goal, phrase) for goal, lang, phrase in index.get(first, ()) if lang == "fi"]
+
+        # each phrase word is held by the text word at its place (compounds, endings)
+        for i, goal, phrase in find_phrases(words, finnish):
+            add(goal, phrase, i)
+    return {g: dict(sorted(v.items())) for g, v in found.items()}
 
 
-def _scan_finnish(
-    words: Sequence[str],
-    index: dict[str, list[tuple[int, str, tuple[str, ...]]]],
-    found: dict[int, set[str]],
-) -> None:
-    """Add the Finnish phrases found in ``words`` to ``found``: each phrase word is held by the
-    text word at its place (:func:`libpolis.align._finnish.find_phrases`)."""
+def _scan(text: str) -> dict[int, list[str]]:
+    """``{goal: phrases}`` (folded vocabulary phrases, sorted) found in ``text``."""
+    return {g: list(v) for g, v in _scan_spans(text).items()}
 
-    def finnish(first: str) -> list[tuple[int, tuple[str, ...]]]:
-        return [(goal, phrase) for goal, lang, phrase in index.get(first, ()) if lang == "fi"]
 
-    for _, goal, phrase in find_phrases(words, finnish):
-        found.setdefault(goal, set()).add(" ".join(phrase))
+def _own_words(found: Mapping[str, tuple[int, int, str]]) -> list[str]:
+    """The text's own words behind the phrases ``found`` (one goal of :func:`_scan_spans`), in
+    the text's order, each once; a phrase that stands inside a longer one found ("conto" in
+    "Hora do conto") is not repeated."""
+    places = sorted(set(found.values()))
+    return list(
+        dict.fromkeys(
+            own
+            for s, e, own in places
+            if not any(s2 <= s and e <= e2 and (s2, e2) != (s, e) for s2, e2, _ in places)
+        )
+    )
 
 
 def evidence_phrases(text: str, goal: int) -> list[str]:
@@ -198,25 +218,32 @@ def supported_goals(
         ``{goal: phrases}`` for each goal kept (phrases may be empty when the model's own
         evidence keeps it), in the order of ``goals``.
     """
-    return _supported(_scan(text) if goals else {}, goals, explanations)
+    return _supported(_scan_spans(text) if goals else {}, goals, explanations)
 
 
 def _supported(
-    found: Mapping[int, list[str]], goals: Sequence[int], explanations: Mapping[str, Any] | None
+    found: Mapping[int, Mapping[str, tuple[int, int, str]]],
+    goals: Sequence[int],
+    explanations: Mapping[str, Any] | None,
 ) -> dict[int, list[str]]:
-    """:func:`supported_goals` on the phrases ``found`` in the text (:func:`_scan`)."""
+    """:func:`supported_goals` on the phrases ``found`` in the text (:func:`_scan_spans`)."""
     out: dict[int, list[str]] = {}
     for g in goals:
-        phrases = found.get(int(g), [])
+        phrases = found.get(int(g), {})
         if phrases or _model_says((explanations or {}).get(str(g))):
-            out[int(g)] = phrases
+            out[int(g)] = _own_words(phrases)
     return out
 
 
-def _named(found: Mapping[int, list[str]]) -> dict[int, list[str]]:
-    """The goals of ``found`` (:func:`_scan`) with evidence enough to be added though the model
-    did not name them: a phrase of two words or more, or two phrases."""
-    return {g: ph for g, ph in sorted(found.items()) if len(ph) >= 2 or any(" " in p for p in ph)}
+def _named(found: Mapping[int, Mapping[str, tuple[int, int, str]]]) -> dict[int, list[str]]:
+    """The goals of ``found`` (:func:`_scan_spans`) with evidence enough to be added though the
+    model did not name them: a phrase of two words or more, or two phrases; with the text's
+    own words behind them."""
+    return {
+        g: _own_words(ph)
+        for g, ph in sorted(found.items())
+        if len(ph) >= 2 or any(" " in p for p in ph)
+    }
 
 
 def goals_from_phrases(text: str) -> dict[int, list[str]]:
@@ -226,11 +253,11 @@ def goals_from_phrases(text: str) -> dict[int, list[str]]:
     Examples
     --------
     >>> goals_from_phrases("Hora do conto: lemos histórias às crianças.")
-    {4: ['conto', 'hora do conto']}
+    {4: ['Hora do conto']}
     >>> goals_from_phrases("A morning full of energy for the whole family")
     {}
     """
-    return _named(_scan(text))
+    return _named(_scan_spans(text))
 
 
 def keep_supported(texts: Sequence[str], results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -247,7 +274,8 @@ def keep_supported(texts: Sequence[str], results: Sequence[dict[str, Any]]) -> l
     -------
     list of dict
         New result dictionaries: ``sdgs``, ``scores`` and ``explanations`` keep the supported
-        goals only (each explanation gains ``"evidence"``: the phrases found), then the goals
+        goals only (each explanation gains ``"evidence"``: the text's own words behind the
+        phrases found), then the goals
         the text names on its own (:func:`goals_from_phrases`, explanation ``"basis":
         "phrases"``, score the model's probability from ``all_scores``, 0 without it);
         ``raw_sdgs`` holds the model's list.
@@ -258,7 +286,7 @@ def keep_supported(texts: Sequence[str], results: Sequence[dict[str, Any]]) -> l
     for text, res in zip(texts, results, strict=True):
         goals = [int(g) for g in res.get("sdgs", [])]
         expl = res.get("explanations", {}) or {}
-        found = _scan(text)  # one scan: the goals kept and the goals the text adds
+        found = _scan_spans(text)  # one scan: the goals kept and the goals the text adds
         kept = _supported(found, goals, expl)
         new = dict(res)
         new["raw_sdgs"] = [int(g) for g in res.get("raw_sdgs", goals)]  # the model's own list

@@ -46,7 +46,7 @@ from importlib import resources
 from typing import Any
 
 from libpolis.align._finnish import find_phrases
-from libpolis.align._text import STOPWORDS, _fold, normalize, split_sentences
+from libpolis.align._text import STOPWORDS, _fold, normalize, split_sentences, word_spans
 from libpolis.align.abstain import _languages
 from libpolis.align.frameworks import load_framework
 from libpolis.align.match import default_threshold, match_texts
@@ -64,7 +64,6 @@ __all__ = [
 #: The frameworks the rule applies to (their goals have descriptions to find phrases in).
 FRAMEWORKS = ("udhr", "culture21")
 
-_WORD = re.compile(r"[^\W_]+")
 
 # Contact and booking instructions (en, fr, es, pt, fi, sv). Phrases, not single words, so that
 # "help to set up email" or "voter registration" stay content.
@@ -192,11 +191,7 @@ def substantive_text(text: str) -> str:
 def _spans(text: str) -> list[tuple[str, int, int, str]]:
     """Folded words of ``text`` with their character spans in ``text`` (and the word before
     plural folding, which Finnish compounds are read from)."""
-    out = []
-    for m in _WORD.finditer(text):
-        for w in normalize(m.group()).split():
-            out.append((_key(w), m.start(), m.end(), w))
-    return out
+    return [(_key(w), start, end, w) for w, start, end in word_spans(text)]
 
 
 def _text_languages(text: str, framework: str) -> set[str]:
