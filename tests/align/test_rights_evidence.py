@@ -229,3 +229,23 @@ def test_finnish_rights_evidence_is_read_inside_compounds() -> None:
     # the same letters inside an English word are not Finnish evidence
     english = "Bedtime stories for children. Welcome to the library's story hour."
     assert all("satu" not in p.lower() for p in goal_evidence(english, "udhr", "26"))
+
+
+def test_what_to_bring_is_practical_information() -> None:
+    """An ID or a proof of address to bring is practical, in every language the rule reads;
+    a programme about getting an ID is not."""
+    from libpolis.align.rights_evidence import admin_sentence
+
+    for s in (
+        "Leve documento oficial com foto e comprovante de residência.",
+        "Bring your photo ID and a proof of address.",
+        "Munissez-vous d'une pièce d'identité.",
+        "Traiga su cédula de identidad.",
+    ):
+        assert admin_sentence(s), s
+    for s in (
+        "Help to get your first ID card and open a bank account.",
+        "Bring your children to story time.",
+        "Atendimento do Cartório Eleitoral na biblioteca: emissão do primeiro título.",
+    ):
+        assert not admin_sentence(s), s

@@ -65,8 +65,9 @@ __all__ = [
 FRAMEWORKS = ("udhr", "culture21")
 
 
-# Contact and booking instructions (en, fr, es, pt, fi, sv). Phrases, not single words, so that
-# "help to set up email" or "voter registration" stay content.
+# Contact and booking instructions and what to bring (an ID, a proof of address) (en, fr, es, pt,
+# fi, sv). Phrases, not single words, so that "help to set up email" or "voter registration"
+# stay content.
 _ADMIN = re.compile(
     r"""
     [\w.+-]+@[\w-]+\.[\w.]+                                   # an e-mail address
@@ -86,6 +87,11 @@ _ADMIN = re.compile(
     | \bilmoittau\w* | \bvarau\w* | \banm[aä]l\w*
     | \b(?:more|further)\s+information\s+(?:at|from|on|by|about)\b
     | \bcontact\s+(?:us|the|our)\b
+    | \b(?:bring|apportez|apporter|munissez-vous|trae|traiga|traer|leve|traga|levar|trazer)\b
+      [^.]{0,40}\b(?:id|identity|pi[eè]ce\s+d.identit[eé]|justificatif|documento|dni
+      |identificaci[oó]n|c[eé]dula|comprovante|comprobante)\b
+    | \bproof\s+of\s+address\b | \bjustificatif\s+de\s+domicile\b
+    | \bcomprobante\s+de\s+domicilio\b | \bcomprovante\s+de\s+(?:resid[eê]ncia|endere[cç]o)\b
     """,
     re.IGNORECASE | re.VERBOSE,
 )
