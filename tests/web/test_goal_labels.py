@@ -114,4 +114,8 @@ def test_a_goal_named_by_the_text_alone_says_so_and_shows_no_score(sqlite_web, l
     assert sdg[0]["explanation"]["basis"] == "phrases"
     page = staff.get(f"/programmes/{story.json()['id']}?lang=en").text
     assert "named in the text, not by the model: Hora do conto" in page
+    # in Portuguese the row names the framework and the goal in Portuguese too
+    page_pt = staff.get(f"/programmes/{story.json()['id']}?lang=pt").text
+    assert "<td>ODS</td>" in page_pt and "4 · Educação de qualidade" in page_pt
+    assert "nomeado no texto, não pelo modelo: Hora do conto" in page_pt
     assert "the model gave it" in page
