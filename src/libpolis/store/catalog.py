@@ -128,7 +128,7 @@ def alignment_table(engine: Engine) -> pd.DataFrame:
     """Every alignment of a programme to a goal: ``programme_id, programme, library,
     framework, goal_code, goal_title, score, status, method, why``, best score first per
     programme. ``why`` is what the explanation rests on, in a line: the programme's own words
-    ("in the text: story time"; "named in the text, not by the model: hora do conto" for a goal
+    ("in the text: Story time"; "named in the text, not by the model: Hora do conto" for a goal
     the text named alone, whose score is the model's probability), the words shared with the
     goal, or the sentence behind it."""
     from libpolis.store.tables import Library
