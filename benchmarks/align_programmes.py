@@ -159,7 +159,8 @@ def main(argv: list[str] | None = None) -> None:
     say()
     method = res[0]["method"] if res else ""
     say(
-        f"`programme_suggestions(texts, 'sdg')` on {len(rows)} labelled programmes (method `{method}`); "
+        f"`programme_suggestions(texts, 'sdg')` on {len(rows)} labelled programmes "
+        f"(method `{method}`); "
         f"{len(rows) / secs:.0f} texts/s including explanations (load average {load})."
     )
     say()

@@ -10,8 +10,8 @@ SDG results of programme texts), and keeps a suggested goal only when one of the
   vocabulary of the goal (``data/frameworks/descriptions/sdg_library.json``, en/fr/es/fi, minus
   the generic words listed in ``data/frameworks/sdg_evidence.json``, plus that file's
   Portuguese phrases, European and Brazilian, and its further French and Spanish forms,
-  Latin American ones included), matched as whole words after case and accent folding, with a plural
-  ``s`` allowed ("story time", "homework help", "vaccination", "hora do conto"). Finnish
+  Latin American ones included), matched as whole words after case and accent folding, with a
+  plural ``s`` allowed ("story time", "homework help", "vaccination", "hora do conto"). Finnish
   phrases match inside compounds and before endings: each phrase word of six letters or more
   may be any part of a text word ("satutuokio" is found in "iltasatutuokioihin", "kierrätys"
   in "kirjakierrätyspiste", "lukukoira" in "lukukoiralle"); shorter ones match whole words
@@ -24,8 +24,9 @@ and a children's theatre studio SDG 16 at 0.62 (``benchmarks/align_programmes.md
 
 The text's own words behind the phrases found are added to the explanation (``"evidence"``,
 as written there: "Contação de histórias", not the folded ``contacao de historias`` the
-vocabulary is matched in), so the reason a person reads is a phrase of their own text. The model's own list is kept in ``raw_sdgs`` so benchmarks can
-show the rule's effect (``benchmarks/align_programmes.py``).
+vocabulary is matched in), so the reason a person reads is a phrase of their own text. The
+model's own list is kept in ``raw_sdgs`` so benchmarks can show the rule's effect
+(``benchmarks/align_programmes.py``).
 
 The text can also **add** a goal the model did not name, on stronger evidence than keeping one
 needs, since the model's vote is missing: a phrase of two words or more ("hora do conto",
@@ -215,8 +216,8 @@ def supported_goals(
     Returns
     -------
     dict
-        ``{goal: phrases}`` for each goal kept (phrases may be empty when the model's own
-        evidence keeps it), in the order of ``goals``.
+        ``{goal: the text's own words behind its phrases}`` for each goal kept (empty when the
+        model's own evidence keeps it), in the order of ``goals``.
     """
     return _supported(_scan_spans(text) if goals else {}, goals, explanations)
 
