@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from typer.testing import CliRunner
 
 from libpolis.cli import app
@@ -59,6 +60,12 @@ def test_hovering_every_marker_runs_no_script(tmp_path: Path, browser: Any) -> N
     page.wait_for_selector("#leaflet-map .leaflet-overlay-pane canvas", timeout=15000)
     # hover each library marker where the map draws it: its tooltip opens, as text
     page.locator("#leaflet-map").scroll_into_view_if_needed()
+    # the map has settled (no zoom or pan under way), so a marker stays where it is measured
+    page.wait_for_function(
+        """() => { const m = document.querySelector("figure.interactive").libpolisMap;
+             return m && !m.map._animatingZoom && !(m.map._panAnim && m.map._panAnim._inProgress);
+           }"""
+    )
     box = page.locator("#leaflet-map").bounding_box()
     assert box is not None
     points = page.evaluate(
@@ -68,9 +75,19 @@ def test_hovering_every_marker_runs_no_script(tmp_path: Path, browser: Any) -> N
              return out; }"""
     )
     assert len(points) == 2
-    # a real hover on the first marker opens its tooltip ...
-    page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1], steps=8)
-    page.wait_for_selector(".leaflet-tooltip", timeout=5000)
+    # a real hover on the first marker opens its tooltip (the canvas renderer reads the pointer
+    # on its next animation frame, so a hover that lands between frames is made again) ...
+    x, y = box["x"] + points[0][0], box["y"] + points[0][1]
+    for attempt in range(4):
+        page.mouse.move(box["x"] + 5, box["y"] + 5)
+        page.mouse.move(x, y, steps=8)
+        page.mouse.move(x + 1, y + 1)
+        try:
+            page.wait_for_selector(".leaflet-tooltip", timeout=3000)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 3:
+                raise
     hovered = page.locator(".leaflet-tooltip").last.inner_text()
     # ... and every marker's tooltip, opened in turn, shows the name as text
     tips = page.evaluate(
