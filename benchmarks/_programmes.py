@@ -33,8 +33,10 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "BLIND_LISTINGS",
     "LABELLED",
     "barnet_names",
+    "blind_listings",
     "helmet_services",
     "jc_hoboken_listings",
     "labelled_programmes",
@@ -43,6 +45,8 @@ __all__ = [
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "data" / "align" / "programmes_labelled.csv"
+#: 100 listings in Brazilian Portuguese, French and Spanish, labelled blind to the vocabulary.
+BLIND_LISTINGS = ROOT / "benchmarks" / "data" / "programmes_listings_2.csv"
 _EVENTS = "library-programmes-and-events"
 
 
@@ -170,3 +174,22 @@ def labelled_programmes(data_root: Path | None) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def blind_listings() -> list[dict[str, Any]]:
+    """The rows of :data:`BLIND_LISTINGS` with ``text`` (the pipeline's programme text), ``sdgs``
+    and ``also_ok`` as lists of goals; empty when the file is absent."""
+    from libpolis.pipeline import programme_text
+
+    if not BLIND_LISTINGS.is_file():
+        return []
+    with open(BLIND_LISTINGS, encoding="utf-8", newline="") as fh:
+        return [
+            {
+                **r,
+                "text": programme_text(r["title"], r["description"]),
+                "sdgs": _goals(r["sdgs"]),
+                "also_ok": _goals(r["also_ok"]),
+            }
+            for r in csv.DictReader(fh)
+        ]

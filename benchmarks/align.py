@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from _align_queries import ALL, QuerySystems, as_matrix, research_ensemble
-from _programmes import labelled_programmes
+from _programmes import blind_listings, labelled_programmes
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
@@ -45,7 +45,6 @@ from libpolis.align.api import sdg_decisions
 from libpolis.align.ensemble import SdgEnsemble
 from libpolis.align.sdg import GOALS, SdgClassifier, _default_dir
 from libpolis.align.train import label_matrix, training_frames
-from libpolis.pipeline import programme_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -209,14 +208,8 @@ def main(argv: list[str] | None = None) -> None:
         tuple(int(g) for g in str(v).split(";")) if isinstance(v, str) and v else ()
         for v in progs_ml["sdgs"]
     ]
-    listings = pd.read_csv(
-        ROOT / "benchmarks" / "data" / "programmes_listings_2.csv", dtype=str, keep_default_na=False
-    )
-    listings["text"] = [
-        programme_text(t, d)
-        for t, d in zip(listings["title"], listings["description"], strict=True)
-    ]
-    listings["labels"] = [tuple(int(g) for g in v.split(";") if g) for v in listings["sdgs"]]
+    listings = pd.DataFrame(blind_listings())
+    listings["labels"] = listings["sdgs"].map(tuple)
     labelled = pd.DataFrame(labelled_programmes(data_root))
     labelled["labels"] = labelled["sdgs"].map(tuple)
     zora_keys = set(corpus.zora_publications(data_root)["text"].map(corpus.norm_key))

@@ -31,7 +31,6 @@ Re-run it after a new model lands: the figures are appended under ``--label``.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import time
 from collections import defaultdict
@@ -42,10 +41,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _programmes import labelled_programmes  # noqa: E402
+from _programmes import blind_listings, labelled_programmes  # noqa: E402
 
 from libpolis.align._sdg_corpus import _data_root  # noqa: E402
-from libpolis.pipeline import programme_suggestions, programme_text  # noqa: E402
+from libpolis.pipeline import programme_suggestions  # noqa: E402
 
 KNOWN = (
     "Ukrainian Children's Theater Masks",
@@ -92,19 +91,9 @@ def listings_section(say: Any) -> None:
     """Figures on ``benchmarks/data/programmes_listings_2.csv`` (100 listings in Brazilian
     Portuguese, French and Spanish written and labelled for libpolis by a reader who did not see
     the evidence vocabulary), by language and by variety."""
-    path = ROOT / "benchmarks" / "data" / "programmes_listings_2.csv"
-    if not path.is_file():
+    rows = blind_listings()
+    if not rows:
         return
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = [
-            {
-                **r,
-                "text": programme_text(r["title"], r["description"]),
-                "sdgs": [int(g) for g in r["sdgs"].split(";") if g.strip()],
-                "also_ok": [int(g) for g in r["also_ok"].split(";") if g.strip()],
-            }
-            for r in csv.DictReader(fh)
-        ]
     res = programme_suggestions([r["text"] for r in rows], "sdg")
     shown = [sorted(int(g) for g in r["sdgs"]) for r in res]
     raw = _raw(res)

@@ -106,7 +106,7 @@ def test_ties_go_to_the_first_source_whatever_the_method(
     reached = np.isfinite(best) & (best <= limit)
     first = np.where(reached, np.argmax(each == best, axis=0), -1)
     flip = n - 1 - np.arange(n)  # node i of m is node flip[i] of r
-    r = sp.csr_matrix(m.toarray()[np.ix_(flip, flip)])
+    r = m[flip][:, flip].tocsr()
     for method in ("buckets", "heap"):
         dist, owner = multi_source_search(m.indptr, m.indices, m.data, src, off, limit=limit,
                                           method=method)  # fmt: skip

@@ -276,10 +276,9 @@ def keep_supported(texts: Sequence[str], results: Sequence[dict[str, Any]]) -> l
     list of dict
         New result dictionaries: ``sdgs``, ``scores`` and ``explanations`` keep the supported
         goals only (each explanation gains ``"evidence"``: the text's own words behind the
-        phrases found), then the goals
-        the text names on its own (:func:`goals_from_phrases`, explanation ``"basis":
-        "phrases"``, score the model's probability from ``all_scores``, 0 without it);
-        ``raw_sdgs`` holds the model's list.
+        phrases found), then the goals the text names on its own (:func:`goals_from_phrases`,
+        explanation ``"basis": "phrases"``, score the model's probability from
+        ``all_scores``, 0 without it); ``raw_sdgs`` holds the model's list.
     """
     if len(texts) != len(results):
         raise DataError(f"{len(texts)} texts but {len(results)} results")
